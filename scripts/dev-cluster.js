@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Starts the same local cluster the tests use (primary, streaming standby, cascading standby,
+// PgBouncer in transaction mode) so the reports and commands can be tried by hand. Ctrl-C stops it.
+// Needs PostgreSQL 15 and pgbouncer from Debian (see .ci/run) and `npm run build`.
+const { startCluster } = require('../dist/src/testing/cluster');
+
+async function main() {
+  const cluster = await startCluster({ standbys: true, pgbouncer: true, settings: { shared_preload_libraries: 'pg_stat_statements' } });
+  const lines = [
+    `primary   ${cluster.primary.url}`,
+    `standby1  ${cluster.standby.url}`,
+    `cascade1  ${cluster.cascade.url}`,
+    `pgbouncer ${cluster.pgbouncer.url}   (admin: ${cluster.pgbouncer.adminUrl})`,
+    '',
+    'Try:',
+    `  export DATABASE_URL='${cluster.primary.url}'`,
+    `  npx dbops report lag --primary '${cluster.primary.url}' --replica standby1='${cluster.standby.url}' --replica cascade1='${cluster.cascade.url}'`,
+    `  npx dbops report connections --primary '${cluster.primary.url}' --pgbouncer '${cluster.pgbouncer.adminUrl}'`,
+    '',
+    'Press Ctrl-C to stop and remove the cluster.',
+  ];
+  console.log(lines.join('\n'));
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  setInterval(() => undefined, 1 << 30);
+}
+
+main().catch((err) => {
+  console.error(`error: ${err.message}`);
+  process.exit(1);
+});

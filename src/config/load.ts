@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../cli/errors';
+import { parseDuration } from '../util/duration';
+import { DEFAULT_MAX_LOCK_TIMEOUT, DEFAULT_PG_VERSION, TOP_LEVEL_KEYS, type DbopsConfig } from './schema';
+
+export const CONFIG_FILE_NAME = 'dbops.config.json';
+
+export interface LoadedConfig {
+  config: DbopsConfig;
+  /** The file it came from, or undefined when none was found (all defaults). */
+  path?: string;
+  /** Directory relative paths in the config are resolved against. */
+  baseDir: string;
+  pgVersion: number;
+  maxLockTimeoutMs: number;
+}
+
+/** Walks up from cwd to the filesystem root looking for dbops.config.json. */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = path.resolve(cwd);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadConfig(options: { explicitPath?: string; cwd: string }): LoadedConfig {
+  const file = options.explicitPath ? path.resolve(options.cwd, options.explicitPath) : findConfigFile(options.cwd);
+  if (!file) return withDefaults({}, undefined, options.cwd);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read config file ${file}`, 'check the --config path');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`, 'fix the JSON syntax');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`${file} must hold a JSON object`, 'see docs/configuration.md');
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
+      throw new UsageError(`${file}: unknown key "${key}"`, `known keys: ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')}`);
+    }
+  }
+  return withDefaults(parsed as DbopsConfig, file, path.dirname(file));
+}
+
+function withDefaults(config: DbopsConfig, file: string | undefined, baseDir: string): LoadedConfig {
+  const where = file ?? 'configuration';
+  const pgVersion = config.pgVersion ?? DEFAULT_PG_VERSION;
+  if (!Number.isInteger(pgVersion) || pgVersion < 11 || pgVersion > 18) {
+    throw new UsageError(`${where}: pgVersion must be a whole number from 11 to 18, got ${JSON.stringify(config.pgVersion)}`, 'set e.g. "pgVersion": 15');
+  }
+  const maxLockTimeoutMs = parseDuration(config.policy?.maxLockTimeout ?? DEFAULT_MAX_LOCK_TIMEOUT, `${where}: policy.maxLockTimeout`);
+  const rules = config.lint?.rules ?? {};
+  for (const [id, sev] of Object.entries(rules)) {
+    if (!['off', 'warning', 'error'].includes(sev as string)) {
+      throw new UsageError(`${where}: lint.rules.${id} must be "off", "warning" or "error", got ${JSON.stringify(sev)}`, 'fix the severity');
+    }
+  }
+  return { config, path: file, baseDir, pgVersion, maxLockTimeoutMs };
+}

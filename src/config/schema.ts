@@ -1,0 +1,57 @@
+/**
+ * The shape of dbops.config.json. Every section is optional; each feature validates the values
+ * of its own section where it reads them, the loader checks the overall shape.
+ */
+export type RuleSeverityConfig = 'off' | 'warning' | 'error';
+
+export interface NodeConfig {
+  name: string;
+  url: string;
+}
+
+export interface DbopsConfig {
+  /** PostgreSQL major version of the target server (11–18). */
+  pgVersion?: number;
+  /** Connection for commands that talk to one server (libpq URL; DATABASE_URL/PG* otherwise). */
+  database?: { url?: string };
+  policy?: {
+    /** Longest lock_timeout a migration may use: a duration, default "5s". */
+    maxLockTimeout?: string;
+  };
+  lint?: {
+    rules?: Record<string, RuleSeverityConfig>;
+    /** Rule options by rule id. */
+    options?: Record<string, Record<string, unknown>>;
+  };
+  migrations?: { dir?: string; statementTimeout?: string; retries?: number };
+  topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };
+  backfill?: Record<string, unknown>;
+  audit?: { maxJoins?: { warning?: number; error?: number } };
+  timeouts?: {
+    policy?: {
+      idleInTransaction?: string;
+      statement?: string;
+      lock?: string;
+      idleSession?: string;
+      exemptRoles?: string[];
+    };
+  };
+  reports?: Record<string, unknown>;
+}
+
+export const TOP_LEVEL_KEYS: ReadonlyArray<keyof DbopsConfig | '$schema'> = [
+  '$schema',
+  'pgVersion',
+  'database',
+  'policy',
+  'lint',
+  'migrations',
+  'topology',
+  'backfill',
+  'audit',
+  'timeouts',
+  'reports',
+];
+
+export const DEFAULT_PG_VERSION = 15;
+export const DEFAULT_MAX_LOCK_TIMEOUT = '5s';

@@ -1,0 +1,98 @@
+import { Client } from 'pg';
+import { DbopsError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
+import { resolveConnection, type ConnectionTarget } from './connection-options';
+import { redactSecrets } from './redact';
+
+export interface SessionOptions {
+  /** URL or conninfo; falls back to DATABASE_URL and the PG* variables. */
+  url?: string;
+  /** Shown in pg_stat_activity, e.g. 'dbops report'. */
+  applicationName: string;
+  /** Reports and audits open read-only sessions. */
+  readOnly?: boolean;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export interface Session {
+  client: Client;
+  target: ConnectionTarget;
+  close(): Promise<void>;
+}
+
+/** Opens one session and applies the session settings; errors become one-line DbopsErrors. */
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const target = resolveConnection(options.url);
+  const client = new Client({
+    ...target.config,
+    application_name: options.applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+  });
+  // An idle client whose server goes away emits 'error'; without a listener node would crash.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    if (options.readOnly) await client.query('SET default_transaction_read_only = on');
+    if (options.statementTimeoutMs !== undefined) {
+      await client.query(`SET statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`);
+    }
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw describeConnectionError(err, target.label);
+  }
+  return {
+    client,
+    target,
+    close: async () => {
+      await client.end().catch(() => undefined);
+    },
+  };
+}
+
+interface PgLikeError {
+  code?: string;
+  message?: string;
+  errno?: number;
+}
+
+/** Turns a driver or server error met while connecting into a message with the fix. */
+export function describeConnectionError(err: unknown, label: string): DbopsError {
+  const e = (err ?? {}) as PgLikeError;
+  const msg = redactSecrets(e.message ?? String(err));
+  const db = (hint: string, message: string) => new DbopsError(message, { exitCode: EXIT.database, hint, cause: err });
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return db('start the server or fix the host/port in --url or DATABASE_URL', `cannot connect to ${label}: connection refused`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return db('check the host name in --url or DATABASE_URL', `cannot connect to ${label}: host not found`);
+    case 'ETIMEDOUT':
+      return db('check that the server is reachable from here', `cannot connect to ${label}: timed out`);
+    case '28P01':
+      return db('check the password (PGPASSWORD, ~/.pgpass or the URL)', `password authentication failed connecting to ${label}`);
+    case '28000':
+      return db('allow this user/host in pg_hba.conf or use another role', `${label} rejected the connection: ${msg}`);
+    case '3D000':
+      return db('create the database or fix the database name in the URL', `${label}: ${msg}`);
+    case '53300':
+      return db('wait for connections to free up, or raise max_connections', `${label} has no free connection slots`);
+    case '57P03':
+      return db('wait for the server to finish starting', `${label} is starting up or shutting down`);
+    default:
+      if (/timeout expired|Connection terminated due to connection timeout/i.test(msg)) {
+        return db('check that the server is reachable, or raise the connect timeout', `cannot connect to ${label}: timed out`);
+      }
+      return db('check the connection settings', `cannot connect to ${label}: ${msg}`);
+  }
+}
+
+/** Runs fn with a session and always closes it. */
+export async function withSession<T>(options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(options);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
