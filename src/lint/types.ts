@@ -1,0 +1,63 @@
+/**
+ * The contract between the lint engine (effects + rules) and its consumers (the lint command's
+ * inputs and output formats, the migrate lint gate and plan).
+ */
+import type { Position } from '../sql/source-text';
+
+export type Severity = 'error' | 'warning';
+export type SeveritySetting = Severity | 'off';
+export type RuleCategory = 'rewrite' | 'scan' | 'index-build' | 'lock' | 'compatibility' | 'policy';
+
+/** Declarative rule metadata: drives --explain, SARIF rules[], the docs index and config validation. */
+export interface RuleMeta {
+  id: string;
+  /** One line, e.g. "Changing a column's type rewrites the table". */
+  title: string;
+  category: RuleCategory;
+  defaultSeverity: SeveritySetting;
+  /** Path of the rule's docs page relative to the package root: docs/rules/<id>.md */
+  docs: string;
+}
+
+/** One SQL input: a migration file, or stdin. */
+export interface SqlSource {
+  /** What findings show: a path relative to the current directory, or "<stdin>". */
+  path: string;
+  text: string;
+}
+
+export interface Finding {
+  /** A rule id, or "syntax-error" / "unused-suppression" from the engine itself. */
+  ruleId: string;
+  severity: Severity;
+  category: RuleCategory | 'syntax';
+  /** One line: what is wrong, naming the table/column. */
+  message: string;
+  /** Why it hurts: the lock taken and what readers and writers feel. */
+  why: string;
+  /** The safe way to make the same change (SQL, possibly several lines). */
+  fix?: string;
+  file: string;
+  start: Position;
+  end: Position;
+  /** The statement's text (for code frames); absent for file-level problems. */
+  statement?: string;
+}
+
+export interface LintOptions {
+  pgVersion: number;
+  /** Severity overrides by rule id (from config). */
+  severities?: Record<string, SeveritySetting>;
+  /** Rule options by rule id (from config). */
+  ruleOptions?: Record<string, Record<string, unknown>>;
+  /** Longest acceptable lock_timeout in ms (policy maximum, default 5000). */
+  maxLockTimeoutMs: number;
+}
+
+export interface LintReport {
+  findings: Finding[];
+  files: Array<{ path: string; statements: number }>;
+  statements: number;
+  /** Every rule known to the engine, for SARIF rules[] and listings. */
+  rules: RuleMeta[];
+}
