@@ -1,0 +1,71 @@
+import { Flags } from '@oclif/core';
+import { DbopsCommand } from '../../cli/base-command';
+import { migrateConnectionFlags } from '../../migrate/flags';
+
+export default class Migrate extends DbopsCommand {
+  static override description =
+    'Apply pending migrations: one runner at a time, each under a lock timeout (policy maximum, 5 s by default), with retries, backoff and the blocking session named.';
+
+  static override examples = [
+    '<%= config.bin %> migrate',
+    '<%= config.bin %> migrate --lock-timeout 2s --retries 10 --wait',
+    '<%= config.bin %> migrate --format json --url postgres://deploy@db-primary:5432/app',
+    '<%= config.bin %> migrate --dry-run',
+  ];
+
+  static override flags = {
+    ...migrateConnectionFlags,
+    'lock-timeout': Flags.string({ description: 'lock_timeout for each statement; may only lower policy.maxLockTimeout (default: that maximum, 5s)' }),
+    'statement-timeout': Flags.string({ description: 'statement_timeout for each statement, 0 for none (default: migrations.statementTimeout, else 15min)' }),
+    retries: Flags.integer({ description: 'retries after a lock timeout or deadlock (default: migrations.retries, else 5)', min: 0, max: 100 }),
+    'retry-delay': Flags.string({ description: 'first backoff delay; doubles per retry, with jitter', default: '1s' }),
+    wait: Flags.boolean({ description: 'if another dbops migrate is running, wait for it instead of exiting' }),
+    'wait-timeout': Flags.string({ description: 'with --wait: give up after this long', dependsOn: ['wait'] }),
+    'allow-changed': Flags.boolean({ description: 'continue even though applied migrations changed after being applied' }),
+    'dry-run': Flags.boolean({ description: 'print the plan (same as `dbops migrate plan`) and execute nothing' }),
+    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Migrate);
+    const os = await import('node:os');
+    const { resolveMigrateSettings } = await import('../../migrate/settings');
+    const { parseDuration } = await import('../../util/duration');
+    const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
+    const format = flags.format as 'pretty' | 'json';
+    if (flags['dry-run']) {
+      const { renderPlan } = await import('../../migrate/plan-command');
+      await renderPlan(settings, format, this.config.version);
+      return;
+    }
+    const waitTimeoutMs = flags['wait-timeout'] !== undefined ? parseDuration(flags['wait-timeout'], '--wait-timeout') : undefined;
+    const { applyMigrations } = await import('../../migrate/apply');
+    const { MigrateReporter } = await import('../../migrate/report');
+    const { DbopsError } = await import('../../cli/errors');
+    const reporter = new MigrateReporter(format);
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await applyMigrations({
+        settings,
+        allowChanged: flags['allow-changed'],
+        wait: flags.wait,
+        waitTimeoutMs,
+        dbopsVersion: this.config.version,
+        appliedFrom: `${os.userInfo().username}@${os.hostname()}`,
+        signal: abort.signal,
+        onEvent: reporter.onEvent,
+      });
+      reporter.finish();
+    } catch (err) {
+      const e = err instanceof DbopsError ? err : new DbopsError(`internal error: ${(err as Error).message}`);
+      reporter.finish({ message: e.message, hint: e.hint, exitCode: e.exitCode });
+      throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+}

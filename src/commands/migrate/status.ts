@@ -1,0 +1,27 @@
+import { Flags } from '@oclif/core';
+import { DbopsCommand } from '../../cli/base-command';
+import { migrateConnectionFlags } from '../../migrate/flags';
+
+export default class MigrateStatus extends DbopsCommand {
+  static override description =
+    'List applied, pending, changed-after-apply and missing migrations. Exits 1 when an applied migration was changed after being applied.';
+
+  static override examples = ['<%= config.bin %> migrate status', '<%= config.bin %> migrate status --format json'];
+
+  static override flags = {
+    ...migrateConnectionFlags,
+    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MigrateStatus);
+    const { resolveMigrateSettings } = await import('../../migrate/settings');
+    const { readMigrationStatus } = await import('../../migrate/read-status');
+    const { renderStatus, statusJson } = await import('../../migrate/render-status');
+    const { EXIT } = await import('../../cli/exit-codes');
+    const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
+    const status = await readMigrationStatus(settings);
+    this.log(flags.format === 'json' ? JSON.stringify(statusJson(status), null, 2) : renderStatus(status));
+    if (status.changed.length > 0) process.exitCode = EXIT.findings;
+  }
+}

@@ -1,0 +1,381 @@
+import type { Client } from 'pg';
+import { DbopsError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
+import { redactSecrets } from '../db/redact';
+import { formatDuration } from '../util/duration';
+import { describeBlocker, watchBlockers, type BlockerSample } from './blockers';
+import type { MigrateEvent } from './events';
+import { loadMigrationFiles } from './files';
+import { dropIndexConcurrentlySql, findIndex, indexLabel, leftoversOf, listInvalidIndexes, type IndexRef } from './invalid-indexes';
+import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
+import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
+import { backoffDelayMs, type MigrateSettings } from './settings';
+import { prepareMigration, type MigrationStatement, type PreparedMigration } from './statements';
+import { computeStatus, type StatusEntry } from './status';
+import { ensureTrackingTables, readTracking, recordApplied, recordProgress } from './tracking';
+
+export interface ApplyOptions {
+  settings: MigrateSettings;
+  allowChanged: boolean;
+  wait: boolean;
+  waitTimeoutMs?: number;
+  dbopsVersion: string;
+  /** Who ran it, for the tracking row: os-user@host. */
+  appliedFrom: string;
+  /** Aborting cancels the running statement, rolls back and ends with exit code 130. */
+  signal?: AbortSignal;
+  onEvent: (e: MigrateEvent) => void;
+  /** Checks the pending migrations before anything runs (the lint gate); throws to refuse. */
+  gate?: (pending: PreparedMigration[]) => Promise<void>;
+}
+
+export interface ApplyResult {
+  target: string;
+  applied: Array<{ version: string; name: string; durationMs: number; attempts: number }>;
+  upToDate: number;
+}
+
+/** PostgreSQL errors after which the same migration may well succeed a little later. */
+const RETRYABLE = new Set(['55P03', '40P01']);
+
+interface PgError {
+  code?: string;
+  message?: string;
+  position?: string;
+  detail?: string;
+}
+
+interface StatementFailure {
+  statement: MigrationStatement;
+  error: PgError;
+  sample?: BlockerSample;
+}
+
+/** Applies every pending migration, one runner at a time, under the lock and statement timeouts. */
+export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> {
+  const { settings } = opts;
+  const files = loadMigrationFiles(settings.dir);
+  const sessions = await openMigrateSessions(settings.url, settings);
+  const runner = new Runner(sessions, opts);
+  const onAbort = () => void runner.cancel();
+  opts.signal?.addEventListener('abort', onAbort);
+  let locked = false;
+  try {
+    await acquireRunnerLock(sessions.runner.client, {
+      wait: opts.wait,
+      waitTimeoutMs: opts.waitTimeoutMs,
+      onWaiting: (holder) => opts.onEvent({ type: 'waiting-for-runner', holder }),
+    });
+    locked = true;
+    if (!(await holdsRunnerLock(sessions.runner.client))) throw lockNotHeldError(sessions.runner.target.label);
+    await ensureTrackingTables(sessions.runner.client);
+    const status = computeStatus(files, await readTracking(sessions.runner.client));
+    refuseDrift(status.changed, status.pending, opts.allowChanged);
+    for (const m of status.missing) opts.onEvent({ type: 'warning', message: `${m.version}_${m.name} was applied but its file is missing` });
+    const prepared = [];
+    for (const entry of status.pending) prepared.push({ entry, migration: await prepareMigration(entry.file!, settings) });
+    await opts.gate?.(prepared.map((p) => p.migration));
+    opts.onEvent({
+      type: 'start',
+      target: sessions.runner.target.label,
+      pending: prepared.length,
+      upToDate: status.applied.length + status.changed.length,
+      lockTimeoutMs: settings.lockTimeoutMs,
+      statementTimeoutMs: settings.statementTimeoutMs,
+      retries: settings.retries,
+    });
+    const applied: ApplyResult['applied'] = [];
+    for (const { entry, migration } of prepared) applied.push(await runner.apply(migration, entry));
+    return { target: sessions.runner.target.label, applied, upToDate: status.applied.length + status.changed.length };
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (locked) await releaseRunnerLock(sessions.runner.client).catch(() => undefined);
+    await sessions.close();
+  }
+}
+
+function refuseDrift(changed: StatusEntry[], pending: StatusEntry[], allowChanged: boolean): void {
+  if (allowChanged) return;
+  if (changed.length > 0) {
+    const names = changed.map((c) => c.file!.displayPath).join(', ');
+    throw new DbopsError(`${changed.length} applied migration${changed.length > 1 ? 's were' : ' was'} changed after being applied: ${names}`, {
+      exitCode: EXIT.failed,
+      hint: 'restore the applied version (see `dbops migrate status`), put the change in a new migration, or rerun with --allow-changed',
+    });
+  }
+  const restarted = pending.find((p) => p.changedSinceStarted);
+  if (restarted) {
+    throw new DbopsError(`${restarted.file!.displayPath} changed since an interrupted run applied ${restarted.statementsDone} of its statements`, {
+      exitCode: EXIT.failed,
+      hint: 'restore the file as it was, or rerun with --allow-changed to continue by statement position anyway',
+    });
+  }
+}
+
+class Runner {
+  private readonly client: Client;
+  private cancelled = false;
+  /** INVALID indexes our own failed builds left, to drop before the next attempt. */
+  private leftovers: IndexRef[] = [];
+
+  constructor(
+    private readonly sessions: MigrateSessions,
+    private readonly opts: ApplyOptions,
+  ) {
+    this.client = sessions.runner.client;
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    await this.sessions.monitor.client.query('SELECT pg_cancel_backend($1)', [this.sessions.runnerPid]).catch(() => undefined);
+  }
+
+  async apply(m: PreparedMigration, entry: StatusEntry): Promise<ApplyResult['applied'][number]> {
+    const resumeAfter = entry.statementsDone ?? 0;
+    this.emit({
+      type: 'migration-start',
+      version: m.file.version,
+      name: m.file.name,
+      file: m.file.displayPath,
+      transactional: m.transactional,
+      nonTransactionalReason: m.nonTransactionalReason,
+      statements: m.statements.length,
+      resumeAfter,
+    });
+    const started = Date.now();
+    const { attempts, statementsRun } = m.transactional ? await this.applyInOneTransaction(m) : await this.applyStepwise(m, entry);
+    const durationMs = Date.now() - started;
+    this.emit({ type: 'migration-done', version: m.file.version, name: m.file.name, file: m.file.displayPath, durationMs, attempts, statementsRun });
+    return { version: m.file.version, name: m.file.name, durationMs, attempts };
+  }
+
+  private emit(e: MigrateEvent): void {
+    this.opts.onEvent(e);
+  }
+
+  private record(m: PreparedMigration, durationMs: number): Promise<void> {
+    return recordApplied(this.client, {
+      version: m.file.version,
+      name: m.file.name,
+      checksum: m.file.checksum,
+      durationMs,
+      appliedBy: `${this.sessions.role} (${this.opts.appliedFrom})`,
+      dbopsVersion: this.opts.dbopsVersion,
+    });
+  }
+
+  /** The whole file and its tracking row commit together, or not at all. */
+  private async applyInOneTransaction(m: PreparedMigration): Promise<{ attempts: number; statementsRun: number }> {
+    for (let attempt = 1; ; attempt++) {
+      await this.prepareAttempt();
+      const started = Date.now();
+      await this.client.query('BEGIN');
+      let failure: StatementFailure | undefined;
+      for (const st of m.statements) {
+        failure = await this.execute(m, st, attempt);
+        if (failure) break;
+      }
+      if (!failure) {
+        const last = m.statements[m.statements.length - 1];
+        try {
+          await this.record(m, Date.now() - started);
+          await this.client.query('COMMIT');
+          return { attempts: attempt, statementsRun: m.statements.length };
+        } catch (error) {
+          failure = { statement: last, error: error as PgError };
+        }
+      }
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      await this.afterFailure(m, failure, attempt, 'the migration was rolled back: nothing from this file was applied');
+    }
+  }
+
+  /**
+   * Statement by statement, each committed on its own with a progress row, so a rerun continues
+   * after the last statement that completed. Statements that can run in a transaction commit
+   * together with their progress row.
+   */
+  private async applyStepwise(m: PreparedMigration, entry: StatusEntry): Promise<{ attempts: number; statementsRun: number }> {
+    const done = entry.statementsDone ?? 0;
+    let maxAttempts = 1;
+    let statementsRun = 0;
+    for (const st of m.statements.slice(done)) {
+      for (let attempt = 1; ; attempt++) {
+        await this.prepareAttempt();
+        const failure = st.noTransaction ? await this.executeAlone(m, st, attempt) : await this.executeWithProgress(m, st, attempt);
+        if (!failure) break;
+        const already = st.index === 0 ? 'nothing from this file was applied' : `statements before line ${st.line} were applied and recorded; a rerun continues at line ${st.line}`;
+        await this.afterFailure(m, failure, attempt, already);
+        maxAttempts = Math.max(maxAttempts, attempt + 1);
+      }
+      statementsRun++;
+    }
+    await this.client.query('BEGIN');
+    try {
+      await this.record(m, 0);
+      await this.client.query('COMMIT');
+    } catch (err) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    return { attempts: maxAttempts, statementsRun };
+  }
+
+  private async executeWithProgress(m: PreparedMigration, st: MigrationStatement, attempt: number): Promise<StatementFailure | undefined> {
+    await this.client.query('BEGIN');
+    let failure = await this.execute(m, st, attempt);
+    if (!failure) {
+      try {
+        await recordProgress(this.client, m.file.version, st.index, m.file.checksum);
+        await this.client.query('COMMIT');
+        return undefined;
+      } catch (error) {
+        failure = { statement: st, error: error as PgError };
+      }
+    }
+    await this.client.query('ROLLBACK').catch(() => undefined);
+    return failure;
+  }
+
+  /** A statement that cannot run in a transaction; concurrent index builds clean up after themselves. */
+  private async executeAlone(m: PreparedMigration, st: MigrationStatement, attempt: number): Promise<StatementFailure | undefined> {
+    const build = st.concurrentIndex;
+    if (build) {
+      const cleanupFailure = await this.dropLeftovers(m, st);
+      if (cleanupFailure) return cleanupFailure;
+      if (build.kind === 'create' && build.index) {
+        const existing = await findIndex(this.client, build.schema, build.index);
+        if (existing?.valid) {
+          // The build finished but the run died before recording it.
+          this.emit({ type: 'note', version: m.file.version, message: `index ${indexLabel(existing)} already exists and is valid: counted as built` });
+          await recordProgress(this.client, m.file.version, st.index, m.file.checksum);
+          return undefined;
+        }
+      }
+    }
+    const invalidBefore = build ? new Set((await listInvalidIndexes(this.client)).map((i) => i.oid)) : undefined;
+    const failure = await this.execute(m, st, attempt);
+    if (!failure) {
+      await recordProgress(this.client, m.file.version, st.index, m.file.checksum);
+      return undefined;
+    }
+    if (invalidBefore) {
+      const left = (await listInvalidIndexes(this.client).catch(() => [])).filter((i) => !invalidBefore.has(i.oid));
+      for (const ix of left) {
+        this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropping', cause: `left INVALID by the failed ${st.noTransaction}` });
+      }
+      this.leftovers.push(...left);
+      if (!RETRYABLE.has(failure.error.code ?? '')) await this.dropLeftovers(m, st);
+    }
+    return failure;
+  }
+
+  /** Drops INVALID indexes a failed build left (this run's, or an interrupted earlier run's) before building again. */
+  private async dropLeftovers(m: PreparedMigration, st: MigrationStatement): Promise<StatementFailure | undefined> {
+    const fromEarlierRun = (await leftoversOf(this.client, st.concurrentIndex!)).filter((ix) => !this.leftovers.some((l) => l.oid === ix.oid));
+    for (const ix of fromEarlierRun) {
+      this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropping', cause: 'left INVALID by an earlier interrupted run' });
+    }
+    this.leftovers.push(...fromEarlierRun);
+    while (this.leftovers.length > 0) {
+      const ix = this.leftovers[0];
+      const out = await watchBlockers(this.sessions.monitor.client, this.sessions.runnerPid, this.sampleIntervalMs(), () => this.client.query(dropIndexConcurrentlySql(ix)));
+      if ('error' in out) return { statement: st, error: out.error as PgError, sample: out.sample };
+      this.leftovers.shift();
+      this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropped', cause: 'dropped concurrently before retrying' });
+    }
+    return undefined;
+  }
+
+  private sampleIntervalMs(): number {
+    return Math.max(25, Math.min(250, Math.floor(this.opts.settings.lockTimeoutMs / 4)));
+  }
+
+  /** Runs one statement while the monitor records who blocks it. */
+  private async execute(m: PreparedMigration, st: MigrationStatement, attempt: number): Promise<StatementFailure | undefined> {
+    this.emit({ type: 'statement-start', version: m.file.version, index: st.index, line: st.line, text: st.text, attempt });
+    const out = await watchBlockers(this.sessions.monitor.client, this.sessions.runnerPid, this.sampleIntervalMs(), () => this.client.query(st.text));
+    return 'error' in out ? { statement: st, error: out.error as PgError, sample: out.sample } : undefined;
+  }
+
+  private async prepareAttempt(): Promise<void> {
+    if (this.cancelled) throw interrupted();
+    await applyLimits(this.client, this.opts.settings, this.sessions.serverVersionNum);
+  }
+
+  /** Decides what a failure means: retry after a backoff (holding no transaction), or give up with a clear error. */
+  private async afterFailure(m: PreparedMigration, f: StatementFailure, attempt: number, whatWasApplied: string): Promise<void> {
+    const { settings } = this.opts;
+    const where = `${m.file.displayPath}:${lineOf(f)}`;
+    if (this.cancelled) throw interrupted(whatWasApplied);
+    if (isConnectionLoss(f.error)) {
+      throw new DbopsError(`${where}: lost the connection to ${this.sessions.runner.target.label}: ${redactSecrets(f.error.message ?? '')}`, {
+        exitCode: EXIT.database,
+        hint: `the server rolls back what was in progress (${whatWasApplied}); rerun when it is back`,
+      });
+    }
+    const code = f.error.code ?? '';
+    if (!RETRYABLE.has(code)) {
+      throw new DbopsError(`${where}: ${redactSecrets(f.error.message ?? String(f.error))}${code ? ` (SQLSTATE ${code})` : ''}`, {
+        exitCode: EXIT.failed,
+        hint: `${whatWasApplied}; fix the migration and rerun`,
+      });
+    }
+    const blockers = f.sample?.blockers ?? [];
+    const maxAttempts = settings.retries + 1;
+    if (attempt >= maxAttempts) {
+      const why = code === '55P03' ? `lock timeout (${formatDuration(settings.lockTimeoutMs)}) every time` : 'deadlock every time';
+      const waiting = f.sample?.waitingFor ? ` waiting for ${f.sample.waitingFor}` : '';
+      const who = blockers.length > 0 ? `; blocked by ${describeBlocker(blockers[0])}` : '';
+      throw new DbopsError(`${where}: gave up after ${attempt} attempts: ${why}${waiting}${who}`, {
+        exitCode: EXIT.failed,
+        hint: `${whatWasApplied}; end or wait out the blocking session${blockers.length > 0 ? ` (pid ${blockers[0].pid})` : ''} and rerun`,
+      });
+    }
+    const retryInMs = backoffDelayMs(attempt, settings.retryDelayMs, settings.maxRetryDelayMs);
+    this.emit({
+      type: 'lock-timeout',
+      version: m.file.version,
+      file: m.file.displayPath,
+      line: lineOf(f),
+      sqlstate: code,
+      attempt,
+      maxAttempts,
+      waitingFor: f.sample?.waitingFor ?? null,
+      blockers,
+      retryInMs,
+    });
+    await this.sleep(retryInMs);
+    if (this.cancelled) throw interrupted(whatWasApplied);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.opts.signal;
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done);
+    });
+  }
+}
+
+/** The line of the failing token: the statement's line plus the server's error position within it. */
+function lineOf(f: StatementFailure): number {
+  const pos = Number(f.error.position);
+  if (!pos) return f.statement.line;
+  return f.statement.line + (f.statement.text.slice(0, pos - 1).match(/\n/g)?.length ?? 0);
+}
+
+function isConnectionLoss(e: PgError): boolean {
+  const code = e.code ?? '';
+  if (/^(08|57P0[123])/.test(code)) return true;
+  return code === '' && /Connection terminated|ECONNRESET|EPIPE|not queryable|ECONNREFUSED/i.test(e.message ?? '');
+}
+
+function interrupted(whatWasApplied = 'nothing was in progress'): DbopsError {
+  return new DbopsError('interrupted', { exitCode: EXIT.interrupted, hint: `${whatWasApplied}; rerun to continue` });
+}

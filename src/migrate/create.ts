@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../cli/errors';
+import { loadMigrationFiles } from './files';
+
+/** "Add email to Accounts!" → "add_email_to_accounts". */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 80);
+}
+
+function timestamp(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** Writes `<dir>/<UTC timestamp>_<slug>.sql` and returns its path; never overwrites. */
+export function createMigrationFile(dir: string, name: string, now = new Date()): string {
+  const slug = slugify(name);
+  if (!slug) throw new UsageError(`cannot make a file name from "${name}"`, 'use letters and digits, e.g. `dbops migrate create add_accounts_email`');
+  fs.mkdirSync(dir, { recursive: true });
+  const taken = new Set(loadMigrationFiles(dir).map((f) => f.version));
+  let at = now.getTime();
+  // Two creates in the same second get consecutive versions, never the same one.
+  while (taken.has(timestamp(new Date(at)))) at += 1000;
+  const file = path.join(dir, `${timestamp(new Date(at))}_${slug}.sql`);
+  const body = [
+    `-- ${name}`,
+    '-- Runs in one transaction under lock_timeout (policy maximum) with retries. For statements that',
+    '-- cannot run in a transaction (CREATE INDEX CONCURRENTLY, …) dbops switches to statement-by-statement',
+    '-- mode by itself; to force it, start the file with: -- dbops:no-transaction',
+    '',
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, body, { flag: 'wx' });
+  return file;
+}

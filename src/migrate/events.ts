@@ -1,0 +1,36 @@
+import type { Blocker } from './blockers';
+import type { RunnerLockHolder } from './runner-lock';
+
+/** What the runner reports as it goes; the pretty log and the JSON document are both built from these. */
+export type MigrateEvent =
+  | { type: 'start'; target: string; pending: number; upToDate: number; lockTimeoutMs: number; statementTimeoutMs: number; retries: number }
+  | { type: 'waiting-for-runner'; holder?: RunnerLockHolder }
+  | { type: 'warning'; message: string }
+  | {
+      type: 'migration-start';
+      version: string;
+      name: string;
+      file: string;
+      transactional: boolean;
+      nonTransactionalReason?: string;
+      statements: number;
+      /** Statements already done by an interrupted earlier run. */
+      resumeAfter: number;
+    }
+  | { type: 'statement-start'; version: string; index: number; line: number; text: string; attempt: number }
+  | {
+      type: 'lock-timeout';
+      version: string;
+      file: string;
+      line: number;
+      /** 55P03 (lock timeout) or 40P01 (deadlock). */
+      sqlstate: string;
+      attempt: number;
+      maxAttempts: number;
+      waitingFor: string | null;
+      blockers: Blocker[];
+      retryInMs: number;
+    }
+  | { type: 'invalid-index'; version: string; index: string; action: 'dropping' | 'dropped'; cause: string }
+  | { type: 'note'; version: string; message: string }
+  | { type: 'migration-done'; version: string; name: string; file: string; durationMs: number; attempts: number; statementsRun: number };

@@ -1,0 +1,150 @@
+import type { Ora } from 'ora';
+import { formatDuration, formatSeconds } from '../util/duration';
+import { describeBlocker, type Blocker } from './blockers';
+import type { MigrateEvent } from './events';
+import { describeHolder } from './runner-lock';
+
+export type OutputFormat = 'pretty' | 'json';
+
+interface MigrationRecord {
+  version: string;
+  name: string;
+  file: string;
+  transactional: boolean;
+  status: 'applied' | 'failed' | 'running';
+  durationMs?: number;
+  attempts?: number;
+  statementsRun?: number;
+  resumedAfter?: number;
+  retries: Array<{ attempt: number; sqlstate: string; line: number; waitingFor: string | null; blockers: Blocker[]; retryInMs: number }>;
+  invalidIndexesDropped: string[];
+  notes: string[];
+}
+
+/**
+ * Renders runner events: a concise log line per migration (with a spinner for the statement in
+ * flight when stdout is a terminal), or, with --format json, one document at the end.
+ */
+export class MigrateReporter {
+  private readonly migrations: MigrationRecord[] = [];
+  private readonly warnings: string[] = [];
+  private target?: string;
+  private spinner?: Ora;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly format: OutputFormat,
+    private readonly out: NodeJS.WriteStream = process.stdout,
+  ) {}
+
+  private get interactive(): boolean {
+    return this.format === 'pretty' && this.out.isTTY === true;
+  }
+
+  private line(text: string): void {
+    if (this.format !== 'pretty') return;
+    this.spinner?.stop();
+    this.out.write(text + '\n');
+  }
+
+  private current(version: string): MigrationRecord | undefined {
+    return this.migrations.find((m) => m.version === version);
+  }
+
+  readonly onEvent = (e: MigrateEvent): void => {
+    switch (e.type) {
+      case 'start':
+        this.target = e.target;
+        if (e.pending === 0) this.line(`Nothing to apply: ${e.target} is up to date (${e.upToDate} applied).`);
+        else {
+          this.line(
+            `Applying ${e.pending} migration${e.pending > 1 ? 's' : ''} to ${e.target} ` +
+              `(lock_timeout ${formatDuration(e.lockTimeoutMs)}, statement_timeout ${formatDuration(e.statementTimeoutMs)}, up to ${e.retries} retries)`,
+          );
+        }
+        break;
+      case 'waiting-for-runner':
+        this.line(`Another dbops migrate is running${e.holder ? ` (${describeHolder(e.holder)})` : ''}; waiting for it to finish (--wait).`);
+        break;
+      case 'warning':
+        this.warnings.push(e.message);
+        if (this.format === 'pretty') process.stderr.write(`warning: ${e.message}\n`);
+        break;
+      case 'migration-start':
+        this.migrations.push({
+          version: e.version,
+          name: e.name,
+          file: e.file,
+          transactional: e.transactional,
+          status: 'running',
+          resumedAfter: e.resumeAfter || undefined,
+          retries: [],
+          invalidIndexesDropped: [],
+          notes: [],
+        });
+        if (!e.transactional) {
+          const resume = e.resumeAfter > 0 ? `; continuing after statement ${e.resumeAfter} of ${e.statements} (done by an interrupted run)` : '';
+          this.line(`→ ${e.file}: statement by statement, each committed on its own (${e.nonTransactionalReason})${resume}`);
+        }
+        break;
+      case 'statement-start':
+        if (this.interactive) {
+          const text = `${e.version}: line ${e.line}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.text.replace(/\s+/g, ' ').slice(0, 60)}`;
+          if (!this.spinner) {
+            // eslint-disable-next-line @typescript-eslint/no-var-requires
+            const ora: typeof import('ora') = require('ora');
+            this.spinner = ora({ stream: this.out });
+          }
+          this.spinner.start(text);
+        }
+        break;
+      case 'lock-timeout': {
+        this.current(e.version)?.retries.push({ attempt: e.attempt, sqlstate: e.sqlstate, line: e.line, waitingFor: e.waitingFor, blockers: e.blockers, retryInMs: e.retryInMs });
+        const what = e.sqlstate === '55P03' ? 'lock timeout (55P03)' : `deadlock (${e.sqlstate})`;
+        const waiting = e.waitingFor ? ` waiting for ${e.waitingFor}` : '';
+        const who = e.blockers.length > 0 ? `; blocked by ${e.blockers.map(describeBlocker).join('; and by ')}` : '; the blocking session was not caught in time';
+        this.line(`  ! ${e.file}:${e.line}: ${what}${waiting}${who}`);
+        this.line(`    rolled back; retry ${e.attempt}/${e.maxAttempts - 1} in ${formatSeconds(e.retryInMs / 1000)}`);
+        break;
+      }
+      case 'invalid-index':
+        if (e.action === 'dropped') {
+          this.current(e.version)?.invalidIndexesDropped.push(e.index);
+          this.line(`  ✓ dropped INVALID index ${e.index} (${e.cause})`);
+        } else this.line(`  ! found INVALID index ${e.index}, ${e.cause}; dropping it concurrently`);
+        break;
+      case 'note':
+        this.current(e.version)?.notes.push(e.message);
+        this.line(`  · ${e.message}`);
+        break;
+      case 'migration-done': {
+        const m = this.current(e.version);
+        if (m) Object.assign(m, { status: 'applied', durationMs: e.durationMs, attempts: e.attempts, statementsRun: e.statementsRun });
+        const attempts = e.attempts > 1 ? `${e.attempts} attempts, ` : '';
+        this.line(`✓ ${e.file} (${attempts}${formatSeconds(e.durationMs / 1000)})`);
+        break;
+      }
+    }
+  };
+
+  /** The closing line, or the JSON document; `error` is the failure that ended the run, if any. */
+  finish(error?: { message: string; hint?: string; exitCode: number }): void {
+    this.spinner?.stop();
+    for (const m of this.migrations) if (m.status === 'running' && error) m.status = 'failed';
+    const applied = this.migrations.filter((m) => m.status === 'applied');
+    if (this.format === 'json') {
+      const doc = {
+        target: this.target ?? null,
+        ok: !error,
+        applied: applied.length,
+        migrations: this.migrations,
+        warnings: this.warnings,
+        durationMs: Date.now() - this.started,
+        error: error ?? null,
+      };
+      this.out.write(JSON.stringify(doc, null, 2) + '\n');
+      return;
+    }
+    if (!error && applied.length > 0) this.line(`Applied ${applied.length} migration${applied.length > 1 ? 's' : ''} in ${formatSeconds((Date.now() - this.started) / 1000)}.`);
+  }
+}

@@ -1,0 +1,178 @@
+import type { Node } from 'libpg-query';
+import { UsageError } from '../cli/errors';
+import { loadParser, parseSqlFile } from '../sql/parser';
+import { formatDuration } from '../util/duration';
+import type { MigrationFile } from './files';
+
+/** The header comment that makes a file run statement by statement outside a transaction. */
+export const NO_TRANSACTION_MARKER = /^\s*--\s*dbops:no-transaction\b/m;
+
+/** A concurrent index build whose failure leaves an INVALID index behind. */
+export interface ConcurrentIndexBuild {
+  kind: 'create' | 'reindex';
+  /** Schema as written, if any. */
+  schema?: string;
+  /** The index name (CREATE: the new index; REINDEX INDEX: the index rebuilt); absent when unnamed. */
+  index?: string;
+  /** The table the build is on (CREATE INDEX, REINDEX TABLE). */
+  table?: { schema?: string; name: string };
+}
+
+export interface MigrationStatement {
+  /** 0-based position in the file: the progress key for non-transactional files. */
+  index: number;
+  text: string;
+  line: number;
+  column: number;
+  /** The AST node type, e.g. "AlterTableStmt". */
+  kind: string;
+  node: Node;
+  /** Why this statement cannot run inside a transaction block, if it cannot. */
+  noTransaction?: string;
+  concurrentIndex?: ConcurrentIndexBuild;
+}
+
+export interface PreparedMigration {
+  file: MigrationFile;
+  statements: MigrationStatement[];
+  /** False: run statement by statement with progress rows. */
+  transactional: boolean;
+  /** Why not, for the log: "CREATE INDEX CONCURRENTLY at line 3" or "-- dbops:no-transaction". */
+  nonTransactionalReason?: string;
+}
+
+/**
+ * Parses a migration into the statements the runner sends, one by one, and decides whether it
+ * can run in one transaction. Refuses, before anything runs, files that would defeat the
+ * runner's guarantees: syntax errors, their own BEGIN/COMMIT, or a lock_timeout above the policy.
+ */
+export async function prepareMigration(file: MigrationFile, opts: { pgVersion: number; maxLockTimeoutMs: number }): Promise<PreparedMigration> {
+  await loadParser();
+  const parsed = parseSqlFile(file.text);
+  if (parsed.errors.length > 0) {
+    const e = parsed.errors[0];
+    throw new UsageError(`${file.displayPath}:${e.position.line}:${e.position.column}: syntax error: ${e.message}`, 'fix the SQL; nothing was applied');
+  }
+  const statements = parsed.statements.map((st, index): MigrationStatement => {
+    const kind = Object.keys(st.node)[0];
+    const body = (st.node as Record<string, unknown>)[kind] as Record<string, unknown>;
+    const where = `${file.displayPath}:${st.start.line}:${st.start.column}`;
+    checkAllowed(kind, body, where, opts.maxLockTimeoutMs);
+    const later = parsed.statements.slice(index + 1).map((s) => s.text);
+    return {
+      index,
+      text: st.text,
+      line: st.start.line,
+      column: st.start.column,
+      kind,
+      node: st.node,
+      noTransaction: noTransactionReason(kind, body, opts.pgVersion, later),
+      concurrentIndex: concurrentIndexBuild(kind, body),
+    };
+  });
+  const firstStatementOffset = parsed.statements[0]?.start.offset ?? file.text.length;
+  const header = NO_TRANSACTION_MARKER.test(file.text.slice(0, firstStatementOffset));
+  const blocking = statements.find((s) => s.noTransaction);
+  if (header) return { file, statements, transactional: false, nonTransactionalReason: '-- dbops:no-transaction' };
+  if (blocking) return { file, statements, transactional: false, nonTransactionalReason: `${blocking.noTransaction} at line ${blocking.line}` };
+  return { file, statements, transactional: true };
+}
+
+function checkAllowed(kind: string, body: Record<string, unknown>, where: string, maxLockTimeoutMs: number): void {
+  if (kind === 'TransactionStmt') {
+    throw new UsageError(
+      `${where}: transaction control (${String(body.kind).replace(/^TRANS_STMT_/, '')}) in a migration`,
+      'remove BEGIN/COMMIT: dbops runs each migration in its own transaction (or statement by statement with -- dbops:no-transaction)',
+    );
+  }
+  if (kind !== 'VariableSetStmt') return;
+  const name = body.name as string | undefined;
+  const setKind = body.kind as string;
+  if (setKind === 'VAR_RESET_ALL' || (name === 'lock_timeout' && (setKind === 'VAR_RESET' || setKind === 'VAR_SET_DEFAULT'))) {
+    throw new UsageError(`${where}: resetting lock_timeout would drop the ${formatDuration(maxLockTimeoutMs)} cap dbops sets`, 'remove the RESET; dbops sets lock_timeout itself');
+  }
+  if (name !== 'lock_timeout' || setKind !== 'VAR_SET_VALUE') return;
+  const ms = settingMs(body.args);
+  if (ms === undefined) return;
+  if (ms === 0 || ms > maxLockTimeoutMs) {
+    throw new UsageError(
+      `${where}: SET lock_timeout = ${ms === 0 ? '0 (wait forever)' : formatDuration(ms)} exceeds the policy maximum ${formatDuration(maxLockTimeoutMs)}`,
+      'remove it (dbops sets lock_timeout itself) or raise policy.maxLockTimeout in dbops.config.json',
+    );
+  }
+}
+
+/** The value of `SET x = <const>` in ms, with PostgreSQL's units for time settings. */
+function settingMs(args: unknown): number | undefined {
+  const first = (args as Array<{ A_Const?: { ival?: { ival?: number }; sval?: { sval?: string } } }> | undefined)?.[0]?.A_Const;
+  if (!first) return undefined;
+  if (first.ival) return first.ival.ival ?? 0;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(first.sval?.sval ?? '');
+  if (!m) return undefined;
+  const unit: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * unit[m[2] ?? 'ms'];
+}
+
+function hasConcurrentlyOption(body: Record<string, unknown>): boolean {
+  const params = (body.params as Array<{ DefElem?: { defname?: string } }> | undefined) ?? [];
+  return params.some((p) => p.DefElem?.defname === 'concurrently');
+}
+
+/** PostgreSQL refuses these inside a transaction block (or, for ADD VALUE, refuses using the new value in it). */
+function noTransactionReason(kind: string, body: Record<string, unknown>, pgVersion: number, laterStatements: string[]): string | undefined {
+  switch (kind) {
+    case 'IndexStmt':
+      return body.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'DropStmt':
+      return body.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'ReindexStmt':
+      return hasConcurrentlyOption(body) ? 'REINDEX CONCURRENTLY' : undefined;
+    case 'VacuumStmt':
+      return body.is_vacuumcmd ? 'VACUUM' : undefined;
+    case 'CreatedbStmt':
+      return 'CREATE DATABASE';
+    case 'DropdbStmt':
+      return 'DROP DATABASE';
+    case 'AlterSystemStmt':
+      return 'ALTER SYSTEM';
+    case 'CreateTableSpaceStmt':
+      return 'CREATE TABLESPACE';
+    case 'DropTableSpaceStmt':
+      return 'DROP TABLESPACE';
+    case 'AlterTableStmt': {
+      const cmds = (body.cmds as Array<{ AlterTableCmd?: { subtype?: string; def?: { PartitionCmd?: { concurrent?: boolean } } } }>) ?? [];
+      return cmds.some((c) => c.AlterTableCmd?.subtype === 'AT_DetachPartition' && c.AlterTableCmd.def?.PartitionCmd?.concurrent)
+        ? 'DETACH PARTITION CONCURRENTLY'
+        : undefined;
+    }
+    case 'AlterEnumStmt': {
+      if (body.oldVal !== undefined) return undefined; // RENAME VALUE
+      if (pgVersion < 12) return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
+      // From 12 on it runs in a transaction, but the new value cannot be used before that commits.
+      const literal = `'${String(body.newVal).replace(/'/g, "''")}'`;
+      return laterStatements.some((t) => t.includes(literal)) ? 'ALTER TYPE … ADD VALUE used later in the same file' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+interface RangeVarLike {
+  schemaname?: string;
+  relname: string;
+}
+
+function concurrentIndexBuild(kind: string, body: Record<string, unknown>): ConcurrentIndexBuild | undefined {
+  if (kind === 'IndexStmt' && body.concurrent) {
+    const rel = body.relation as RangeVarLike;
+    // A new index lives in its table's schema.
+    return { kind: 'create', schema: rel.schemaname, index: body.idxname as string | undefined, table: { schema: rel.schemaname, name: rel.relname } };
+  }
+  if (kind === 'ReindexStmt' && hasConcurrentlyOption(body)) {
+    const rel = body.relation as RangeVarLike | undefined;
+    if (!rel) return undefined;
+    if (body.kind === 'REINDEX_OBJECT_INDEX') return { kind: 'reindex', schema: rel.schemaname, index: rel.relname };
+    if (body.kind === 'REINDEX_OBJECT_TABLE') return { kind: 'reindex', schema: rel.schemaname, table: { schema: rel.schemaname, name: rel.relname } };
+  }
+  return undefined;
+}
