@@ -1,5 +1,5 @@
 import type { Finding } from '../../lint/types';
-import { summarize, type LintRun } from './model';
+import { findingText, summarize, type LintRun } from './model';
 
 /**
  * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
@@ -21,8 +21,8 @@ function annotation(f: Finding): string {
   ];
   // GitHub only honours endColumn on single-line annotations.
   if (f.end.line === f.start.line) properties.push(['endColumn', f.end.column]);
-  properties.push(['title', `dbops ${f.ruleId}: ${f.message}`]);
-  const message = [f.message, f.why, f.fix ? `Safe alternative:\n${f.fix}` : ''].filter(Boolean).join('\n\n');
+  properties.push(['title', `dbops ${f.ruleId}`]);
+  const message = findingText(f);
   const props = properties.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
   return `::${f.severity} ${props}::${escapeData(message)}`;
 }

@@ -101,3 +101,9 @@ export function fingerprints(findings: readonly Finding[]): string[] {
     return createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 32);
   });
 }
+
+/** A finding as one plain-text message: what, why, and the safe alternative (for CI annotations and SARIF). */
+export function findingText(f: Finding): string {
+  const fixLabel = f.category === 'syntax' || f.category === 'input' ? 'Fix' : 'Safe alternative';
+  return [f.message, f.why, f.fix ? `${fixLabel}:\n${f.fix}` : ''].filter(Boolean).join('\n\n');
+}

@@ -77,8 +77,8 @@ function summaryLine(run: LintRun): string {
   const s = summarize(run);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
-  const scope = `${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked (PostgreSQL ${run.pgVersion})`;
-  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} — ${scope}`;
+  const scope = `(${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion})`;
+  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} ${scope}`;
   const mark = s.errors > 0 ? kleur.red().bold('✖') : kleur.yellow().bold('⚠');
-  return `${mark} ${kleur.bold(counts)} in ${plural(s.filesWithFindings, 'file')} — ${scope}`;
+  return `${mark} ${kleur.bold(counts)} in ${plural(s.filesWithFindings, 'file')} ${scope}`;
 }

@@ -1,5 +1,4 @@
-import type { Finding } from '../../lint/types';
-import { allRules, fingerprints, firstParagraph, readRuleDocs, type LintRun } from './model';
+import { allRules, findingText, fingerprints, firstParagraph, readRuleDocs, type LintRun } from './model';
 
 /**
  * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
@@ -34,7 +33,7 @@ export function renderSarif(run: LintRun): string {
     ruleId: f.ruleId,
     ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
     level: f.severity,
-    message: { text: resultMessage(f) },
+    message: { text: findingText(f) },
     locations: [
       {
         physicalLocation: {
@@ -62,8 +61,4 @@ export function renderSarif(run: LintRun): string {
 /** PascalCase rule name, as SARIF viewers display it ("alter-column-type" → "AlterColumnType"). */
 function ruleName(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
-}
-
-function resultMessage(f: Finding): string {
-  return [f.message, f.why, f.fix ? `Safe alternative:\n${f.fix}` : ''].filter(Boolean).join('\n\n');
 }
