@@ -54,7 +54,7 @@ interface StatementFailure {
 /** Applies every pending migration, one runner at a time, under the lock and statement timeouts. */
 export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> {
   const { settings } = opts;
-  const files = loadMigrationFiles(settings.dir);
+  const { files, warnings } = loadMigrationFiles(settings.dir);
   const sessions = await openMigrateSessions(settings.url, settings);
   const runner = new Runner(sessions, opts);
   const onAbort = () => void runner.cancel();
@@ -71,6 +71,7 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
     await ensureTrackingTables(sessions.runner.client);
     const status = computeStatus(files, await readTracking(sessions.runner.client));
     refuseDrift(status.changed, status.pending, opts.allowChanged);
+    for (const message of warnings) opts.onEvent({ type: 'warning', message });
     for (const m of status.missing) opts.onEvent({ type: 'warning', message: `${m.version}_${m.name} was applied but its file is missing` });
     const prepared = [];
     for (const entry of status.pending) prepared.push({ entry, migration: await prepareMigration(entry.file!, settings) });

@@ -21,7 +21,7 @@ export function createMigrationFile(dir: string, name: string, now = new Date())
   const slug = slugify(name);
   if (!slug) throw new UsageError(`cannot make a file name from "${name}"`, 'use letters and digits, e.g. `dbops migrate create add_accounts_email`');
   fs.mkdirSync(dir, { recursive: true });
-  const taken = new Set(loadMigrationFiles(dir).map((f) => f.version));
+  const taken = new Set(loadMigrationFiles(dir).files.map((f) => f.version));
   let at = now.getTime();
   // Two creates in the same second get consecutive versions, never the same one.
   while (taken.has(timestamp(new Date(at)))) at += 1000;

@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
+import { compareMigrations, discoverMigrations } from '../migrations/discover';
 
-/** One migration file as found on disk. */
+/** One versioned migration file as found on disk. */
 export interface MigrationFile {
-  /** The ordering key and tracking id, e.g. "0003" or "20261123114500". */
+  /** The ordering key and tracking id as written, e.g. "0003", "20261123114500", "1.2". */
   version: string;
-  /** The descriptive part of the file name, e.g. "add_accounts_email". */
+  /** The descriptive part of the name, e.g. "add_accounts_email". */
   name: string;
   /** Absolute path. */
   path: string;
@@ -15,6 +16,12 @@ export interface MigrationFile {
   displayPath: string;
   text: string;
   checksum: string;
+}
+
+export interface MigrationDirectory {
+  files: MigrationFile[];
+  /** Files dbops migrate cannot track (no version in the name). */
+  warnings: string[];
 }
 
 /**
@@ -25,44 +32,36 @@ export function checksumOf(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n/g, '\n'), 'utf8').digest('hex');
 }
 
-const LAYOUTS: RegExp[] = [
-  /^(\d+)_(.+)\.sql$/, // 0001_name.sql, 20261123114500_name.sql
-  /^V(\d+(?:[._]\d+)*)__(.+)\.sql$/, // Flyway V1__name.sql
-];
-
-/** Reads the migrations directory: `NNNN_name.sql` or `V1__name.sql`, ordered by numeric version. */
-export function loadMigrationFiles(dir: string, cwd = process.cwd()): MigrationFile[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch {
-    throw new UsageError(`cannot read the migrations directory ${path.relative(cwd, dir) || dir}`, 'create it, or point --dir / migrations.dir in dbops.config.json at it');
-  }
-  const files: MigrationFile[] = [];
-  for (const entry of entries) {
-    const match = LAYOUTS.map((re) => re.exec(entry)).find((m) => m !== null);
-    if (!match) continue;
-    const full = path.join(dir, entry);
-    const text = fs.readFileSync(full, 'utf8');
-    files.push({ version: match[1], name: match[2], path: full, displayPath: path.relative(cwd, full) || full, text, checksum: checksumOf(text) });
-  }
-  files.sort((a, b) => compareVersions(a.version, b.version));
-  for (let i = 1; i < files.length; i++) {
-    if (compareVersions(files[i - 1].version, files[i].version) === 0) {
-      throw new UsageError(`${files[i - 1].displayPath} and ${files[i].displayPath} have the same version ${files[i].version}`, 'give each migration a unique version prefix');
-    }
-  }
-  return files;
+/** Orders versions the way the linter's discovery orders files: as numbers, segment by segment. */
+export function compareVersions(a: string, b: string): number {
+  return compareMigrations({ path: '', version: a, name: '' }, { path: '', version: b, name: '' });
 }
 
-/** Orders "2" before "10" and "1.2" before "1.10". */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[._]/).map((p) => BigInt(p));
-  const pb = b.split(/[._]/).map((p) => BigInt(p));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? -1n;
-    const y = pb[i] ?? -1n;
-    if (x !== y) return x < y ? -1 : 1;
+/** The migrations directory in apply order, in every layout `dbops lint` understands. */
+export function loadMigrationFiles(dir: string, cwd = process.cwd()): MigrationDirectory {
+  const shown = path.relative(cwd, dir) || dir;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`the migrations directory ${shown} does not exist`, 'create it, or point --dir / migrations.dir in dbops.config.json at it');
   }
-  return 0;
+  const found = discoverMigrations([dir], { cwd, read: true });
+  if (found.errors.length > 0) {
+    const e = found.errors[0];
+    throw new UsageError(`${path.relative(cwd, e.input) || e.input}: ${e.message}`, e.hint);
+  }
+  const warnings: string[] = [];
+  const files: MigrationFile[] = [];
+  for (const m of found.migrations) {
+    const displayPath = path.relative(cwd, m.path) || m.path;
+    if (m.version === null) {
+      warnings.push(`${displayPath} has no version in its name and is not applied (name it like 0003_${m.name || 'change'}.sql)`);
+      continue;
+    }
+    files.push({ version: m.version, name: m.name, path: m.path, displayPath, text: m.text!, checksum: checksumOf(m.text!) });
+  }
+  for (let i = 1; i < files.length; i++) {
+    if (compareVersions(files[i - 1].version, files[i].version) === 0) {
+      throw new UsageError(`${files[i - 1].displayPath} and ${files[i].displayPath} have the same version ${files[i].version}`, 'give each migration a unique version');
+    }
+  }
+  return { files, warnings };
 }

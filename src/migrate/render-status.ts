@@ -21,7 +21,7 @@ function detail(e: StatusEntry): string {
   return when;
 }
 
-export function renderStatus(status: MigrationStatus & { target: string }): string {
+export function renderStatus(status: MigrationStatus & { target: string; warnings: string[] }): string {
   const lines = [`Migrations on ${status.target}:`];
   if (status.entries.length === 0) lines.push('  (no migration files and nothing applied)');
   for (const e of status.entries) {
@@ -33,13 +33,15 @@ export function renderStatus(status: MigrationStatus & { target: string }): stri
   lines.push(
     [count(status.applied.length, 'applied'), count(status.pending.length, 'pending'), count(status.changed.length, 'changed after apply'), count(status.missing.length, 'missing')].join(', ') + '.',
   );
+  for (const w of status.warnings) lines.push(`warning: ${w}`);
   if (status.changed.length > 0) lines.push('Changed migrations block `dbops migrate` until restored (or --allow-changed): put new changes in a new migration.');
   return lines.join('\n');
 }
 
-export function statusJson(status: MigrationStatus & { target: string }) {
+export function statusJson(status: MigrationStatus & { target: string; warnings: string[] }) {
   return {
     target: status.target,
+    warnings: status.warnings,
     counts: { applied: status.applied.length, pending: status.pending.length, changed: status.changed.length, missing: status.missing.length },
     migrations: status.entries.map((e) => ({
       version: e.version,

@@ -121,7 +121,7 @@ export class MigrateReporter {
         const m = this.current(e.version);
         if (m) Object.assign(m, { status: 'applied', durationMs: e.durationMs, attempts: e.attempts, statementsRun: e.statementsRun });
         const attempts = e.attempts > 1 ? `${e.attempts} attempts, ` : '';
-        this.line(`✓ ${e.file} (${attempts}${formatSeconds(e.durationMs / 1000)})`);
+        this.line(`✓ ${e.file} (${attempts}${formatElapsed(e.durationMs)})`);
         break;
       }
     }
@@ -145,6 +145,10 @@ export class MigrateReporter {
       this.out.write(JSON.stringify(doc, null, 2) + '\n');
       return;
     }
-    if (!error && applied.length > 0) this.line(`Applied ${applied.length} migration${applied.length > 1 ? 's' : ''} in ${formatSeconds((Date.now() - this.started) / 1000)}.`);
+    if (!error && applied.length > 0) this.line(`Applied ${applied.length} migration${applied.length > 1 ? 's' : ''} in ${formatElapsed(Date.now() - this.started)}.`);
   }
+}
+
+function formatElapsed(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatSeconds(ms / 1000);
 }

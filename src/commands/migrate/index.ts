@@ -34,8 +34,8 @@ export default class Migrate extends DbopsCommand {
     const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
     const format = flags.format as 'pretty' | 'json';
     if (flags['dry-run']) {
-      const { renderPlan } = await import('../../migrate/plan-command');
-      await renderPlan(settings, format, this.config.version);
+      const { renderPlan } = await import('../../migrate/plan');
+      await renderPlan(settings, format);
       return;
     }
     const waitTimeoutMs = flags['wait-timeout'] !== undefined ? parseDuration(flags['wait-timeout'], '--wait-timeout') : undefined;

@@ -1,0 +1,24 @@
+import { Flags } from '@oclif/core';
+import { DbopsCommand } from '../../cli/base-command';
+import { migrateConnectionFlags } from '../../migrate/flags';
+
+export default class MigratePlan extends DbopsCommand {
+  static override description =
+    'Print what `dbops migrate` would run next: per pending statement the locks it takes and whether it rewrites or scans the table. Executes nothing.';
+
+  static override examples = ['<%= config.bin %> migrate plan', '<%= config.bin %> migrate plan --format json'];
+
+  static override flags = {
+    ...migrateConnectionFlags,
+    'lock-timeout': Flags.string({ description: 'lock_timeout the run would use; may only lower policy.maxLockTimeout' }),
+    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(MigratePlan);
+    const { resolveMigrateSettings } = await import('../../migrate/settings');
+    const { renderPlan } = await import('../../migrate/plan');
+    const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
+    await renderPlan(settings, flags.format as 'pretty' | 'json');
+  }
+}
