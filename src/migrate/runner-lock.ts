@@ -24,7 +24,7 @@ export interface RunnerLockHolder {
 }
 
 export function describeHolder(h: RunnerLockHolder): string {
-  const from = h.clientAddr ? ` from ${h.clientAddr}` : '';
+  const from = h.clientAddr ? `, from ${h.clientAddr}` : '';
   return `pid ${h.pid}, application '${h.applicationName}', user ${h.user}${from}, connected ${formatSeconds(h.connectedFor)} ago`;
 }
 

@@ -67,7 +67,7 @@ describe('dbops migrate: apply, rerun, status', () => {
     });
     const r = await p.cli(['migrate']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: migrations\/0002_bad\.sql:3:\d+: syntax error: syntax error at or near "broken" — fix the SQL; nothing was applied\n$/);
+    expect(r.stderr).toMatch(/^error: migrations\/0002_bad\.sql:3:39: syntax error: syntax error at or near "int" — fix the SQL; nothing was applied\n$/);
     expect(await p.sql("SELECT to_regclass('accounts') IS NULL")).toBe('t');
   });
 

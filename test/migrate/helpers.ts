@@ -33,12 +33,20 @@ export async function newProject(pg: () => Cluster, files: Record<string, string
     url,
     write: (file, sql) => fs.writeFileSync(path.join(dir, 'migrations', file), sql),
     remove: (file) => fs.rmSync(path.join(dir, 'migrations', file)),
-    cli: (args, opts = {}) => runCli([...args, '--dir', 'migrations', '--url', url], { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs }),
-    start: (args) => startCli([...args, '--dir', 'migrations', '--url', url], dir),
+    cli: (args, opts = {}) => runCli(withDefaults(args, url), { cwd: dir, env: opts.env, timeoutMs: opts.timeoutMs }),
+    start: (args) => startCli(withDefaults(args, url), dir),
     sql: (query) => pg().psql(pg().primary, query, database),
   };
   for (const [file, sql] of Object.entries(files)) project.write(file, sql);
   return project;
+}
+
+/** Adds --dir and --url unless the test gives its own (`migrate create` takes no --url). */
+function withDefaults(args: string[], url: string): string[] {
+  const out = [...args];
+  if (!out.includes('--dir')) out.push('--dir', 'migrations');
+  if (!out.includes('--url') && out[1] !== 'create') out.push('--url', url);
+  return out;
 }
 
 export interface RunningCli {
@@ -69,6 +77,7 @@ export function startCli(args: string[], cwd: string): RunningCli {
 /** A session that holds a lock in an open transaction until `release()`. */
 export async function holdLock(url: string, sql: string, applicationName = 'blocker-app'): Promise<{ pid: number; release(): Promise<void> }> {
   const client = new Client({ connectionString: url, application_name: applicationName });
+  client.on('error', () => undefined);
   await client.connect();
   const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
   await client.query('BEGIN');
