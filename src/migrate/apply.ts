@@ -10,7 +10,9 @@ import { dropIndexConcurrentlySql, findIndex, indexLabel, leftoversOf, listInval
 import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
 import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
 import { backoffDelayMs, type MigrateSettings } from './settings';
-import { prepareMigration, type MigrationStatement, type PreparedMigration } from './statements';
+import { prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
+import { lintGateError, lintPending } from './lint-gate';
+import type { LintOptions } from '../lint/types';
 import { computeStatus, type StatusEntry } from './status';
 import { ensureTrackingTables, readTracking, recordApplied, recordProgress } from './tracking';
 
@@ -25,8 +27,10 @@ export interface ApplyOptions {
   /** Aborting cancels the running statement, rolls back and ends with exit code 130. */
   signal?: AbortSignal;
   onEvent: (e: MigrateEvent) => void;
-  /** Checks the pending migrations before anything runs (the lint gate); throws to refuse. */
-  gate?: (pending: PreparedMigration[]) => Promise<void>;
+  /** The lint gate: pending migrations are linted with these options before anything runs. */
+  lint: LintOptions;
+  /** Colour in the rendered lint findings. */
+  color: boolean;
 }
 
 export interface ApplyResult {
@@ -73,9 +77,11 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
     refuseDrift(status.changed, status.pending, opts.allowChanged);
     for (const message of warnings) opts.onEvent({ type: 'warning', message });
     for (const m of status.missing) opts.onEvent({ type: 'warning', message: `${m.version}_${m.name} was applied but its file is missing` });
-    const prepared = [];
-    for (const entry of status.pending) prepared.push({ entry, migration: await prepareMigration(entry.file!, settings) });
-    await opts.gate?.(prepared.map((p) => p.migration));
+    const migrations = await prepareMigrations(status.pending.map((e) => e.file!), settings);
+    const prepared = migrations.map((migration, i) => ({ migration, entry: status.pending[i] }));
+    const lint = await lintPending(migrations, opts.lint, opts.color);
+    if (lint.findings.length > 0) opts.onEvent({ type: 'lint', findings: lint.findings, errors: lint.errors, rendered: lint.rendered });
+    if (lint.errors > 0) throw lintGateError(lint.errors);
     opts.onEvent({
       type: 'start',
       target: sessions.runner.target.label,

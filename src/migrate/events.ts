@@ -1,4 +1,5 @@
 import type { Blocker } from './blockers';
+import type { Finding } from '../lint/types';
 import type { RunnerLockHolder } from './runner-lock';
 
 /** What the runner reports as it goes; the pretty log and the JSON document are both built from these. */
@@ -6,6 +7,8 @@ export type MigrateEvent =
   | { type: 'start'; target: string; pending: number; upToDate: number; lockTimeoutMs: number; statementTimeoutMs: number; retries: number }
   | { type: 'waiting-for-runner'; holder?: RunnerLockHolder }
   | { type: 'warning'; message: string }
+  /** Lint findings on the pending migrations; errors > 0 blocks the run. */
+  | { type: 'lint'; findings: Finding[]; errors: number; rendered: string }
   | {
       type: 'migration-start';
       version: string;

@@ -1,13 +1,31 @@
+import { blocksReads, blocksWrites } from '../effects/locks';
+import type { RelationEffect, StatementEffects } from '../effects/types';
+import type { Finding, LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
+import { lintPending } from './lint-gate';
 import { readMigrationStatus } from './read-status';
 import type { MigrateSettings } from './settings';
-import { prepareMigration, type PreparedMigration } from './statements';
+import { prepareMigrations } from './statements';
+
+export interface PlannedRelation {
+  relation: string;
+  /** Every lock mode taken on it, strongest first. */
+  locks: string[];
+  /** What ordinary traffic feels while the strongest lock is held or queued. */
+  blocks: 'reads and writes' | 'writes' | 'nothing';
+  rewrite: 'yes' | 'no' | 'unknown';
+  scan: boolean;
+  /** Created earlier in this run: empty, so its locks hurt no one. */
+  isNew: boolean;
+  notes: string[];
+}
 
 export interface PlannedStatement {
   line: number;
   text: string;
   /** Runs outside any transaction (CREATE INDEX CONCURRENTLY, VACUUM, …). */
   noTransaction?: string;
+  relations: PlannedRelation[];
 }
 
 export interface PlannedMigration {
@@ -26,28 +44,63 @@ export interface MigrationPlan {
   lockTimeoutMs: number;
   statementTimeoutMs: number;
   migrations: PlannedMigration[];
+  /** What the lint gate says; error-level findings would stop `dbops migrate`. */
+  lint: Finding[];
   warnings: string[];
 }
 
-/** What `dbops migrate` would do next, read from a read-only session; executes nothing. */
-export async function buildPlan(settings: MigrateSettings): Promise<MigrationPlan> {
+/** What `dbops migrate` would do next, from a read-only session and the effects model; executes nothing. */
+export async function buildPlan(settings: MigrateSettings, lintOptions: LintOptions): Promise<MigrationPlan> {
   const status = await readMigrationStatus(settings);
-  const migrations: PlannedMigration[] = [];
-  for (const entry of status.pending) {
-    const prepared: PreparedMigration = await prepareMigration(entry.file!, settings);
-    const done = entry.statementsDone ?? 0;
-    migrations.push({
-      version: entry.version,
-      name: entry.name,
-      file: entry.file!.displayPath,
-      transactional: prepared.transactional,
-      nonTransactionalReason: prepared.nonTransactionalReason,
-      statementsDone: done,
-      statements: prepared.statements.slice(prepared.transactional ? 0 : done).map((st) => ({ line: st.line, text: st.text, noTransaction: st.noTransaction })),
-    });
-  }
+  const prepared = await prepareMigrations(status.pending.map((e) => e.file!), settings);
+  const lint = await lintPending(prepared, lintOptions, false);
+  const migrations = prepared.map((m, i): PlannedMigration => {
+    const done = status.pending[i].statementsDone ?? 0;
+    return {
+      version: m.file.version,
+      name: m.file.name,
+      file: m.file.displayPath,
+      transactional: m.transactional,
+      nonTransactionalReason: m.nonTransactionalReason,
+      statementsDone: m.transactional ? 0 : done,
+      statements: m.statements
+        .slice(m.transactional ? 0 : done)
+        .map((st) => ({ line: st.line, text: st.text, noTransaction: st.noTransaction, relations: plannedRelations(st.effects) })),
+    };
+  });
   const warnings = [...status.warnings, ...status.changed.map((c) => `${c.file!.displayPath} was changed after being applied: dbops migrate refuses to run until it is restored (or --allow-changed)`)];
-  return { target: status.target, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, migrations, warnings };
+  return { target: status.target, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, migrations, lint: lint.findings, warnings };
+}
+
+function plannedRelations(effects: StatementEffects): PlannedRelation[] {
+  const all = [...effects.relations, ...(effects.nested ?? []).flatMap((n) => n.effects.relations)];
+  return all.map((r: RelationEffect) => {
+    const actions = [...effects.actions, ...(effects.nested ?? []).flatMap((n) => n.effects.actions)].filter((a) => a.relation.key === r.relation.key);
+    const notes = [
+      ...actions.filter((a) => a.rewrite !== 'no' && a.rewriteReason).map((a) => a.rewriteReason!),
+      ...actions.filter((a) => a.scan && a.scanReason).map((a) => a.scanReason!),
+      ...actions.filter((a) => a.note).map((a) => a.note!),
+    ];
+    return {
+      relation: r.relation.name,
+      locks: r.locks,
+      blocks: blocksReads(r.lock) ? 'reads and writes' : blocksWrites(r.lock) ? 'writes' : 'nothing',
+      rewrite: r.rewrite,
+      scan: r.scan,
+      isNew: r.isNew,
+      notes: [...new Set(notes)],
+    };
+  });
+}
+
+function describeRelation(r: PlannedRelation): string {
+  const parts = [`${r.locks.join(' + ')} on ${r.relation}`];
+  if (r.isNew) parts.push('new table in this run: blocks no one');
+  else parts.push(r.blocks === 'nothing' ? 'reads and writes continue' : `blocks ${r.blocks}`);
+  parts.push(r.rewrite === 'yes' ? 'REWRITES the table' : r.rewrite === 'unknown' ? 'may rewrite the table' : 'no rewrite');
+  parts.push(r.scan ? 'full scan' : 'no scan');
+  const notes = r.notes.length > 0 ? ` (${r.notes.join('; ')})` : '';
+  return parts.join('; ') + notes;
 }
 
 export function renderPlanText(plan: MigrationPlan): string {
@@ -61,12 +114,18 @@ export function renderPlanText(plan: MigrationPlan): string {
   }
   for (const m of plan.migrations) {
     const mode = m.transactional ? 'one transaction' : `statement by statement (${m.nonTransactionalReason})`;
-    const resume = m.statementsDone > 0 && !m.transactional ? `, continuing after statement ${m.statementsDone}` : '';
+    const resume = m.statementsDone > 0 ? `, continuing after statement ${m.statementsDone}` : '';
     lines.push('', `${m.file} — ${mode}${resume}`);
     for (const st of m.statements) {
       lines.push(`  line ${String(st.line).padEnd(4)} ${oneLine(st.text)}`);
+      if (st.relations.length === 0) lines.push('             takes no table locks');
+      for (const r of st.relations) lines.push(`             ${describeRelation(r)}`);
     }
   }
+  const errors = plan.lint.filter((f) => f.severity === 'error');
+  if (plan.lint.length > 0) lines.push('', 'Lint:');
+  for (const f of plan.lint) lines.push(`  ${f.file}:${f.start.line}:${f.start.column}  ${f.severity}  ${f.ruleId}  ${f.message}`);
+  if (errors.length > 0) lines.push(`dbops migrate would refuse to run: ${errors.length} lint error${errors.length > 1 ? 's' : ''} (see \`dbops lint\` for why and the safe way).`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
@@ -77,7 +136,7 @@ function oneLine(text: string): string {
 }
 
 /** `dbops migrate plan` and `dbops migrate --dry-run`. */
-export async function renderPlan(settings: MigrateSettings, format: 'pretty' | 'json'): Promise<void> {
-  const plan = await buildPlan(settings);
+export async function renderPlan(settings: MigrateSettings, lintOptions: LintOptions, format: 'pretty' | 'json'): Promise<void> {
+  const plan = await buildPlan(settings, lintOptions);
   process.stdout.write((format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan)) + '\n');
 }

@@ -1,6 +1,7 @@
 import type { Ora } from 'ora';
 import { formatDuration, formatSeconds } from '../util/duration';
 import { describeBlocker, type Blocker } from './blockers';
+import type { Finding } from '../lint/types';
 import type { MigrateEvent } from './events';
 import { describeHolder } from './runner-lock';
 
@@ -28,6 +29,7 @@ interface MigrationRecord {
 export class MigrateReporter {
   private readonly migrations: MigrationRecord[] = [];
   private readonly warnings: string[] = [];
+  private lintFindings: Finding[] = [];
   private target?: string;
   private spinner?: Ora;
   private readonly started = Date.now();
@@ -69,6 +71,10 @@ export class MigrateReporter {
       case 'warning':
         this.warnings.push(e.message);
         if (this.format === 'pretty') process.stderr.write(`warning: ${e.message}\n`);
+        break;
+      case 'lint':
+        this.lintFindings = e.findings;
+        if (this.format === 'pretty') process.stderr.write(e.rendered);
         break;
       case 'migration-start':
         this.migrations.push({
@@ -139,6 +145,7 @@ export class MigrateReporter {
         applied: applied.length,
         migrations: this.migrations,
         warnings: this.warnings,
+        lint: this.lintFindings,
         durationMs: Date.now() - this.started,
         error: error ?? null,
       };

@@ -1,6 +1,9 @@
 import type { Node } from 'libpg-query';
 import { UsageError } from '../cli/errors';
-import { loadParser, parseSqlFile } from '../sql/parser';
+import { AnalysisContext } from '../effects/context';
+import type { StatementEffects } from '../effects/types';
+import { analyzeFile } from '../lint/engine';
+import { loadParser } from '../sql/parser';
 import { formatDuration } from '../util/duration';
 import type { MigrationFile } from './files';
 
@@ -27,6 +30,8 @@ export interface MigrationStatement {
   /** The AST node type, e.g. "AlterTableStmt". */
   kind: string;
   node: Node;
+  /** What the lint engine's effects model predicts: locks, rewrites, scans (for `migrate plan`). */
+  effects: StatementEffects;
   /** Why this statement cannot run inside a transaction block, if it cannot. */
   noTransaction?: string;
   concurrentIndex?: ConcurrentIndexBuild;
@@ -42,22 +47,30 @@ export interface PreparedMigration {
 }
 
 /**
- * Parses a migration into the statements the runner sends, one by one, and decides whether it
- * can run in one transaction. Refuses, before anything runs, files that would defeat the
- * runner's guarantees: syntax errors, their own BEGIN/COMMIT, or a lock_timeout above the policy.
+ * Parses the pending migrations (in order, sharing the effects model's context, so a table
+ * created by an earlier pending file counts as new) into the statements the runner sends one by
+ * one, and decides for each file whether it can run in one transaction. Refuses, before anything
+ * runs, files that would defeat the runner's guarantees: syntax errors, their own BEGIN/COMMIT,
+ * or a lock_timeout above the policy.
  */
-export async function prepareMigration(file: MigrationFile, opts: { pgVersion: number; maxLockTimeoutMs: number }): Promise<PreparedMigration> {
+export async function prepareMigrations(files: MigrationFile[], opts: { pgVersion: number; maxLockTimeoutMs: number }): Promise<PreparedMigration[]> {
   await loadParser();
-  const parsed = parseSqlFile(file.text);
+  const ctx = new AnalysisContext(opts.pgVersion);
+  return files.map((file) => prepareOne(file, ctx, opts.maxLockTimeoutMs));
+}
+
+function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs: number): PreparedMigration {
+  const analyzed = analyzeFile({ path: file.displayPath, text: file.text }, ctx);
+  const { parsed } = analyzed;
   if (parsed.errors.length > 0) {
     const e = parsed.errors[0];
     throw new UsageError(`${file.displayPath}:${e.position.line}:${e.position.column}: syntax error: ${e.message}`, 'fix the SQL; nothing was applied');
   }
-  const statements = parsed.statements.map((st, index): MigrationStatement => {
+  const statements = analyzed.statements.map(({ statement: st, analyzed: { effects } }, index): MigrationStatement => {
     const kind = Object.keys(st.node)[0];
     const body = (st.node as Record<string, unknown>)[kind] as Record<string, unknown>;
     const where = `${file.displayPath}:${st.start.line}:${st.start.column}`;
-    checkAllowed(kind, body, where, opts.maxLockTimeoutMs);
+    checkAllowed(kind, body, where, maxLockTimeoutMs);
     const later = parsed.statements.slice(index + 1).map((s) => s.text);
     return {
       index,
@@ -66,7 +79,8 @@ export async function prepareMigration(file: MigrationFile, opts: { pgVersion: n
       column: st.start.column,
       kind,
       node: st.node,
-      noTransaction: noTransactionReason(kind, body, opts.pgVersion, later),
+      effects,
+      noTransaction: effects.transactional ? runnerOnlyNoTransactionReason(kind, body, later) : effects.nonTransactionalReason?.replace(/ cannot run inside a transaction block$/, ''),
       concurrentIndex: concurrentIndexBuild(kind, body),
     };
   });
@@ -118,17 +132,13 @@ function hasConcurrentlyOption(body: Record<string, unknown>): boolean {
   return params.some((p) => p.DefElem?.defname === 'concurrently');
 }
 
-/** PostgreSQL refuses these inside a transaction block (or, for ADD VALUE, refuses using the new value in it). */
-function noTransactionReason(kind: string, body: Record<string, unknown>, pgVersion: number, laterStatements: string[]): string | undefined {
+/**
+ * Statements the effects model lets through that the runner still cannot put in its
+ * transaction: they refuse a transaction block, or (ALTER TYPE … ADD VALUE) their result cannot
+ * be used before they commit.
+ */
+function runnerOnlyNoTransactionReason(kind: string, body: Record<string, unknown>, laterStatements: string[]): string | undefined {
   switch (kind) {
-    case 'IndexStmt':
-      return body.concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
-    case 'DropStmt':
-      return body.concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
-    case 'ReindexStmt':
-      return hasConcurrentlyOption(body) ? 'REINDEX CONCURRENTLY' : undefined;
-    case 'VacuumStmt':
-      return body.is_vacuumcmd ? 'VACUUM' : undefined;
     case 'CreatedbStmt':
       return 'CREATE DATABASE';
     case 'DropdbStmt':
@@ -147,8 +157,6 @@ function noTransactionReason(kind: string, body: Record<string, unknown>, pgVers
     }
     case 'AlterEnumStmt': {
       if (body.oldVal !== undefined) return undefined; // RENAME VALUE
-      if (pgVersion < 12) return 'ALTER TYPE … ADD VALUE (before PostgreSQL 12)';
-      // From 12 on it runs in a transaction, but the new value cannot be used before that commits.
       const literal = `'${String(body.newVal).replace(/'/g, "''")}'`;
       return laterStatements.some((t) => t.includes(literal)) ? 'ALTER TYPE … ADD VALUE used later in the same file' : undefined;
     }

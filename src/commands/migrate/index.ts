@@ -31,17 +31,20 @@ export default class Migrate extends DbopsCommand {
     const os = await import('node:os');
     const { resolveMigrateSettings } = await import('../../migrate/settings');
     const { parseDuration } = await import('../../util/duration');
-    const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
+    const loaded = this.loadConfig(flags.config);
+    const settings = resolveMigrateSettings(loaded, flags);
     const format = flags.format as 'pretty' | 'json';
+    const { lintOptionsFrom } = await import('../../lint/run');
     if (flags['dry-run']) {
       const { renderPlan } = await import('../../migrate/plan');
-      await renderPlan(settings, format);
+      await renderPlan(settings, lintOptionsFrom(loaded, {}), format);
       return;
     }
     const waitTimeoutMs = flags['wait-timeout'] !== undefined ? parseDuration(flags['wait-timeout'], '--wait-timeout') : undefined;
     const { applyMigrations } = await import('../../migrate/apply');
     const { MigrateReporter } = await import('../../migrate/report');
     const { DbopsError } = await import('../../cli/errors');
+    const { wantsColor } = await import('../../output/lint/index');
     const reporter = new MigrateReporter(format);
     const abort = new AbortController();
     const onSignal = () => abort.abort();
@@ -57,6 +60,8 @@ export default class Migrate extends DbopsCommand {
         appliedFrom: `${os.userInfo().username}@${os.hostname()}`,
         signal: abort.signal,
         onEvent: reporter.onEvent,
+        lint: lintOptionsFrom(loaded, {}),
+        color: wantsColor(process.stderr),
       });
       reporter.finish();
     } catch (err) {

@@ -18,7 +18,8 @@ export default class MigratePlan extends DbopsCommand {
     const { flags } = await this.parse(MigratePlan);
     const { resolveMigrateSettings } = await import('../../migrate/settings');
     const { renderPlan } = await import('../../migrate/plan');
-    const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
-    await renderPlan(settings, flags.format as 'pretty' | 'json');
+    const { lintOptionsFrom } = await import('../../lint/run');
+    const loaded = this.loadConfig(flags.config);
+    await renderPlan(resolveMigrateSettings(loaded, flags), lintOptionsFrom(loaded, {}), flags.format as 'pretty' | 'json');
   }
 }
