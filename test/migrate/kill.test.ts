@@ -1,0 +1,58 @@
+import { useCluster } from '../harness/cluster';
+import { waitFor } from '../../src/testing/cluster';
+import { holdLock, newProject, waitForRunnerBlocked, type Project } from './helpers';
+
+const pg = useCluster();
+
+const runnerGone = (p: Project) =>
+  waitFor(async () => (await p.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dbops migrate%'")) === '0', 15_000, 'killed runner gone');
+
+describe('dbops migrate: killed with SIGKILL mid-migration', () => {
+  it('leaves nothing of a transactional migration half-applied, and the next run completes it', async () => {
+    const p = await newProject(pg, { '0001_control.sql': 'CREATE TABLE test_control (sleep_seconds float8);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    await p.sql('INSERT INTO test_control VALUES (60)');
+    p.write(
+      '0002_slow.sql',
+      'CREATE TABLE first_half (id int);\nINSERT INTO first_half VALUES (1);\nSELECT pg_sleep(coalesce((SELECT max(sleep_seconds) FROM test_control), 0));\nCREATE TABLE second_half (id int);\n',
+    );
+    const run = p.start(['migrate']);
+    await waitFor(
+      async () => (await p.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dbops migrate' AND state = 'active' AND query LIKE 'SELECT pg_sleep%'")) === '1',
+      20_000,
+      'migration inside pg_sleep',
+    );
+    run.child.kill('SIGKILL');
+    await run.done;
+    // The runner set client_connection_check_interval, so the server ends the orphaned sleep at once.
+    await runnerGone(p);
+    expect(await p.sql("SELECT to_regclass('first_half') IS NULL AND to_regclass('second_half') IS NULL")).toBe('t');
+    expect(await p.sql("SELECT count(*) FROM dbops.migrations WHERE version = '0002'")).toBe('0');
+
+    await p.sql('UPDATE test_control SET sleep_seconds = 0');
+    const r = await p.cli(['migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ migrations\/0002_slow\.sql/);
+    expect(await p.sql("SELECT to_regclass('first_half') IS NOT NULL AND to_regclass('second_half') IS NOT NULL")).toBe('t');
+  });
+
+  it('killed while queued behind a lock: nothing applied, no queue left behind, the next run completes it', async () => {
+    const p = await newProject(pg, { '0001_create.sql': 'CREATE TABLE accounts (id int);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_alter.sql', 'CREATE TABLE side (id int);\nALTER TABLE accounts ADD COLUMN email text;\n');
+    const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
+    try {
+      const run = p.start(['migrate']);
+      await waitForRunnerBlocked(p);
+      run.child.kill('SIGKILL');
+      await run.done;
+      await runnerGone(p);
+      expect(await p.sql("SELECT to_regclass('side') IS NULL")).toBe('t');
+    } finally {
+      await blocker.release();
+    }
+    const r = await p.cli(['migrate']);
+    expect(r.code).toBe(0);
+    expect(await p.sql("SELECT to_regclass('side') IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns WHERE column_name = 'email')")).toBe('t');
+  });
+});
