@@ -69,6 +69,8 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
       wait: opts.wait,
       waitTimeoutMs: opts.waitTimeoutMs,
       onWaiting: (holder) => opts.onEvent({ type: 'waiting-for-runner', holder }),
+      signal: opts.signal,
+      interrupted: () => interrupted(),
     });
     locked = true;
     if (!(await holdsRunnerLock(sessions.runner.client))) throw lockNotHeldError(sessions.runner.target.label);

@@ -67,6 +67,9 @@ export interface AcquireOptions {
   pollMs?: number;
   /** Called once when we start waiting, with who holds the lock. */
   onWaiting?: (holder: RunnerLockHolder | undefined) => void;
+  /** Stops waiting (Ctrl-C): throws `interrupted`. */
+  signal?: AbortSignal;
+  interrupted?: () => Error;
 }
 
 export async function acquireRunnerLock(client: Client, opts: AcquireOptions): Promise<void> {
@@ -84,6 +87,7 @@ export async function acquireRunnerLock(client: Client, opts: AcquireOptions): P
   const pollMs = opts.pollMs ?? 500;
   for (;;) {
     await new Promise((r) => setTimeout(r, pollMs));
+    if (opts.signal?.aborted && opts.interrupted) throw opts.interrupted();
     if (await tryLock(client)) return;
     if (opts.waitTimeoutMs !== undefined && Date.now() - started >= opts.waitTimeoutMs) {
       const still = await findRunnerLockHolder(client);

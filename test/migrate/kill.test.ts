@@ -55,4 +55,24 @@ describe('dbops migrate: killed with SIGKILL mid-migration', () => {
     expect(r.code).toBe(0);
     expect(await p.sql("SELECT to_regclass('side') IS NOT NULL AND EXISTS (SELECT 1 FROM information_schema.columns WHERE column_name = 'email')")).toBe('t');
   });
+
+  it('SIGINT cancels the running statement, rolls back and exits 130', async () => {
+    const p = await newProject(pg, { '0001_control.sql': 'CREATE TABLE test_control (sleep_seconds float8);\nINSERT INTO test_control VALUES (60);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_slow.sql', 'CREATE TABLE first_half (id int);\nSELECT pg_sleep((SELECT max(sleep_seconds) FROM test_control));\n');
+    const run = p.start(['migrate']);
+    await waitFor(
+      async () => (await p.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dbops migrate' AND query LIKE 'SELECT pg_sleep%'")) === '1',
+      20_000,
+      'migration inside pg_sleep',
+    );
+    const started = Date.now();
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^error: interrupted — the migration was rolled back: nothing from this file was applied; rerun to continue\n$/);
+    expect(await p.sql("SELECT to_regclass('first_half') IS NULL")).toBe('t');
+    await runnerGone(p);
+  });
 });
