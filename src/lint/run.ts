@@ -1,10 +1,49 @@
+import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
-import type { LoadedConfig } from '../config/load';
+import { loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
 import { collectInputs } from './inputs';
+import type { LintFlags } from './cli-flags';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { allRules, lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
-import { renderLint, type LintFormat } from '../output/lint/index';
+import type { LintFormat } from '../output/lint/formats';
+import { renderLint, wantsColor } from '../output/lint/index';
+import { explainRule, listRules } from './rule-help';
+
+/**
+ * `dbops lint` once its flags are parsed (by oclif, or by the start-up fast path): returns the
+ * exit code. The parser and the engine are loaded here, not when the command is.
+ */
+export async function runLintCommand(flags: LintFlags, paths: string[]): Promise<number> {
+  if (flags.explain !== undefined) {
+    process.stdout.write(explainRule(flags.explain, packageInfo().root));
+    return 0;
+  }
+  // Compiling the parser's WASM overlaps with reading the config and the files.
+  void (require('../sql/parser') as typeof import('../sql/parser')).loadParser();
+  const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
+  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
+  const { lintSources } = require('./engine') as { lintSources: LintEngine };
+  if (flags['list-rules']) {
+    process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
+    return 0;
+  }
+  const migrationsDir = loaded.config.migrations?.dir;
+  if (paths.length === 0 && migrationsDir) paths = [path.resolve(loaded.baseDir, migrationsDir)];
+  if (paths.length === 0 && flags.since === undefined) {
+    throw new UsageError(
+      'nothing to lint: give migration files, directories or globs, or - for standard input',
+      'e.g. dbops lint migrations/ (or set migrations.dir in dbops.config.json)',
+    );
+  }
+  const outcome = await lintAndRender(
+    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
+    lintSources,
+  );
+  for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
+  process.stdout.write(outcome.output);
+  return outcome.exitCode;
+}
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
 export type LintEngine = (sources: SqlSource[], options: LintOptions) => Promise<LintReport>;
