@@ -53,6 +53,11 @@ export interface LintOptions {
   ruleOptions?: Record<string, Record<string, unknown>>;
   /** Longest acceptable lock_timeout in ms (policy maximum, default 5000). */
   maxLockTimeoutMs: number;
+  /**
+   * The migration runner wraps each file in one transaction (Rails, Django, Flyway and sqlx do):
+   * CONCURRENTLY then fails and several strong locks pile up. Default false.
+   */
+  fileTransaction?: boolean;
 }
 
 export interface LintReport {
