@@ -1,9 +1,7 @@
 import type { LintRun } from './model';
+import type { LintFormat } from './formats';
 
-/** The output formats of `dbops lint`; each lives in its own module, loaded only when chosen. */
-export const LINT_FORMATS = ['pretty', 'json', 'sarif', 'github', 'gitlab'] as const;
-export type LintFormat = (typeof LINT_FORMATS)[number];
-
+/** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
   switch (format) {
     case 'pretty':
