@@ -12,6 +12,7 @@ import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSession
 import { backoffDelayMs, type MigrateSettings } from './settings';
 import { prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
 import { lintGateError, lintPending } from './lint-gate';
+import { readLiveSchema } from './live-schema';
 import type { LintOptions } from '../lint/types';
 import { computeStatus, type StatusEntry } from './status';
 import { ensureTrackingTables, readTracking, recordApplied, recordProgress } from './tracking';
@@ -79,9 +80,10 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
     refuseDrift(status.changed, status.pending, opts.allowChanged);
     for (const message of warnings) opts.onEvent({ type: 'warning', message });
     for (const m of status.missing) opts.onEvent({ type: 'warning', message: `${m.version}_${m.name} was applied but its file is missing` });
-    const migrations = await prepareMigrations(status.pending.map((e) => e.file!), settings);
+    const existingSchema = status.pending.length > 0 ? await readLiveSchema(sessions.runner.client) : undefined;
+    const migrations = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema });
     const prepared = migrations.map((migration, i) => ({ migration, entry: status.pending[i] }));
-    const lint = await lintPending(migrations, opts.lint, opts.color);
+    const lint = await lintPending(migrations, opts.lint, opts.color, existingSchema);
     if (lint.findings.length > 0) opts.onEvent({ type: 'lint', findings: lint.findings, errors: lint.errors, rendered: lint.rendered });
     if (lint.errors > 0) throw lintGateError(lint.errors);
     opts.onEvent({

@@ -15,9 +15,10 @@ export interface LintGateResult {
 
 /**
  * Lints the pending migrations with the same engine and configuration as `dbops lint`, as the
- * runner will run them: one transaction per file unless some file runs statement by statement.
+ * runner will run them (one transaction per file unless some file runs statement by statement),
+ * against the live schema (see live-schema.ts).
  */
-export async function lintPending(pending: PreparedMigration[], options: LintOptions, color: boolean): Promise<LintGateResult> {
+export async function lintPending(pending: PreparedMigration[], options: LintOptions, color: boolean, existingSchema?: string): Promise<LintGateResult> {
   if (pending.length === 0) return { findings: [], errors: 0, rendered: '' };
   const { lintSources } = await import('../lint/engine');
   const { renderLint } = await import('../output/lint/index');
@@ -29,6 +30,7 @@ export async function lintPending(pending: PreparedMigration[], options: LintOpt
     ...options,
     severities: { ...options.severities, [RUNNER_SETS_LOCK_TIMEOUT]: 'off' },
     fileTransaction: pending.every((m) => m.transactional),
+    existingSchema,
   });
   const findings = orderFindings(report.findings, sources.map((s) => s.path));
   const errors = findings.filter((f) => f.severity === 'error').length;

@@ -51,9 +51,9 @@ export interface MigrationPlan {
 
 /** What `dbops migrate` would do next, from a read-only session and the effects model; executes nothing. */
 export async function buildPlan(settings: MigrateSettings, lintOptions: LintOptions): Promise<MigrationPlan> {
-  const status = await readMigrationStatus(settings);
-  const prepared = await prepareMigrations(status.pending.map((e) => e.file!), settings);
-  const lint = await lintPending(prepared, lintOptions, false);
+  const status = await readMigrationStatus(settings, { liveSchema: true });
+  const prepared = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema: status.liveSchema });
+  const lint = await lintPending(prepared, lintOptions, false, status.liveSchema);
   const migrations = prepared.map((m, i): PlannedMigration => {
     const done = status.pending[i].statementsDone ?? 0;
     return {

@@ -1,8 +1,8 @@
 import type { Node } from 'libpg-query';
 import { UsageError } from '../cli/errors';
-import { AnalysisContext } from '../effects/context';
+import type { AnalysisContext } from '../effects/context';
 import type { StatementEffects } from '../effects/types';
-import { analyzeFile } from '../lint/engine';
+import { analyzeFile, createContext } from '../lint/engine';
 import { loadParser } from '../sql/parser';
 import { formatDuration } from '../util/duration';
 import type { MigrationFile } from './files';
@@ -47,15 +47,19 @@ export interface PreparedMigration {
 }
 
 /**
- * Parses the pending migrations (in order, sharing the effects model's context, so a table
- * created by an earlier pending file counts as new) into the statements the runner sends one by
+ * Parses the pending migrations (in order, sharing the effects model's context primed with the
+ * live schema, so a table created by an earlier pending file counts as new and existing column
+ * types are known) into the statements the runner sends one by
  * one, and decides for each file whether it can run in one transaction. Refuses, before anything
  * runs, files that would defeat the runner's guarantees: syntax errors, their own BEGIN/COMMIT,
  * or a lock_timeout above the policy.
  */
-export async function prepareMigrations(files: MigrationFile[], opts: { pgVersion: number; maxLockTimeoutMs: number }): Promise<PreparedMigration[]> {
+export async function prepareMigrations(
+  files: MigrationFile[],
+  opts: { pgVersion: number; maxLockTimeoutMs: number; existingSchema?: string },
+): Promise<PreparedMigration[]> {
   await loadParser();
-  const ctx = new AnalysisContext(opts.pgVersion);
+  const ctx = createContext({ pgVersion: opts.pgVersion, existingSchema: opts.existingSchema });
   return files.map((file) => prepareOne(file, ctx, opts.maxLockTimeoutMs));
 }
 

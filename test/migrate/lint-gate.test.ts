@@ -55,4 +55,21 @@ describe('dbops migrate: lint gate', () => {
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/warning +creating-index-non-concurrently/);
   });
+
+  it('plan and the gate know the live column types: widening a varchar is safe, int to bigint rewrites', async () => {
+    const p = await newProject(pg, { '0001_create.sql': 'CREATE TABLE people (id int PRIMARY KEY, nick varchar(50));\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_widen.sql', 'ALTER TABLE people ALTER COLUMN nick TYPE varchar(100);\n');
+    p.write('0003_bigint.sql', 'ALTER TABLE people ALTER COLUMN id TYPE bigint;\n');
+    const plan = await p.cli(['migrate', 'plan', '--format', 'json']);
+    expect(plan.code).toBe(0);
+    const doc = JSON.parse(plan.stdout);
+    const [widen, bigint] = doc.migrations.map((m: { statements: Array<{ relations: Array<{ rewrite: string; locks: string[] }> }> }) => m.statements[0].relations[0]);
+    expect(widen).toMatchObject({ rewrite: 'no', locks: ['AccessExclusiveLock'] });
+    expect(bigint.rewrite).toBe('yes');
+    expect(doc.lint).toEqual([expect.objectContaining({ ruleId: 'changing-column-type', severity: 'error', file: 'migrations/0003_bigint.sql' })]);
+    const run = await p.cli(['migrate']);
+    expect(run.code).toBe(1);
+    expect(await p.sql("SELECT character_maximum_length FROM information_schema.columns WHERE column_name = 'nick'")).toBe('50');
+  });
 });
