@@ -208,6 +208,7 @@ class Runner {
    */
   private async applyStepwise(m: PreparedMigration, entry: StatusEntry): Promise<{ attempts: number; statementsRun: number }> {
     const done = entry.statementsDone ?? 0;
+    const started = Date.now();
     let maxAttempts = 1;
     let statementsRun = 0;
     for (const st of m.statements.slice(done)) {
@@ -223,7 +224,7 @@ class Runner {
     }
     await this.client.query('BEGIN');
     try {
-      await this.record(m, 0);
+      await this.record(m, Date.now() - started);
       await this.client.query('COMMIT');
     } catch (err) {
       await this.client.query('ROLLBACK').catch(() => undefined);

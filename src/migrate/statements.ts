@@ -74,7 +74,7 @@ function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs:
     const kind = Object.keys(st.node)[0];
     const body = (st.node as Record<string, unknown>)[kind] as Record<string, unknown>;
     const where = `${file.displayPath}:${st.start.line}:${st.start.column}`;
-    checkAllowed(kind, body, where, maxLockTimeoutMs);
+    checkAllowed(kind, body, effects, where, maxLockTimeoutMs);
     const later = parsed.statements.slice(index + 1).map((s) => s.text);
     return {
       index,
@@ -96,39 +96,28 @@ function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs:
   return { file, statements, transactional: true };
 }
 
-function checkAllowed(kind: string, body: Record<string, unknown>, where: string, maxLockTimeoutMs: number): void {
-  if (kind === 'TransactionStmt') {
+function checkAllowed(kind: string, body: Record<string, unknown>, effects: StatementEffects, where: string, maxLockTimeoutMs: number): void {
+  if (effects.transaction) {
     throw new UsageError(
       `${where}: transaction control (${String(body.kind).replace(/^TRANS_STMT_/, '')}) in a migration`,
       'remove BEGIN/COMMIT: dbops runs each migration in its own transaction (or statement by statement with -- dbops:no-transaction)',
     );
   }
-  if (kind !== 'VariableSetStmt') return;
-  const name = body.name as string | undefined;
-  const setKind = body.kind as string;
-  if (setKind === 'VAR_RESET_ALL' || (name === 'lock_timeout' && (setKind === 'VAR_RESET' || setKind === 'VAR_SET_DEFAULT'))) {
-    throw new UsageError(`${where}: resetting lock_timeout would drop the ${formatDuration(maxLockTimeoutMs)} cap dbops sets`, 'remove the RESET; dbops sets lock_timeout itself');
+  const cap = formatDuration(maxLockTimeoutMs);
+  if (kind === 'VariableSetStmt' && body.kind === 'VAR_RESET_ALL') {
+    throw new UsageError(`${where}: RESET ALL would drop the ${cap} lock_timeout dbops sets`, 'reset only the settings the migration changed');
   }
-  if (name !== 'lock_timeout' || setKind !== 'VAR_SET_VALUE') return;
-  const ms = settingMs(body.args);
-  if (ms === undefined) return;
-  if (ms === 0 || ms > maxLockTimeoutMs) {
+  const setting = effects.setting;
+  if (setting?.name !== 'lock_timeout') return;
+  if (setting.valueMs === null) {
+    throw new UsageError(`${where}: lock_timeout ${setting.raw} would drop the ${cap} cap dbops sets`, 'remove it; dbops sets lock_timeout itself');
+  }
+  if (setting.valueMs <= 0 || setting.valueMs > maxLockTimeoutMs) {
     throw new UsageError(
-      `${where}: SET lock_timeout = ${ms === 0 ? '0 (wait forever)' : formatDuration(ms)} exceeds the policy maximum ${formatDuration(maxLockTimeoutMs)}`,
+      `${where}: lock_timeout = ${setting.valueMs <= 0 ? '0 (wait forever)' : formatDuration(setting.valueMs)} exceeds the policy maximum ${cap}`,
       'remove it (dbops sets lock_timeout itself) or raise policy.maxLockTimeout in dbops.config.json',
     );
   }
-}
-
-/** The value of `SET x = <const>` in ms, with PostgreSQL's units for time settings. */
-function settingMs(args: unknown): number | undefined {
-  const first = (args as Array<{ A_Const?: { ival?: { ival?: number }; sval?: { sval?: string } } }> | undefined)?.[0]?.A_Const;
-  if (!first) return undefined;
-  if (first.ival) return first.ival.ival ?? 0;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(first.sval?.sval ?? '');
-  if (!m) return undefined;
-  const unit: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-  return Number(m[1]) * unit[m[2] ?? 'ms'];
 }
 
 function hasConcurrentlyOption(body: Record<string, unknown>): boolean {

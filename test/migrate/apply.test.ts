@@ -96,13 +96,24 @@ describe('dbops migrate: apply, rerun, status', () => {
     p.write('0002_slow.sql', "SET lock_timeout = '1min';\nALTER TABLE accounts ADD COLUMN x int;\n");
     const inFile = await p.cli(['migrate']);
     expect(inFile.code).toBe(2);
-    expect(inFile.stderr).toMatch(/^error: migrations\/0002_slow\.sql:1:1: SET lock_timeout = 1min exceeds the policy maximum 20s/);
+    expect(inFile.stderr).toMatch(/^error: migrations\/0002_slow\.sql:1:1: lock_timeout = 1min exceeds the policy maximum 20s/);
     expect(await p.sql("SELECT to_regclass('dbops.migrations') IS NULL OR (SELECT count(*) = 0 FROM dbops.migrations)")).toBe('t');
 
     p.write('0002_slow.sql', "SET lock_timeout = '15s';\nALTER TABLE accounts ADD COLUMN x int;\n");
     const raised = await p.cli(['migrate', '--lock-timeout', '15s']);
     expect(raised.code).toBe(0);
     expect(raised.stdout).toMatch(/lock_timeout 15s/);
+  });
+
+  it('refuses a file that disables the lock timeout with set_config or RESET', async () => {
+    const p = await newProject(pg, { '0001_create.sql': CREATE, '0002_off.sql': "SELECT set_config('lock_timeout', '0', false);\nALTER TABLE accounts ADD COLUMN x int;\n" });
+    const viaSetConfig = await p.cli(['migrate']);
+    expect(viaSetConfig.code).toBe(2);
+    expect(viaSetConfig.stderr).toMatch(/^error: migrations\/0002_off\.sql:1:1: lock_timeout = 0 \(wait forever\) exceeds the policy maximum 5s/);
+    p.write('0002_off.sql', 'RESET lock_timeout;\nALTER TABLE accounts ADD COLUMN x int;\n');
+    const viaReset = await p.cli(['migrate']);
+    expect(viaReset.code).toBe(2);
+    expect(viaReset.stderr).toMatch(/^error: migrations\/0002_off\.sql:1:1: lock_timeout DEFAULT would drop the 5s cap dbops sets/);
   });
 
   it('refuses BEGIN/COMMIT inside a migration file', async () => {
