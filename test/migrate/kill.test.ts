@@ -75,4 +75,21 @@ describe('dbops migrate: killed with SIGKILL mid-migration', () => {
     expect(await p.sql("SELECT to_regclass('first_half') IS NULL")).toBe('t');
     await runnerGone(p);
   });
+
+  it('a runner connection terminated mid-migration exits 3 and leaves nothing applied', async () => {
+    const p = await newProject(pg, { '0001_control.sql': 'CREATE TABLE test_control (sleep_seconds float8);\nINSERT INTO test_control VALUES (60);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_slow.sql', 'CREATE TABLE first_half (id int);\nSELECT pg_sleep((SELECT max(sleep_seconds) FROM test_control));\n');
+    const run = p.start(['migrate']);
+    await waitFor(
+      async () => (await p.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dbops migrate' AND query LIKE 'SELECT pg_sleep%'")) === '1',
+      20_000,
+      'migration inside pg_sleep',
+    );
+    await p.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbops migrate'");
+    const r = await run.done;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: migrations\/0002_slow\.sql:2: lost the connection to 127\.0\.0\.1:\d+\/m\d+_\d+: .* — the server rolls back what was in progress/);
+    expect(await p.sql("SELECT to_regclass('first_half') IS NULL")).toBe('t');
+  });
 });
