@@ -10,7 +10,7 @@ import { dropIndexConcurrentlySql, findIndex, indexLabel, leftoversOf, listInval
 import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
 import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
 import { backoffDelayMs, type MigrateSettings } from './settings';
-import { prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
+import { migrationHeader, prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
 import { lintGateError, lintPending } from './lint-gate';
 import { readLiveSchema } from './live-schema';
 import type { LintOptions } from '../lint/types';
@@ -143,16 +143,7 @@ class Runner {
 
   async apply(m: PreparedMigration, entry: StatusEntry): Promise<ApplyResult['applied'][number]> {
     const resumeAfter = entry.statementsDone ?? 0;
-    this.emit({
-      type: 'migration-start',
-      version: m.file.version,
-      name: m.file.name,
-      file: m.file.displayPath,
-      transactional: m.transactional,
-      nonTransactionalReason: m.nonTransactionalReason,
-      statements: m.statements.length,
-      resumeAfter,
-    });
+    this.emit({ type: 'migration-start', ...migrationHeader(m), statements: m.statements.length, resumeAfter });
     const started = Date.now();
     const { attempts, statementsRun } = m.transactional ? await this.applyInOneTransaction(m) : await this.applyStepwise(m, entry);
     const durationMs = Date.now() - started;

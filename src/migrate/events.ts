@@ -1,6 +1,7 @@
 import type { Blocker } from './blockers';
 import type { Finding } from '../lint/types';
 import type { RunnerLockHolder } from './runner-lock';
+import type { MigrationHeader } from './statements';
 
 /** What the runner reports as it goes; the pretty log and the JSON document are both built from these. */
 export type MigrateEvent =
@@ -9,17 +10,12 @@ export type MigrateEvent =
   | { type: 'warning'; message: string }
   /** Lint findings on the pending migrations; errors > 0 blocks the run. */
   | { type: 'lint'; findings: Finding[]; errors: number; rendered: string }
-  | {
+  | ({
       type: 'migration-start';
-      version: string;
-      name: string;
-      file: string;
-      transactional: boolean;
-      nonTransactionalReason?: string;
       statements: number;
       /** Statements already done by an interrupted earlier run. */
       resumeAfter: number;
-    }
+    } & MigrationHeader)
   | { type: 'statement-start'; version: string; index: number; line: number; text: string; attempt: number }
   | {
       type: 'lock-timeout';

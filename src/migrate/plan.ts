@@ -5,7 +5,7 @@ import { formatDuration } from '../util/duration';
 import { lintPending } from './lint-gate';
 import { readMigrationStatus } from './read-status';
 import type { MigrateSettings } from './settings';
-import { prepareMigrations } from './statements';
+import { migrationHeader, prepareMigrations, type MigrationHeader } from './statements';
 
 export interface PlannedRelation {
   relation: string;
@@ -28,12 +28,7 @@ export interface PlannedStatement {
   relations: PlannedRelation[];
 }
 
-export interface PlannedMigration {
-  version: string;
-  name: string;
-  file: string;
-  transactional: boolean;
-  nonTransactionalReason?: string;
+export interface PlannedMigration extends MigrationHeader {
   /** Statements an interrupted run already completed (they are skipped). */
   statementsDone: number;
   statements: PlannedStatement[];
@@ -57,11 +52,7 @@ export async function buildPlan(settings: MigrateSettings, lintOptions: LintOpti
   const migrations = prepared.map((m, i): PlannedMigration => {
     const done = status.pending[i].statementsDone ?? 0;
     return {
-      version: m.file.version,
-      name: m.file.name,
-      file: m.file.displayPath,
-      transactional: m.transactional,
-      nonTransactionalReason: m.nonTransactionalReason,
+      ...migrationHeader(m),
       statementsDone: m.transactional ? 0 : done,
       statements: m.statements
         .slice(m.transactional ? 0 : done)

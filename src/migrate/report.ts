@@ -3,15 +3,12 @@ import { formatDuration, formatSeconds } from '../util/duration';
 import { describeBlocker, type Blocker } from './blockers';
 import type { Finding } from '../lint/types';
 import type { MigrateEvent } from './events';
+import type { MigrationHeader } from './statements';
 import { describeHolder } from './runner-lock';
 
 export type OutputFormat = 'pretty' | 'json';
 
-interface MigrationRecord {
-  version: string;
-  name: string;
-  file: string;
-  transactional: boolean;
+interface MigrationRecord extends MigrationHeader {
   status: 'applied' | 'failed' | 'running';
   durationMs?: number;
   attempts?: number;
@@ -82,6 +79,7 @@ export class MigrateReporter {
           name: e.name,
           file: e.file,
           transactional: e.transactional,
+          nonTransactionalReason: e.nonTransactionalReason,
           status: 'running',
           resumedAfter: e.resumeAfter || undefined,
           retries: [],

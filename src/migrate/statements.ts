@@ -46,6 +46,20 @@ export interface PreparedMigration {
   nonTransactionalReason?: string;
 }
 
+/** How output names a migration and how it runs (the log, the JSON document, the plan). */
+export interface MigrationHeader {
+  version: string;
+  name: string;
+  /** Path relative to the current directory. */
+  file: string;
+  transactional: boolean;
+  nonTransactionalReason?: string;
+}
+
+export function migrationHeader(m: PreparedMigration): MigrationHeader {
+  return { version: m.file.version, name: m.file.name, file: m.file.displayPath, transactional: m.transactional, nonTransactionalReason: m.nonTransactionalReason };
+}
+
 /**
  * Parses the pending migrations (in order, sharing the effects model's context primed with the
  * live schema, so a table created by an earlier pending file counts as new and existing column

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
-import { migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
 
 export default class Migrate extends DbopsCommand {
   static override description =
@@ -23,7 +23,7 @@ export default class Migrate extends DbopsCommand {
     'wait-timeout': Flags.string({ description: 'with --wait: give up after this long', dependsOn: ['wait'] }),
     'allow-changed': Flags.boolean({ description: 'continue even though applied migrations changed after being applied' }),
     'dry-run': Flags.boolean({ description: 'print the plan (same as `dbops migrate plan`) and execute nothing' }),
-    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+    format: formatFlag,
   };
 
   async run(): Promise<void> {

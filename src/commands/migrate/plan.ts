@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
-import { migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
 
 export default class MigratePlan extends DbopsCommand {
   static override description =
@@ -11,7 +11,7 @@ export default class MigratePlan extends DbopsCommand {
   static override flags = {
     ...migrateConnectionFlags,
     'lock-timeout': Flags.string({ description: 'lock_timeout the run would use; may only lower policy.maxLockTimeout' }),
-    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+    format: formatFlag,
   };
 
   async run(): Promise<void> {

@@ -1,6 +1,5 @@
-import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
-import { migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
 
 export default class MigrateStatus extends DbopsCommand {
   static override description =
@@ -10,7 +9,7 @@ export default class MigrateStatus extends DbopsCommand {
 
   static override flags = {
     ...migrateConnectionFlags,
-    format: Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' }),
+    format: formatFlag,
   };
 
   async run(): Promise<void> {
