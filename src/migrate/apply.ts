@@ -297,7 +297,13 @@ class Runner {
   /** Runs one statement while the monitor records who blocks it. */
   private async execute(m: PreparedMigration, st: MigrationStatement, attempt: number): Promise<StatementFailure | undefined> {
     this.emit({ type: 'statement-start', version: m.file.version, index: st.index, line: st.line, text: st.text, attempt });
-    const out = await watchBlockers(this.sessions.monitor.client, this.sessions.runnerPid, this.sampleIntervalMs(), () => this.client.query(st.text));
+    const out = await watchBlockers(
+      this.sessions.monitor.client,
+      this.sessions.runnerPid,
+      this.sampleIntervalMs(),
+      () => this.client.query(st.text),
+      (sample) => this.emit({ type: 'waiting', version: m.file.version, line: st.line, waitingFor: sample.waitingFor, blockers: sample.blockers }),
+    );
     return 'error' in out ? { statement: st, error: out.error as PgError, sample: out.sample } : undefined;
   }
 

@@ -64,6 +64,7 @@ export async function watchBlockers<T>(
   runnerPid: number,
   intervalMs: number,
   work: () => Promise<T>,
+  onSample?: (sample: BlockerSample) => void,
 ): Promise<{ result?: T; error?: unknown; sample?: BlockerSample }> {
   let sample: BlockerSample | undefined;
   let done = false;
@@ -72,7 +73,10 @@ export async function watchBlockers<T>(
     if (done) return;
     inFlight = sampleBlockers(monitor, runnerPid)
       .then((s) => {
-        if (s) sample = s;
+        if (s && !done) {
+          sample = s;
+          onSample?.(s);
+        }
       })
       .catch(() => undefined)
       .finally(() => {

@@ -17,6 +17,8 @@ export type MigrateEvent =
       resumeAfter: number;
     } & MigrationHeader)
   | { type: 'statement-start'; version: string; index: number; line: number; text: string; attempt: number }
+  /** The statement in flight is waiting for a lock (sampled while it waits). */
+  | { type: 'waiting'; version: string; line: number; waitingFor: string | null; blockers: Blocker[] }
   | {
       type: 'lock-timeout';
       version: string;

@@ -102,6 +102,12 @@ export class MigrateReporter {
           this.spinner.start(text);
         }
         break;
+      case 'waiting':
+        if (this.spinner?.isSpinning && e.blockers.length > 0) {
+          const b = e.blockers[0];
+          this.spinner.text = `${e.version}: line ${e.line}: waiting for ${e.waitingFor ?? 'a lock'} behind pid ${b.pid} ('${b.applicationName}')`;
+        }
+        break;
       case 'lock-timeout': {
         this.current(e.version)?.retries.push({ attempt: e.attempt, sqlstate: e.sqlstate, line: e.line, waitingFor: e.waitingFor, blockers: e.blockers, retryInMs: e.retryInMs });
         const what = e.sqlstate === '55P03' ? 'lock timeout (55P03)' : `deadlock (${e.sqlstate})`;

@@ -11,6 +11,10 @@ const ADD_EMAIL = '-- add a column\nALTER TABLE accounts ADD COLUMN email text;\
 describe('dbops migrate: apply, rerun, status', () => {
   it('applies pending migrations in version order, records them, and a rerun is a no-op', async () => {
     const p = await newProject(pg, { '0002_add_email.sql': ADD_EMAIL, '0001_create.sql': CREATE, '0010_later.sql': 'CREATE TABLE later (id int);' });
+    const before = await p.cli(['migrate', 'status']);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/pending\s+migrations\/0001_create\.sql\n.*pending\s+migrations\/0002_add_email\.sql\n.*pending\s+migrations\/0010_later\.sql\n0 applied, 3 pending/);
+    expect(await p.sql("SELECT to_regnamespace('dbops') IS NULL")).toBe('t');
     const first = await p.cli(['migrate']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
