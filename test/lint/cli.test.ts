@@ -155,4 +155,31 @@ describe('dbops lint (CLI)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--since=<value>/);
   });
+
+  it('the README command shows real findings on the shipped examples, and none on the safe ones', async () => {
+    const r = await runCli(['lint', 'examples/migrations', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const doc = json(r.stdout);
+    const found = ruleIds(doc);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'examples/migrations/0043_bigint_keys.sql:7 changing-column-type',
+        'examples/migrations/0044_index_orders_by_customer.sql:4 creating-index-non-concurrently',
+        'examples/migrations/0045_require_customer_email.sql:4 setting-not-null',
+        'examples/migrations/0045_require_customer_email.sql:6 constraint-without-not-valid',
+        'examples/migrations/0046_rename_product_sku.sql:2 lock-timeout',
+      ]),
+    );
+    const safe = ['0041', '0042', '0047', '0048', '0049'];
+    expect(doc.findings.filter((f: any) => safe.some((n) => f.file.includes(`/${n}_`)))).toEqual([]);
+    expect(doc.findings.find((f: any) => f.file.endsWith('0043_bigint_keys.sql') && f.line === 7).severity).toBe('error');
+  });
+
+  it('with no paths lints migrations.dir from the config, else ./migrations', async () => {
+    const root = make({ 'db/sql/1_index.sql': UNSAFE_INDEX, 'dbops.config.json': JSON.stringify({ migrations: { dir: 'db/sql' } }), 'sub/.keep': '' });
+    const fromConfig = await runCli(['lint', '-f', 'json'], { cwd: path.join(root, 'sub') });
+    expect(json(fromConfig.stdout).files.map((f: any) => f.path)).toEqual([path.join(root, 'db/sql/1_index.sql')]);
+    const plain = make({ 'migrations/1_index.sql': UNSAFE_INDEX });
+    expect(json((await runCli(['lint', '-f', 'json'], { cwd: plain })).stdout).files.map((f: any) => f.path)).toEqual(['migrations/1_index.sql']);
+  });
 });
