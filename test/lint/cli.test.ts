@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../harness/cli';
+import { DBOPS_BIN, runCli } from '../harness/cli';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -181,5 +181,17 @@ describe('dbops lint (CLI)', () => {
     expect(json(fromConfig.stdout).files.map((f: any) => f.path)).toEqual([path.join(root, 'db/sql/1_index.sql')]);
     const plain = make({ 'migrations/1_index.sql': UNSAFE_INDEX });
     expect(json((await runCli(['lint', '-f', 'json'], { cwd: plain })).stdout).files.map((f: any) => f.path)).toEqual(['migrations/1_index.sql']);
+  });
+
+  it('an unreadable file is an input error (exit 2) and the other files are still linted', async () => {
+    const root = make({ 'm/1_index.sql': UNSAFE_INDEX, 'm/2_secret.sql': 'SELECT 1;' });
+    fs.chmodSync(path.join(root, 'm/2_secret.sql'), 0o000);
+    fs.chmodSync(root, 0o755);
+    // root reads anything, so as root run the CLI as nobody, like an unprivileged CI user.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, [DBOPS_BIN, 'lint', 'm'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...asNobody });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^m\/2_secret\.sql:1:1 {2}error {2}input-error\n {2}m\/2_secret\.sql cannot be read: permission denied$/m);
+    expect(r.stdout).toMatch(/^m\/1_index\.sql:2:1 {2}error {2}creating-index-non-concurrently$/m);
   });
 });

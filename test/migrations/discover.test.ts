@@ -96,6 +96,6 @@ describe('migration discovery', () => {
     const { migrations, errors } = discoverMigrations([root], { cwd: root, read: true });
     expect(migrations.map((m) => m.text)).toEqual(['SELECT 1;']);
     expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
-    expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot read/) });
+    expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot be read/) });
   });
 });
