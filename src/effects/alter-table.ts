@@ -71,7 +71,8 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       ctx.dropConstraint(rel, cmd.name);
       return [action('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}` })];
     case 'AT_SetTableSpace':
-      return [action('set-tablespace', rel, AEL, ctx, rewriting(`copies the whole ${rel.kind} to tablespace ${cmd.name}`))];
+      // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
+      return [action('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
     case 'AT_SetLogged':
       return [action('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
     case 'AT_SetUnLogged':
@@ -114,8 +115,9 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
   }
 }
 
+/** A rewrite copies every row and then rebuilds each index (ShareLock on the table while it does). */
 function rewriting(reason: string): Partial<Action> {
-  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy' };
+  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy', alsoLocks: ['ShareLock'] };
 }
 
 /** Every storage parameter takes ShareUpdateExclusive except those that change how the planner sees the table. */
@@ -140,9 +142,9 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
   const hasDefault = defaultExpr !== undefined && !isNullConstant(defaultExpr);
   if (hasDefault) main.defaultVolatility = volatilityOf(defaultExpr);
   if (SERIAL_TYPES.has(rawType.toLowerCase())) {
-    Object.assign(main, rewriting(`${rawType} fills every existing row from a sequence`), { generated: 'serial' });
+    Object.assign(main, rewriting(`${rawType} fills every existing row from a sequence`), { generated: 'serial', alsoLocks: ['ShareLock', 'AccessShareLock'] });
   } else if (identity) {
-    Object.assign(main, rewriting('an identity column fills every existing row from a sequence'), { generated: 'identity' });
+    Object.assign(main, rewriting('an identity column fills every existing row from a sequence'), { generated: 'identity', alsoLocks: ['ShareLock', 'AccessShareLock'] });
   } else if (generated && generated.generated_kind !== 'v') {
     Object.assign(main, rewriting('a stored generated column computes and stores a value for every row'), { generated: 'stored' });
   } else if (hasDefault && ctx.pgVersion < 11) {
@@ -156,13 +158,13 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
       scan: true,
       scanReason: 'a volatile default is computed for every row',
     });
-  } else if (notNull) {
-    Object.assign(main, { scan: true, scanReason: 'verifies the new NOT NULL column for every existing row' });
+  } else if (notNull && !hasDefault) {
+    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row (it fails unless the table is empty)' });
   }
   const actions = [main];
   for (const c of constraints) {
     if (['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(c.contype)) {
-      actions.push(...addConstraint(c, rel, ctx, true, column));
+      actions.push(...addConstraint(c, rel, ctx, true, column, hasDefault));
     }
   }
   return actions;
@@ -188,6 +190,8 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
   ctx.setColumn(rel, column, { type: newType, notNull: facts?.notNull ?? false });
   const a = action('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
   if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
+  // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
+  if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
   return a;
 }
 
@@ -249,7 +253,7 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
   };
 }
 
-function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string): Action[] {
+function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, hasNonNullDefault = false): Action[] {
   const info = constraintInfo(c, inline, column);
   if (!info) return [action('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
   const a = action('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
@@ -258,20 +262,29 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       if (info.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
       if (!info.notValid) Object.assign(a, { scan: true, scanReason: 'checks every existing row while holding the lock' });
       break;
-    case 'foreign-key':
+    case 'foreign-key': {
       a.lock = 'ShareRowExclusiveLock';
-      if (info.references) a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', isNew: ctx.isNew(info.references) }];
-      if (!info.notValid) Object.assign(a, { scan: true, scanReason: 'looks up every existing row in the referenced table while holding the lock' });
+      a.alsoLocks = ['AccessShareLock'];
+      // A new column without a default is all NULL: there is nothing to check.
+      const validates = !info.notValid && (!inline || hasNonNullDefault);
+      if (info.references) {
+        const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
+        a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
+      }
+      if (validates) Object.assign(a, { scan: true, scanReason: 'looks up every existing row in the referenced table while holding the lock' });
       break;
+    }
     case 'unique':
     case 'primary-key':
     case 'exclusion':
+      ctx.addIndexedColumns(rel, info.columns);
       if (info.usingIndex) {
         if (info.type === 'primary-key' && info.columns.some((col) => !ctx.column(rel, col)?.notNull) && !info.inline) {
           a.note = 'the index columns must be NOT NULL; unless they already are, PostgreSQL checks every row';
         }
       } else {
         Object.assign(a, {
+          alsoLocks: ['ShareLock'],
           scan: true,
           scanReason: 'builds a unique index, reading every row while writes are blocked',
           indexBuild: { concurrent: false, unique: info.type !== 'exclusion', name: info.name },

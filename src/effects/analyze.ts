@@ -30,6 +30,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
   switch (statementType) {
     case 'AlterTableStmt':
       effects.actions = alterTableActions(stmt, ctx);
+      if (effects.actions.some((a) => a.kind === 'detach-partition' && a.concurrent)) notInTransaction(effects, 'DETACH PARTITION … CONCURRENTLY');
       break;
     case 'IndexStmt':
       effects.actions = [createIndex(stmt, ctx)];
@@ -59,7 +60,8 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.actions = (stmt.relations ?? []).map((r: AnyNode) =>
         simple('truncate', relationFromRangeVar(r.RangeVar), 'AccessExclusiveLock', ctx, {
           rewrite: 'yes',
-          rewriteReason: 'replaces the table with new, empty storage',
+          rewriteReason: 'replaces the table with new, empty storage (instant: no row is read)',
+          alsoLocks: ['ShareLock'],
         }),
       );
       break;
@@ -129,12 +131,13 @@ function simple(kind: ActionKind, relation: RelationRef, lock: LockMode, ctx: An
 }
 
 function rewrite(reason: string): Partial<Action> {
-  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy' };
+  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy', alsoLocks: ['ShareLock'] };
 }
 
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
+  ctx.addIndexedColumns(table, ((stmt.indexParams ?? []) as AnyNode[]).map((p) => p.IndexElem?.name).filter(Boolean));
   if (stmt.idxname) {
     const index = relationFromRangeVar({ schemaname: stmt.relation?.schemaname, relname: stmt.idxname }, 'index');
     ctx.indexCreated(index, table);
@@ -197,13 +200,15 @@ function reindex(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock';
   const a = simple('reindex', table ?? target, isIndex && !table ? (concurrent ? lock : 'AccessExclusiveLock') : lock, ctx, {
     concurrent,
+    rewrite: isIndex && !table ? 'yes' : 'no',
+    rewriteReason: 'writes the index anew; the table itself is not rewritten',
     scan: true,
     scanReason: 'reads every row of the table to build the index again',
     indexBuild: { concurrent, unique: false },
   });
   if (isIndex) {
     a.isNew = ctx.isNew(target) || (table !== undefined && ctx.isNew(table));
-    if (table) a.otherLocks = [{ relation: target, lock: concurrent ? lock : 'AccessExclusiveLock', isNew: a.isNew }];
+    if (table) a.otherLocks = [{ relation: target, lock: concurrent ? lock : 'AccessExclusiveLock', isNew: a.isNew, rewrite: 'yes' }];
     else a.note = `also takes ${lock} on the table of ${target.name}`;
   }
   return [a];
@@ -225,12 +230,16 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
   const rel = relationFromRangeVar(stmt.relation, 'materialized-view');
   if (stmt.concurrent) {
     return simple('refresh-materialized-view', rel, 'ExclusiveLock', ctx, {
+      alsoLocks: ['RowExclusiveLock', 'AccessShareLock'],
       concurrent: true,
       scan: true,
       scanReason: 'recomputes the query and compares it with the current contents; reads continue',
     });
   }
-  return simple('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, rewrite('recomputes the query into new storage'));
+  return simple('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, {
+    ...rewrite('recomputes the query into new storage'),
+    alsoLocks: ['ExclusiveLock', 'ShareLock', 'AccessShareLock'],
+  });
 }
 
 function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisContext): Action {
@@ -249,14 +258,19 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
     const info = constraintInfo(c, column !== undefined, column);
-    if (info?.references && info.references.key !== rel.key) otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', isNew: ctx.isNew(info.references) });
+    if (info?.references && info.references.key !== rel.key) {
+      otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', also: ['AccessShareLock'], isNew: ctx.isNew(info.references) });
+      main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];
+    }
     if (info?.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
   };
   const primaryKeys = new Set<string>();
   for (const elt of stmt.tableElts ?? []) {
     if (elt.Constraint) {
       lockReferenced(elt.Constraint);
-      if (elt.Constraint.contype === 'CONSTR_PRIMARY') for (const k of elt.Constraint.keys ?? []) primaryKeys.add(k.String?.sval);
+      const keys: string[] = (elt.Constraint.keys ?? []).map((k: AnyNode) => k.String?.sval);
+      if (elt.Constraint.contype === 'CONSTR_PRIMARY') for (const k of keys) primaryKeys.add(k);
+      if (['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(elt.Constraint.contype)) ctx.addIndexedColumns(rel, keys);
     }
   }
   for (const elt of stmt.tableElts ?? []) {
@@ -264,6 +278,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
     if (!def) continue;
     const constraints: AnyNode[] = (def.constraints ?? []).map((c: AnyNode) => c.Constraint).filter(Boolean);
     for (const c of constraints) lockReferenced(c, def.colname);
+    if (constraints.some((c) => ['CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(c.contype))) ctx.addIndexedColumns(rel, [def.colname]);
     const notNull =
       primaryKeys.has(def.colname) || constraints.some((c) => ['CONSTR_NOTNULL', 'CONSTR_PRIMARY', 'CONSTR_IDENTITY'].includes(c.contype));
     ctx.setColumn(rel, def.colname, { type: columnTypeFromAst(def.typeName), notNull });
@@ -356,10 +371,16 @@ export function combineByRelation(actions: Action[]): RelationEffect[] {
   };
   for (const a of actions) {
     const e = touch(a.relation, a.lock, a.isNew);
+    for (const m of a.alsoLocks ?? []) touch(a.relation, m, a.isNew);
     if (REWRITE_RANK[a.rewrite] > REWRITE_RANK[e.rewrite]) e.rewrite = a.rewrite;
     e.scan ||= a.scan;
     if (a.indexBuild) e.indexBuild = { concurrent: a.indexBuild.concurrent && (e.indexBuild?.concurrent ?? true) };
-    for (const o of a.otherLocks ?? []) touch(o.relation, o.lock, o.isNew);
+    for (const o of a.otherLocks ?? []) {
+      let other: RelationEffect | undefined;
+      for (const m of [o.lock, ...(o.also ?? [])]) other = touch(o.relation, m, o.isNew);
+      if (other && o.rewrite && REWRITE_RANK[o.rewrite] > REWRITE_RANK[other.rewrite]) other.rewrite = o.rewrite;
+      if (other && o.scan) other.scan = true;
+    }
   }
   return [...byKey.values()];
 }

@@ -110,6 +110,14 @@ export class AnalysisContext {
     for (const l of locks) if (!this.transaction.strongLocks.some((h) => h.relation.key === l.relation.key)) this.transaction.strongLocks.push(l);
   }
 
+  /**
+   * After learning an existing schema (CREATE TABLE statements describing what is already in
+   * production, or the live catalog), its tables are existing, not new.
+   */
+  treatAllAsExisting(): void {
+    this.newRelations.clear();
+  }
+
   isNew(rel: RelationRef): boolean {
     return this.newRelations.has(rel.key);
   }
@@ -129,8 +137,22 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
+  /** Columns some index covers, by table key: changing their type rebuilds that index. */
+  private readonly indexedColumns = new Map<string, Set<string>>();
+
+  addIndexedColumns(rel: RelationRef, columns: string[]): void {
+    let cols = this.indexedColumns.get(rel.key);
+    if (!cols) this.indexedColumns.set(rel.key, (cols = new Set()));
+    for (const c of columns) cols.add(c);
+  }
+
+  isIndexed(rel: RelationRef, column: string): boolean {
+    return this.indexedColumns.get(rel.key)?.has(column) ?? false;
+  }
+
   forget(rel: RelationRef): void {
     this.indexTables.delete(rel.key);
+    this.indexedColumns.delete(rel.key);
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
     this.notNullChecks.delete(rel.key);
@@ -142,6 +164,11 @@ export class AnalysisContext {
     if (cols) {
       this.columns.delete(from.key);
       this.columns.set(toKey, cols);
+    }
+    const indexed = this.indexedColumns.get(from.key);
+    if (indexed) {
+      this.indexedColumns.delete(from.key);
+      this.indexedColumns.set(toKey, indexed);
     }
     const checks = this.notNullChecks.get(from.key);
     if (checks) {
@@ -172,6 +199,8 @@ export class AnalysisContext {
       cols.set(to, facts);
     }
     for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
+    const indexed = this.indexedColumns.get(rel.key);
+    if (indexed?.delete(from)) indexed.add(to);
   }
 
   addNotNullCheck(rel: RelationRef, name: string, check: NotNullCheck): void {

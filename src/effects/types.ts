@@ -92,7 +92,12 @@ export type Volatility = 'constant' | 'stable' | 'volatile' | 'unknown';
 export interface OtherLock {
   relation: RelationRef;
   lock: LockMode;
+  /** Weaker modes also taken on it (see Action.alsoLocks). */
+  also?: LockMode[];
   isNew: boolean;
+  /** REINDEX rewrites the index it locks; a validating foreign key scans the referenced table. */
+  rewrite?: Rewrite;
+  scan?: boolean;
 }
 
 /** One thing a statement does (an ALTER TABLE has one action per subcommand). */
@@ -101,6 +106,13 @@ export interface Action {
   relation: RelationRef;
   /** The lock this action takes on `relation`. */
   lock: LockMode;
+  /**
+   * Weaker modes PostgreSQL also takes on the same relation along the way (ShareLock while
+   * rebuilding the indexes of a rewritten table, AccessShareLock while looking up a foreign key…).
+   * They add no blocking beyond `lock`; they are listed so predictions match pg_locks exactly.
+   * Index rebuilds assume the table has at least one index (a primary key).
+   */
+  alsoLocks?: LockMode[];
   rewrite: Rewrite;
   /** Why it rewrites, or why a rewrite cannot be ruled out. */
   rewriteReason?: string;

@@ -16,6 +16,8 @@ export interface AnalyzeOptions {
   pgVersion: number;
   /** The runner wraps each file in one transaction (see LintOptions.fileTransaction). */
   fileTransaction?: boolean;
+  /** SQL describing tables that already exist (see LintOptions.existingSchema). */
+  existingSchema?: string;
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -35,8 +37,18 @@ export interface AnalyzedFile {
 /** Parses and analyses sources in the given order (sorting is the caller's job). */
 export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
   await loadParser();
-  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
+  const ctx = createContext(options);
   return sources.map((source) => analyzeFile(source, ctx));
+}
+
+/** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
+export function createContext(options: AnalyzeOptions): AnalysisContext {
+  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
+  if (options.existingSchema) {
+    analyzeFile({ path: '<existing schema>', text: options.existingSchema }, ctx);
+    ctx.treatAllAsExisting();
+  }
+  return ctx;
 }
 
 /** Analyses one more file with a context shared across the run. The parser must be loaded. */
@@ -69,7 +81,11 @@ function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
 }
 
 export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
-  const analyzed = await analyzeSources(sources, { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction });
+  const analyzed = await analyzeSources(sources, {
+    pgVersion: options.pgVersion,
+    fileTransaction: options.fileTransaction,
+    existingSchema: options.existingSchema,
+  });
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
   const findings: Finding[] = [];
   let statements = 0;

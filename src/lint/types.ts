@@ -58,6 +58,12 @@ export interface LintOptions {
    * CONCURRENTLY then fails and several strong locks pile up. Default false.
    */
   fileTransaction?: boolean;
+  /**
+   * CREATE TABLE / CREATE INDEX statements describing what already exists in production (e.g. a
+   * schema dump): their column types are known, so type changes can be proven safe, and their
+   * tables are treated as existing, not new.
+   */
+  existingSchema?: string;
 }
 
 export interface LintReport {
