@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { UsageError } from '../cli/errors';
 import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, type Migration } from '../migrations/discover';
 import type { Finding, SqlSource } from './types';
@@ -126,6 +125,8 @@ export function changedSince(ref: string, cwd: string): Set<string> {
 }
 
 function git(args: string[], cwd: string, onFailure?: () => never): string {
+  // Only --since needs a child process: keep node:child_process off the start-up path.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const run = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.error) {
     const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';

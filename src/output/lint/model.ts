@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
@@ -92,6 +91,8 @@ export function firstParagraph(markdown: string): string | undefined {
  * (whitespace-normalised), not its line number; repeats of the same statement get an ordinal.
  */
 export function fingerprints(findings: readonly Finding[]): string[] {
+  // Only the sarif and gitlab formats need hashes: keep node:crypto off the start-up path.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const seen = new Map<string, number>();
   return findings.map((f) => {
     const subject = f.statement ? f.statement.replace(/\s+/g, ' ').trim() : `${f.start.line}:${f.start.column}`;
