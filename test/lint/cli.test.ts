@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DBOPS_BIN, runCli } from '../harness/cli';
+import { useTempTrees } from '../harness/temp-tree';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -11,26 +11,11 @@ import { DBOPS_BIN, runCli } from '../harness/cli';
 const SAFE = "SET lock_timeout = '2s';\nCREATE TABLE accounts (id bigint PRIMARY KEY, email varchar(50));\nALTER TABLE accounts ALTER COLUMN email TYPE varchar(100);\n";
 const UNSAFE_INDEX = "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n";
 
-function project(files: Record<string, string | Buffer>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-lint-cli-')));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
-
 const json = (stdout: string) => JSON.parse(stdout);
 const ruleIds = (doc: any) => doc.findings.map((f: any) => `${f.file}:${f.line} ${f.ruleId}`);
 
 describe('dbops lint (CLI)', () => {
-  const roots: string[] = [];
-  const make = (files: Record<string, string | Buffer>) => {
-    const root = project(files);
-    roots.push(root);
-    return root;
-  };
-  afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = useTempTrees('dbops-lint-cli-');
 
   it('exit 0 with nothing at error level, 1 with error-level findings', async () => {
     const root = make({ 'm/0001_safe.sql': SAFE, 'n/0001_index.sql': UNSAFE_INDEX });
