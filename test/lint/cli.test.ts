@@ -29,6 +29,8 @@ describe('dbops lint (CLI)', () => {
     expect(bad.stdout).toMatch(/> 2 \| CREATE INDEX orders_created_idx ON orders \(created_at\);/);
     expect(bad.stdout).toMatch(/CREATE INDEX CONCURRENTLY/);
     expect(bad.stdout).not.toMatch(/\u001b\[/);
+    const forced = await runCli(['lint', 'n'], { cwd: root, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(/\u001b\[31m\u001b\[1merror/);
   });
 
   it('lints a directory in migration order (2 before 10), so a table created earlier counts as new', async () => {
