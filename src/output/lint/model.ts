@@ -71,8 +71,9 @@ export function allRules(report: LintReport): RuleDescriptor[] {
   return [...report.rules, ...BUILT_IN_RULES.filter((r) => !known.has(r.id))];
 }
 
-/** A rule's docs page (markdown), or undefined when the page is missing. */
+/** A rule's own docs page (markdown), or undefined when it has none (built-in checks point at the command's page). */
 export function readRuleDocs(docsRoot: string, rule: RuleDescriptor): string | undefined {
+  if (!rule.docs.startsWith('docs/rules/')) return undefined;
   try {
     return fs.readFileSync(path.join(docsRoot, rule.docs), 'utf8');
   } catch {
