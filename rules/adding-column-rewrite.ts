@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/adding-column-rewrite.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()', 'ALTER TABLE users ADD COLUMN seq bigserial', 'ALTER TABLE users ADD COLUMN lname text GENERATED ALWAYS AS (lower(name)) STORED'],
+    good: ["ALTER TABLE users ADD COLUMN status text DEFAULT 'active' NOT NULL", 'ALTER TABLE users ADD COLUMN token uuid'],
+  },
   messages: {
     rewrite: 'Adding {table}.{column} rewrites the whole table: {reason}',
     unknown: 'Adding {table}.{column} may rewrite the whole table: {reason}',

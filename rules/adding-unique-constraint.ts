@@ -11,6 +11,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/adding-unique-constraint.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)'],
+    good: ['CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\nALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key'],
+  },
   messages: {
     build: 'Adding {kind} {name} on {table} builds its index while blocking all reads and writes',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/changing-column-type.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ALTER COLUMN id TYPE bigint', 'ALTER TABLE users ALTER COLUMN email TYPE varchar(100)'],
+    good: ['ALTER TABLE users ALTER COLUMN name TYPE varchar(100)', 'ALTER TABLE users ALTER COLUMN name TYPE text'],
+  },
   messages: {
     rewrite: 'Changing {table}.{column} to {type} rewrites the whole table ({reason})',
     unknown: 'Changing {table}.{column} to {type} may rewrite the whole table: {reason}',

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/cluster-table.md',
   },
+  examples: {
+    bad: ['CLUSTER users USING users_pkey'],
+    good: ['CREATE TABLE archive (id int PRIMARY KEY);\nCLUSTER archive USING archive_pkey'],
+  },
   messages: {
     cluster: 'CLUSTER rewrites {table} while blocking all reads and writes',
   },

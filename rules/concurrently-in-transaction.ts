@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/concurrently-in-transaction.md',
   },
+  examples: {
+    bad: ['BEGIN;\nCREATE INDEX CONCURRENTLY users_name ON users (name);\nCOMMIT'],
+    good: ['CREATE INDEX CONCURRENTLY users_name ON users (name)'],
+  },
   messages: {
     inTransaction: '{reason}, but this runs inside {where}',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/constraint-without-not-valid.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id)', 'ALTER TABLE users ADD CONSTRAINT users_score_check CHECK (score >= 0)', 'ALTER TABLE users ADD COLUMN home_org int DEFAULT 1 REFERENCES orgs (id)'],
+    good: ['ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_org_fk', 'ALTER TABLE users ADD COLUMN home_org int REFERENCES orgs (id)'],
+  },
   messages: {
     check: 'Adding CHECK constraint {name} on {table} checks every row while blocking all reads and writes',
     'foreign-key': 'Adding FOREIGN KEY {name} on {table} checks every row against {referenced} while blocking writes to both',

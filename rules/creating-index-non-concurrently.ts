@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/creating-index-non-concurrently.md',
   },
+  examples: {
+    bad: ['CREATE INDEX users_name ON users (name)'],
+    good: ['CREATE INDEX CONCURRENTLY users_name ON users (name)'],
+  },
   messages: {
     build: 'Creating index {index} on {table} without CONCURRENTLY blocks writes for the whole build',
   },

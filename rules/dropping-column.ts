@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'warning',
     docs: 'docs/rules/dropping-column.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users DROP COLUMN score'],
+    good: ['CREATE TABLE drafts (id int, body text);\nALTER TABLE drafts DROP COLUMN body'],
+  },
   messages: {
     drop: 'Dropping {table}.{column} breaks every running client that still reads or writes it',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/dropping-index-non-concurrently.md',
   },
+  examples: {
+    bad: ['DROP INDEX users_email'],
+    good: ['DROP INDEX CONCURRENTLY users_email'],
+  },
   messages: {
     drop: 'Dropping index {index} without CONCURRENTLY takes AccessExclusiveLock on its table',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'warning',
     docs: 'docs/rules/dropping-table.md',
   },
+  examples: {
+    bad: ['DROP TABLE orgs CASCADE'],
+    good: ['CREATE TABLE drafts (id int);\nDROP TABLE drafts'],
+  },
   messages: {
     drop: 'Dropping {table} breaks every running client that still uses it, and its data is gone',
   },

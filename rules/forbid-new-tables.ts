@@ -8,6 +8,10 @@ export default defineRule({
     defaultSeverity: 'off',
     docs: 'docs/rules/forbid-new-tables.md',
   },
+  examples: {
+    bad: ['CREATE TABLE audit_log (id bigint)'],
+    good: ['ALTER TABLE users ADD COLUMN note text'],
+  },
   messages: {
     create: 'Creating table {table}: this cluster does not accept new tables',
   },

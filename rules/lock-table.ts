@@ -10,6 +10,10 @@ export default defineRule({
     defaultSeverity: 'warning',
     docs: 'docs/rules/lock-table.md',
   },
+  examples: {
+    bad: ['BEGIN;\nLOCK TABLE users IN ACCESS EXCLUSIVE MODE;\nCOMMIT'],
+    good: ['BEGIN;\nLOCK TABLE users IN SHARE UPDATE EXCLUSIVE MODE;\nCOMMIT'],
+  },
   messages: {
     lock: 'LOCK TABLE {table} takes {lock} until the transaction ends',
   },

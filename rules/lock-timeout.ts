@@ -12,6 +12,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/lock-timeout.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ADD COLUMN note text'],
+    good: ["SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text"],
+  },
   messages: {
     missing: 'No lock_timeout is set before this statement takes {lock} on {table}',
     tooLong: 'lock_timeout {value} is longer than the policy maximum {max} before this statement takes {lock} on {table}',

@@ -10,6 +10,10 @@ export default defineRule({
     defaultSeverity: 'warning',
     docs: 'docs/rules/multiple-strong-locks.md',
   },
+  examples: {
+    bad: ["BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\nALTER TABLE orgs ADD COLUMN note text;\nCOMMIT"],
+    good: ["BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE users ADD COLUMN note text;\nALTER TABLE users ADD COLUMN note2 text;\nCOMMIT"],
+  },
   messages: {
     several: 'This transaction takes {lock} on {table} while already holding strong locks on {held}',
   },

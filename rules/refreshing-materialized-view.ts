@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/refreshing-materialized-view.md',
   },
+  examples: {
+    bad: ['REFRESH MATERIALIZED VIEW stats'],
+    good: ['REFRESH MATERIALIZED VIEW CONCURRENTLY stats'],
+  },
   messages: {
     refresh: 'REFRESH MATERIALIZED VIEW {view} without CONCURRENTLY blocks every read of it until the query finishes',
   },

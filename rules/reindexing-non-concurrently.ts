@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/reindexing-non-concurrently.md',
   },
+  examples: {
+    bad: ['REINDEX INDEX users_email'],
+    good: ['REINDEX INDEX CONCURRENTLY users_email'],
+  },
   messages: {
     reindex: 'REINDEX of {target} without CONCURRENTLY blocks writes to {table} for the whole rebuild',
   },

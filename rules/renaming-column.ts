@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/renaming-column.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users RENAME COLUMN name TO full_name'],
+    good: ['ALTER TABLE users ADD COLUMN full_name varchar(50)'],
+  },
   messages: {
     rename: 'Renaming {table}.{column} to {newName} breaks every running client that still uses {column}',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/renaming-table.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users RENAME TO accounts'],
+    good: ['CREATE TABLE drafts (id int);\nALTER TABLE drafts RENAME TO notes'],
+  },
   messages: {
     rename: 'Renaming {table} to {newName} breaks every running client that still uses {table}',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/setting-logged-unlogged.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users SET UNLOGGED'],
+    good: ['CREATE UNLOGGED TABLE import_buffer (id int);\nALTER TABLE import_buffer SET LOGGED'],
+  },
   messages: {
     logged: 'SET {mode} rewrites {table} while blocking all reads and writes',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/setting-not-null.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users ALTER COLUMN email SET NOT NULL'],
+    good: ['ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL'],
+  },
   messages: {
     scan: 'SET NOT NULL on {table}.{column} scans every row while blocking all reads and writes',
   },

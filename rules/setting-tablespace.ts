@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/setting-tablespace.md',
   },
+  examples: {
+    bad: ['ALTER TABLE users SET TABLESPACE fast'],
+    good: ['CREATE TABLE archive (id int);\nALTER TABLE archive SET TABLESPACE fast'],
+  },
   messages: {
     move: 'SET TABLESPACE copies {table} file by file while blocking all reads and writes',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/truncating-table.md',
   },
+  examples: {
+    bad: ['TRUNCATE users'],
+    good: ['CREATE TABLE import_buffer (id int);\nTRUNCATE import_buffer'],
+  },
   messages: {
     truncate: 'TRUNCATE {table} blocks all reads and writes and removes every row',
   },

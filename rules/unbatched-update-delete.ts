@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'warning',
     docs: 'docs/rules/unbatched-update-delete.md',
   },
+  examples: {
+    bad: ['UPDATE users SET score = 0', 'DELETE FROM users'],
+    good: ['UPDATE users SET score = 0 WHERE id BETWEEN 1 AND 1000'],
+  },
   messages: {
     whole: '{verb} without WHERE touches every row of {table} in one transaction',
   },

@@ -9,6 +9,10 @@ export default defineRule({
     defaultSeverity: 'error',
     docs: 'docs/rules/vacuum-full.md',
   },
+  examples: {
+    bad: ['VACUUM FULL users'],
+    good: ['VACUUM (ANALYZE) users'],
+  },
   messages: {
     full: 'VACUUM FULL rewrites {table} while blocking all reads and writes',
   },

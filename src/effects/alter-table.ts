@@ -59,13 +59,15 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       return addConstraint(cmd.def?.Constraint, rel, ctx, false);
     case 'AT_ValidateConstraint': {
       ctx.validateConstraint(rel, cmd.name);
-      return [
-        action('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
-          scan: true,
-          scanReason: 'checks every existing row, without blocking reads or writes',
-          constraint: { type: 'check', name: cmd.name, notValid: false, inline: false, columns: [] },
-        }),
-      ];
+      const references = ctx.foreignKey(rel, cmd.name);
+      const a = action('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
+        scan: true,
+        scanReason: 'checks every existing row, without blocking reads or writes',
+        constraint: { type: references ? 'foreign-key' : 'check', name: cmd.name, notValid: false, inline: false, columns: [], references },
+      });
+      // Validating a foreign key reads the referenced table under RowShareLock (writes continue).
+      if (references) a.otherLocks = [{ relation: references, lock: 'RowShareLock', isNew: ctx.isNew(references), scan: true }];
+      return [a];
     }
     case 'AT_DropConstraint':
       ctx.dropConstraint(rel, cmd.name);
@@ -268,6 +270,7 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       // A new column without a default is all NULL: there is nothing to check.
       const validates = !info.notValid && (!inline || hasNonNullDefault);
       if (info.references) {
+        if (info.name) ctx.addForeignKey(rel, info.name, info.references);
         const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
         a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
       }

@@ -81,6 +81,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
     case 'CreateTableAsStmt': {
       const rel = relationFromRangeVar(stmt.into?.rel, stmt.objtype === 'OBJECT_MATVIEW' ? 'materialized-view' : 'table');
       ctx.markNew(rel);
+      if (stmt.objtype === 'OBJECT_MATVIEW') ctx.setViewSources(rel, tablesReadBy(stmt.query));
       effects.actions = [simple('create-table', rel, 'AccessExclusiveLock', ctx)];
       break;
     }
@@ -228,9 +229,12 @@ function vacuum(stmt: AnyNode, ctx: AnalysisContext): Action[] {
 
 function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
   const rel = relationFromRangeVar(stmt.relation, 'materialized-view');
+  // The view's query reads its source tables again (AccessShareLock: nobody waits for it).
+  const otherLocks: OtherLock[] = ctx.sourcesOf(rel).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src), scan: true }));
   if (stmt.concurrent) {
     return simple('refresh-materialized-view', rel, 'ExclusiveLock', ctx, {
       alsoLocks: ['RowExclusiveLock', 'AccessShareLock'],
+      otherLocks,
       concurrent: true,
       scan: true,
       scanReason: 'recomputes the query and compares it with the current contents; reads continue',
@@ -239,7 +243,26 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
   return simple('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, {
     ...rewrite('recomputes the query into new storage'),
     alsoLocks: ['ExclusiveLock', 'ShareLock', 'AccessShareLock'],
+    otherLocks,
   });
+}
+
+/** Every table a query names (FROM, JOIN, subqueries), minus CTE names. */
+function tablesReadBy(query: AnyNode): RelationRef[] {
+  const found = new Map<string, RelationRef>();
+  const ctes = new Set<string>();
+  const walk = (node: AnyNode): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node.CommonTableExpr?.ctename) ctes.add(node.CommonTableExpr.ctename);
+    if (node.RangeVar) {
+      const rel = relationFromRangeVar(node.RangeVar);
+      found.set(rel.key, rel);
+    }
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(query);
+  return [...found.values()].filter((r) => !ctes.has(r.key));
 }
 
 function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisContext): Action {

@@ -137,6 +137,29 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
+  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
+  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
+  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
+  private readonly viewSources = new Map<string, RelationRef[]>();
+
+  addForeignKey(rel: RelationRef, name: string, references: RelationRef): void {
+    let fks = this.foreignKeys.get(rel.key);
+    if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
+    fks.set(name, references);
+  }
+
+  foreignKey(rel: RelationRef, name: string): RelationRef | undefined {
+    return this.foreignKeys.get(rel.key)?.get(name);
+  }
+
+  setViewSources(view: RelationRef, sources: RelationRef[]): void {
+    this.viewSources.set(view.key, sources);
+  }
+
+  sourcesOf(view: RelationRef): RelationRef[] {
+    return this.viewSources.get(view.key) ?? [];
+  }
+
   /** Columns some index covers, by table key: changing their type rebuilds that index. */
   private readonly indexedColumns = new Map<string, Set<string>>();
 
@@ -153,6 +176,8 @@ export class AnalysisContext {
   forget(rel: RelationRef): void {
     this.indexTables.delete(rel.key);
     this.indexedColumns.delete(rel.key);
+    this.foreignKeys.delete(rel.key);
+    this.viewSources.delete(rel.key);
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
     this.notNullChecks.delete(rel.key);
@@ -216,6 +241,7 @@ export class AnalysisContext {
 
   dropConstraint(rel: RelationRef, name: string): void {
     this.notNullChecks.get(rel.key)?.delete(name);
+    this.foreignKeys.get(rel.key)?.delete(name);
   }
 
   /** A validated CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan on PostgreSQL 12+. */

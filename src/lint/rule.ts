@@ -32,6 +32,11 @@ export interface RuleReport {
 
 export interface Rule {
   meta: RuleMeta;
+  /**
+   * SQL it reports (bad) and the safe way that passes (good), against the example schema in
+   * docs/rules/README.md: the rule tests lint them and the oracle runs them on a real server.
+   */
+  examples: { bad: string[]; good: string[] };
   /** Message templates with {placeholders}, listed so they can be documented and tested. */
   messages: Record<string, string>;
   check(stmt: AnalyzedStatement, ctx: RuleContext): RuleReport[];
