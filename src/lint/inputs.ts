@@ -99,6 +99,7 @@ function inputProblem(file: string, message: string, hint: string): Finding {
 }
 
 function readProcessStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) process.stderr.write('reading SQL from standard input (end with Ctrl-D)\n');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
