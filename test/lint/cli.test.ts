@@ -130,14 +130,23 @@ describe('dbops lint (CLI)', () => {
     expect(gitlab[0]).toMatchObject({ check_name: 'creating-index-non-concurrently', severity: 'major', location: { path: 'm/1_index.sql', lines: { begin: 2 } } });
   });
 
-  it('--explain prints a rule page, --list-rules lists the rules, --help goes through oclif', async () => {
+  it('--explain prints the rule docs page', async () => {
+    const explain = await runCli(['lint', '--explain', 'creating-index-non-concurrently']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
+  });
+
+  it('--list-rules lists the rules; --help and bundled short flags go through oclif', async () => {
     const list = await runCli(['lint', '--list-rules']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^RULE +SEVERITY +CATEGORY +TITLE\n/);
     expect(list.stdout).toMatch(/^creating-index-non-concurrently +error +index-build +/m);
-    const explain = await runCli(['lint', '--explain', 'creating-index-non-concurrently']);
-    expect(explain.code).toBe(0);
-    expect(explain.stdout).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
+    // Bundled short flags are beyond the fast path: oclif parses them and the result is the same.
+    const root = make({ 'm/1_index.sql': UNSAFE_INDEX });
+    const viaOclif = await runCli(['lint', 'm', '-fjson'], { cwd: root });
+    const viaFastPath = await runCli(['lint', 'm', '-f', 'json'], { cwd: root });
+    expect(viaOclif.code).toBe(1);
+    expect(viaOclif.stdout).toBe(viaFastPath.stdout);
     const help = await runCli(['lint', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--since=<value>/);
