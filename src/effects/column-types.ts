@@ -63,8 +63,19 @@ export function columnTypeFromAst(typeName: AnyNode): ColumnType {
   return { name, mods, array, display: displayType(name, mods, array) };
 }
 
+/** The names people write, for messages and suggested SQL. */
+const DISPLAY_NAMES: Record<string, string> = {
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  bool: 'boolean',
+  float4: 'real',
+  float8: 'double precision',
+  bpchar: 'char',
+};
+
 function displayType(name: string, mods: number[], array: boolean): string {
-  return `${name}${mods.length ? `(${mods.join(',')})` : ''}${array ? '[]' : ''}`;
+  return `${DISPLAY_NAMES[name] ?? name}${mods.length ? `(${mods.join(',')})` : ''}${array ? '[]' : ''}`;
 }
 
 /** Types whose typmod can be relaxed without touching stored values (the "support" functions). */

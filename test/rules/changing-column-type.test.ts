@@ -7,9 +7,9 @@ describe(rule, () => {
     const [f] = await findingsOf(rule, 'ALTER TABLE users ALTER COLUMN id TYPE bigint;');
     expect(f).toMatchObject({ severity: 'error', category: 'rewrite' });
     expect(f.message).toContain('users.id');
-    expect(f.message).toContain('int4 → int8');
+    expect(f.message).toContain('integer → bigint');
     expect(f.why).toContain('AccessExclusiveLock');
-    expect(f.fix).toContain('ADD COLUMN id_new int8');
+    expect(f.fix).toContain('ADD COLUMN id_new bigint');
   });
 
   it.each([
