@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { UsageError } from '../cli/errors';
 import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, type Migration } from '../migrations/discover';
 import type { Finding, SqlSource } from './types';
@@ -100,6 +99,7 @@ function inputProblem(file: string, message: string, hint: string): Finding {
 }
 
 function readProcessStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) process.stderr.write('reading SQL from standard input (end with Ctrl-D)\n');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -126,6 +126,8 @@ export function changedSince(ref: string, cwd: string): Set<string> {
 }
 
 function git(args: string[], cwd: string, onFailure?: () => never): string {
+  // Only --since needs a child process: keep node:child_process off the start-up path.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const run = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.error) {
     const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';

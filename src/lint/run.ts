@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
 import { loadConfig, type LoadedConfig } from '../config/load';
@@ -33,12 +34,11 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
     return 0;
   }
-  const migrationsDir = loaded.config.migrations?.dir;
-  if (paths.length === 0 && migrationsDir) paths = [path.resolve(loaded.baseDir, migrationsDir)];
+  if (paths.length === 0) paths = defaultPaths(loaded);
   if (paths.length === 0 && flags.since === undefined) {
     throw new UsageError(
       'nothing to lint: give migration files, directories or globs, or - for standard input',
-      'e.g. dbops lint migrations/ (or set migrations.dir in dbops.config.json)',
+      'e.g. dbops lint db/migrations/ (or set migrations.dir in dbops.config.json)',
     );
   }
   const outcome = await lintAndRender(
@@ -48,6 +48,12 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
   process.stdout.write(outcome.output);
   return outcome.exitCode;
+}
+
+/** migrations.dir from the config (relative to the config file), else ./migrations when it exists. */
+function defaultPaths(loaded: LoadedConfig): string[] {
+  const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
+  return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
 }
 
 /**

@@ -200,9 +200,9 @@ export function readSqlFile(file: string): SqlFileRead {
     buffer = fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return { problem: 'cannot read the file: permission denied', hint: 'check its permissions' };
+    if (code === 'EACCES' || code === 'EPERM') return { problem: 'cannot be read: permission denied', hint: 'check its permissions' };
     if (code === 'EISDIR') return { problem: 'is a directory, not a file', hint: 'pass the directory itself to lint every migration in it' };
-    return { problem: `cannot read the file: ${(err as Error).message}`, hint: 'check the path' };
+    return { problem: `cannot be read: ${(err as Error).message}`, hint: 'check the path' };
   }
   return decodeSql(buffer);
 }

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../harness/cli';
+import { DBOPS_BIN, runCli } from '../harness/cli';
+import { useTempTrees } from '../harness/temp-tree';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -11,26 +11,11 @@ import { runCli } from '../harness/cli';
 const SAFE = "SET lock_timeout = '2s';\nCREATE TABLE accounts (id bigint PRIMARY KEY, email varchar(50));\nALTER TABLE accounts ALTER COLUMN email TYPE varchar(100);\n";
 const UNSAFE_INDEX = "SET lock_timeout = '2s';\nCREATE INDEX orders_created_idx ON orders (created_at);\n";
 
-function project(files: Record<string, string | Buffer>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-lint-cli-')));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
-
 const json = (stdout: string) => JSON.parse(stdout);
 const ruleIds = (doc: any) => doc.findings.map((f: any) => `${f.file}:${f.line} ${f.ruleId}`);
 
 describe('dbops lint (CLI)', () => {
-  const roots: string[] = [];
-  const make = (files: Record<string, string | Buffer>) => {
-    const root = project(files);
-    roots.push(root);
-    return root;
-  };
-  afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = useTempTrees('dbops-lint-cli-');
 
   it('exit 0 with nothing at error level, 1 with error-level findings', async () => {
     const root = make({ 'm/0001_safe.sql': SAFE, 'n/0001_index.sql': UNSAFE_INDEX });
@@ -44,6 +29,8 @@ describe('dbops lint (CLI)', () => {
     expect(bad.stdout).toMatch(/> 2 \| CREATE INDEX orders_created_idx ON orders \(created_at\);/);
     expect(bad.stdout).toMatch(/CREATE INDEX CONCURRENTLY/);
     expect(bad.stdout).not.toMatch(/\u001b\[/);
+    const forced = await runCli(['lint', 'n'], { cwd: root, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(/\u001b\[31m\u001b\[1merror/);
   });
 
   it('lints a directory in migration order (2 before 10), so a table created earlier counts as new', async () => {
@@ -143,16 +130,64 @@ describe('dbops lint (CLI)', () => {
     expect(gitlab[0]).toMatchObject({ check_name: 'creating-index-non-concurrently', severity: 'major', location: { path: 'm/1_index.sql', lines: { begin: 2 } } });
   });
 
-  it('--explain prints a rule page, --list-rules lists the rules, --help goes through oclif', async () => {
+  it('--explain prints the rule docs page', async () => {
+    const explain = await runCli(['lint', '--explain', 'creating-index-non-concurrently']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
+  });
+
+  it('--list-rules lists the rules; --help and bundled short flags go through oclif', async () => {
     const list = await runCli(['lint', '--list-rules']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^RULE +SEVERITY +CATEGORY +TITLE\n/);
     expect(list.stdout).toMatch(/^creating-index-non-concurrently +error +index-build +/m);
-    const explain = await runCli(['lint', '--explain', 'creating-index-non-concurrently']);
-    expect(explain.code).toBe(0);
-    expect(explain.stdout).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
+    // Bundled short flags are beyond the fast path: oclif parses them and the result is the same.
+    const root = make({ 'm/1_index.sql': UNSAFE_INDEX });
+    const viaOclif = await runCli(['lint', 'm', '-fjson'], { cwd: root });
+    const viaFastPath = await runCli(['lint', 'm', '-f', 'json'], { cwd: root });
+    expect(viaOclif.code).toBe(1);
+    expect(viaOclif.stdout).toBe(viaFastPath.stdout);
     const help = await runCli(['lint', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--since=<value>/);
+  });
+
+  it('the README command shows real findings on the shipped examples, and none on the safe ones', async () => {
+    const r = await runCli(['lint', 'examples/migrations', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const doc = json(r.stdout);
+    const found = ruleIds(doc);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'examples/migrations/0043_bigint_keys.sql:7 changing-column-type',
+        'examples/migrations/0044_index_orders_by_customer.sql:4 creating-index-non-concurrently',
+        'examples/migrations/0045_require_customer_email.sql:4 setting-not-null',
+        'examples/migrations/0045_require_customer_email.sql:6 constraint-without-not-valid',
+        'examples/migrations/0046_rename_product_sku.sql:2 lock-timeout',
+      ]),
+    );
+    const safe = ['0041', '0042', '0047', '0048', '0049'];
+    expect(doc.findings.filter((f: any) => safe.some((n) => f.file.includes(`/${n}_`)))).toEqual([]);
+    expect(doc.findings.find((f: any) => f.file.endsWith('0043_bigint_keys.sql') && f.line === 7).severity).toBe('error');
+  });
+
+  it('with no paths lints migrations.dir from the config, else ./migrations', async () => {
+    const root = make({ 'db/sql/1_index.sql': UNSAFE_INDEX, 'dbops.config.json': JSON.stringify({ migrations: { dir: 'db/sql' } }), 'sub/.keep': '' });
+    const fromConfig = await runCli(['lint', '-f', 'json'], { cwd: path.join(root, 'sub') });
+    expect(json(fromConfig.stdout).files.map((f: any) => f.path)).toEqual([path.join(root, 'db/sql/1_index.sql')]);
+    const plain = make({ 'migrations/1_index.sql': UNSAFE_INDEX });
+    expect(json((await runCli(['lint', '-f', 'json'], { cwd: plain })).stdout).files.map((f: any) => f.path)).toEqual(['migrations/1_index.sql']);
+  });
+
+  it('an unreadable file is an input error (exit 2) and the other files are still linted', async () => {
+    const root = make({ 'm/1_index.sql': UNSAFE_INDEX, 'm/2_secret.sql': 'SELECT 1;' });
+    fs.chmodSync(path.join(root, 'm/2_secret.sql'), 0o000);
+    fs.chmodSync(root, 0o755);
+    // root reads anything, so as root run the CLI as nobody, like an unprivileged CI user.
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const r = spawnSync(process.execPath, [DBOPS_BIN, 'lint', 'm'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...asNobody });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^m\/2_secret\.sql:1:1 {2}error {2}input-error\n {2}m\/2_secret\.sql cannot be read: permission denied$/m);
+    expect(r.stdout).toMatch(/^m\/1_index\.sql:2:1 {2}error {2}creating-index-non-concurrently$/m);
   });
 });

@@ -1,13 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { collectInputs, displayPath } from '../../src/lint/inputs';
 import { UsageError } from '../../src/cli/errors';
-
-function tempDir(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-inputs-')));
-}
+import { useTempTrees } from '../harness/temp-tree';
 
 function write(root: string, name: string, content: string | Buffer): void {
   fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
@@ -19,13 +15,7 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 describe('lint inputs', () => {
-  const roots: string[] = [];
-  const make = () => {
-    const root = tempDir();
-    roots.push(root);
-    return root;
-  };
-  afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = useTempTrees('dbops-inputs-');
 
   it('reads files relative to the current directory, stdin as <stdin>, empty files as empty text', async () => {
     const root = make();

@@ -1,27 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { useTempTrees } from '../harness/temp-tree';
 import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations } from '../../src/migrations/discover';
-
-function tree(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-discover-'));
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), content);
-  }
-  return root;
-}
 
 const names = (root: string, list: { path: string }[]) => list.map((m) => path.relative(root, m.path));
 
 describe('migration discovery', () => {
-  const roots: string[] = [];
-  const make = (files: Record<string, string | Buffer>) => {
-    const root = tree(files);
-    roots.push(root);
-    return root;
-  };
-  afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = useTempTrees('dbops-discover-');
 
   it('orders numbered and timestamped files by number, not text', () => {
     const root = make({ '10_c.sql': '', '9_b.sql': '', '0001_a.sql': '', 'README.md': '', '20240101120000_d.sql': '' });
@@ -96,6 +80,6 @@ describe('migration discovery', () => {
     const { migrations, errors } = discoverMigrations([root], { cwd: root, read: true });
     expect(migrations.map((m) => m.text)).toEqual(['SELECT 1;']);
     expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
-    expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot read/) });
+    expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot be read/) });
   });
 });

@@ -8,7 +8,13 @@ import { allRules, summarize, type LintRun } from './model';
 export function renderJson(run: LintRun): string {
   const { findings } = run.report;
   const docsById = new Map(allRules(run.report).map((r) => [r.id, r.docs]));
-  const count = (file: string, severity: string) => findings.filter((f) => f.file === file && f.severity === severity).length;
+  const counts = new Map<string, { errors: number; warnings: number }>();
+  for (const f of findings) {
+    const c = counts.get(f.file) ?? { errors: 0, warnings: 0 };
+    if (f.severity === 'error') c.errors++;
+    else c.warnings++;
+    counts.set(f.file, c);
+  }
   const listed = new Set(run.report.files.map((f) => f.path));
   const unreadable = [...new Set(findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file))];
   const document = {
@@ -19,7 +25,7 @@ export function renderJson(run: LintRun): string {
     files: [
       ...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })),
       ...unreadable.map((path) => ({ path, statements: 0, linted: false })),
-    ].map((f) => ({ ...f, errors: count(f.path, 'error'), warnings: count(f.path, 'warning') })),
+    ].map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
     findings: findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../cli/exit-codes';
@@ -72,8 +71,9 @@ export function allRules(report: LintReport): RuleDescriptor[] {
   return [...report.rules, ...BUILT_IN_RULES.filter((r) => !known.has(r.id))];
 }
 
-/** A rule's docs page (markdown), or undefined when the page is missing. */
+/** A rule's own docs page (markdown), or undefined when it has none (built-in checks point at the command's page). */
 export function readRuleDocs(docsRoot: string, rule: RuleDescriptor): string | undefined {
+  if (!rule.docs.startsWith('docs/rules/')) return undefined;
   try {
     return fs.readFileSync(path.join(docsRoot, rule.docs), 'utf8');
   } catch {
@@ -92,6 +92,8 @@ export function firstParagraph(markdown: string): string | undefined {
  * (whitespace-normalised), not its line number; repeats of the same statement get an ordinal.
  */
 export function fingerprints(findings: readonly Finding[]): string[] {
+  // Only the sarif and gitlab formats need hashes: keep node:crypto off the start-up path.
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const seen = new Map<string, number>();
   return findings.map((f) => {
     const subject = f.statement ? f.statement.replace(/\s+/g, ' ').trim() : `${f.start.line}:${f.start.column}`;
