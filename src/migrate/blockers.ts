@@ -49,7 +49,7 @@ export async function sampleBlockers(monitor: Client, runnerPid: number): Promis
       state: r.state,
       transactionAge: r.xact_age,
       stateAge: r.state_age,
-      query: r.query,
+      query: r.query === '<insufficient privilege>' ? null : r.query,
     })),
   };
 }
@@ -102,6 +102,8 @@ export function describeBlocker(b: Blocker): string {
   if (b.clientAddr) parts.push(`from ${b.clientAddr}`);
   if (b.state) parts.push(b.stateAge !== null ? `${b.state} for ${formatSeconds(b.stateAge)}` : b.state);
   if (b.transactionAge !== null) parts.push(`transaction open ${formatSeconds(b.transactionAge)}`);
+  // pg_stat_activity hides other roles' state and query unless we may read all statistics.
+  if (b.state === null && b.query === null) parts.push('its state and query are hidden from this role (grant it pg_read_all_stats to see them)');
   const query = b.query ? `: ${oneLine(b.query)}` : '';
   return parts.join(', ') + query;
 }

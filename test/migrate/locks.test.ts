@@ -99,4 +99,21 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
       await first.done;
     }
   });
+
+  it('as an unprivileged role it still names the blocker and says how to see more', async () => {
+    const p = await projectWithTable();
+    const database = new URL(p.url).pathname.slice(1);
+    await pg().psql(pg().primary, `CREATE ROLE deployer LOGIN PASSWORD 'deploy-pw'; ALTER DATABASE ${database} OWNER TO deployer;`);
+    await p.sql('ALTER TABLE accounts OWNER TO deployer; GRANT ALL ON SCHEMA dbops TO deployer; GRANT ALL ON ALL TABLES IN SCHEMA dbops TO deployer');
+    const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts', 'superuser-report');
+    try {
+      const url = pg().urlFor(pg().primary, { user: 'deployer', password: 'deploy-pw', database });
+      const r = await p.cli(['migrate', '--url', url, '--lock-timeout', '300ms', '--retries', '1', '--retry-delay', '50ms']);
+      expect(r.code).toBe(4);
+      expect(r.stdout).toContain(`blocked by pid ${blocker.pid}, application 'superuser-report', user postgres, its state and query are hidden from this role (grant it pg_read_all_stats to see them)`);
+      expect(r.stdout + r.stderr).not.toContain('deploy-pw');
+    } finally {
+      await blocker.release();
+    }
+  });
 });
