@@ -2,18 +2,18 @@ import type { Client } from 'pg';
 import { DbopsError } from '../cli/errors';
 import { EXIT } from '../cli/exit-codes';
 import { redactSecrets } from '../db/redact';
+import type { LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
 import { describeBlocker, watchBlockers, type BlockerSample } from './blockers';
 import type { MigrateEvent } from './events';
 import { loadMigrationFiles } from './files';
+import { lintGateError, lintPending } from './lint-gate';
+import { readLiveSchema } from './live-schema';
 import { dropIndexConcurrentlySql, findIndex, indexLabel, leftoversOf, listInvalidIndexes, type IndexRef } from './invalid-indexes';
 import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
 import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
 import { backoffDelayMs, type MigrateSettings } from './settings';
 import { migrationHeader, prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
-import { lintGateError, lintPending } from './lint-gate';
-import { readLiveSchema } from './live-schema';
-import type { LintOptions } from '../lint/types';
 import { computeStatus, type StatusEntry } from './status';
 import { ensureTrackingTables, readTracking, recordApplied, recordProgress } from './tracking';
 
@@ -34,12 +34,6 @@ export interface ApplyOptions {
   color: boolean;
 }
 
-export interface ApplyResult {
-  target: string;
-  applied: Array<{ version: string; name: string; durationMs: number; attempts: number }>;
-  upToDate: number;
-}
-
 /** PostgreSQL errors after which the same migration may well succeed a little later. */
 const RETRYABLE = new Set(['55P03', '40P01']);
 
@@ -51,13 +45,14 @@ interface PgError {
 }
 
 interface StatementFailure {
-  statement: MigrationStatement;
+  /** Undefined only when an empty file's tracking row could not be written. */
+  statement?: MigrationStatement;
   error: PgError;
   sample?: BlockerSample;
 }
 
 /** Applies every pending migration, one runner at a time, under the lock and statement timeouts. */
-export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyMigrations(opts: ApplyOptions): Promise<void> {
   const { settings } = opts;
   const { files, warnings } = loadMigrationFiles(settings.dir);
   const sessions = await openMigrateSessions(settings.url, settings);
@@ -80,6 +75,9 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
     refuseDrift(status.changed, status.pending, opts.allowChanged);
     for (const message of warnings) opts.onEvent({ type: 'warning', message });
     for (const m of status.missing) opts.onEvent({ type: 'warning', message: `${m.version}_${m.name} was applied but its file is missing` });
+    for (const m of status.pending.filter((p) => p.outOfOrder)) {
+      opts.onEvent({ type: 'warning', message: `${m.file!.displayPath} is older than the latest applied migration: applying it out of order` });
+    }
     const existingSchema = status.pending.length > 0 ? await readLiveSchema(sessions.runner.client) : undefined;
     const migrations = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema });
     const prepared = migrations.map((migration, i) => ({ migration, entry: status.pending[i] }));
@@ -95,9 +93,7 @@ export async function applyMigrations(opts: ApplyOptions): Promise<ApplyResult> 
       statementTimeoutMs: settings.statementTimeoutMs,
       retries: settings.retries,
     });
-    const applied: ApplyResult['applied'] = [];
-    for (const { entry, migration } of prepared) applied.push(await runner.apply(migration, entry));
-    return { target: sessions.runner.target.label, applied, upToDate: status.applied.length + status.changed.length };
+    for (const { entry, migration } of prepared) await runner.apply(migration, entry);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (locked) await releaseRunnerLock(sessions.runner.client).catch(() => undefined);
@@ -141,14 +137,13 @@ class Runner {
     await this.sessions.monitor.client.query('SELECT pg_cancel_backend($1)', [this.sessions.runnerPid]).catch(() => undefined);
   }
 
-  async apply(m: PreparedMigration, entry: StatusEntry): Promise<ApplyResult['applied'][number]> {
+  async apply(m: PreparedMigration, entry: StatusEntry): Promise<void> {
     const resumeAfter = entry.statementsDone ?? 0;
     this.emit({ type: 'migration-start', ...migrationHeader(m), statements: m.statements.length, resumeAfter });
     const started = Date.now();
     const { attempts, statementsRun } = m.transactional ? await this.applyInOneTransaction(m) : await this.applyStepwise(m, entry);
     const durationMs = Date.now() - started;
-    this.emit({ type: 'migration-done', version: m.file.version, name: m.file.name, file: m.file.displayPath, durationMs, attempts, statementsRun });
-    return { version: m.file.version, name: m.file.name, durationMs, attempts };
+    this.emit({ type: 'migration-done', version: m.file.version, file: m.file.displayPath, durationMs, attempts, statementsRun });
   }
 
   private emit(e: MigrateEvent): void {
@@ -325,9 +320,10 @@ class Runner {
     }
     const code = f.error.code ?? '';
     if (!RETRYABLE.has(code)) {
+      const fix = code === '57014' ? `raise --statement-timeout (now ${formatDuration(settings.statementTimeoutMs)}) or make the statement cheaper` : 'fix the migration and rerun';
       throw new DbopsError(`${where}: ${redactSecrets(f.error.message ?? String(f.error))}${code ? ` (SQLSTATE ${code})` : ''}`, {
         exitCode: EXIT.failed,
-        hint: `${whatWasApplied}; fix the migration and rerun`,
+        hint: `${whatWasApplied}; ${fix}`,
       });
     }
     const blockers = f.sample?.blockers ?? [];
@@ -374,6 +370,7 @@ class Runner {
 
 /** The line of the failing token: the statement's line plus the server's error position within it. */
 function lineOf(f: StatementFailure): number {
+  if (!f.statement) return 1;
   const pos = Number(f.error.position);
   if (!pos) return f.statement.line;
   return f.statement.line + (f.statement.text.slice(0, pos - 1).match(/\n/g)?.length ?? 0);

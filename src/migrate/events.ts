@@ -34,4 +34,4 @@ export type MigrateEvent =
     }
   | { type: 'invalid-index'; version: string; index: string; action: 'dropping' | 'dropped'; cause: string }
   | { type: 'note'; version: string; message: string }
-  | { type: 'migration-done'; version: string; name: string; file: string; durationMs: number; attempts: number; statementsRun: number };
+  | { type: 'migration-done'; version: string; file: string; durationMs: number; attempts: number; statementsRun: number };

@@ -120,6 +120,19 @@ describe('dbops migrate: apply, rerun, status', () => {
     expect(viaReset.stderr).toMatch(/^error: migrations\/0002_off\.sql:1:1: lock_timeout DEFAULT would drop the 5s cap dbops sets/);
   });
 
+  it('a statement over the statement timeout fails with the fix, rolled back', async () => {
+    const p = await newProject(pg, { '0001_slow.sql': 'CREATE TABLE t (id int);\nSELECT pg_sleep(3);\n' });
+    const tooShort = await p.cli(['migrate', '--lock-timeout', '1s', '--statement-timeout', '1s']);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toMatch(/^error: the statement timeout 1s must be longer than the lock timeout 1s — /);
+    const r = await p.cli(['migrate', '--lock-timeout', '300ms', '--statement-timeout', '1s']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(
+      /^error: migrations\/0001_slow\.sql:2: canceling statement due to statement timeout \(SQLSTATE 57014\) — the migration was rolled back: nothing from this file was applied; raise --statement-timeout \(now 1s\) or make the statement cheaper\n$/,
+    );
+    expect(await p.sql("SELECT to_regclass('t') IS NULL")).toBe('t');
+  });
+
   it('refuses BEGIN/COMMIT inside a migration file', async () => {
     const p = await newProject(pg, { '0001_tx.sql': 'BEGIN;\nCREATE TABLE t (id int);\nCOMMIT;\n' });
     const r = await p.cli(['migrate']);
