@@ -61,12 +61,11 @@ export function migrationHeader(m: PreparedMigration): MigrationHeader {
 }
 
 /**
- * Parses the pending migrations (in order, sharing the effects model's context primed with the
- * live schema, so a table created by an earlier pending file counts as new and existing column
- * types are known) into the statements the runner sends one by
- * one, and decides for each file whether it can run in one transaction. Refuses, before anything
- * runs, files that would defeat the runner's guarantees: syntax errors, their own BEGIN/COMMIT,
- * or a lock_timeout above the policy.
+ * Parses the pending migrations into the statements the runner sends one by one, and decides for
+ * each file whether it can run in one transaction. Files are analysed in order with one effects
+ * context primed with the live schema, so a table created by an earlier pending file counts as
+ * new and existing column types are known. Refuses, before anything runs, files that would defeat
+ * the runner's guarantees: syntax errors, their own BEGIN/COMMIT, or a lock_timeout above the policy.
  */
 export async function prepareMigrations(
   files: MigrationFile[],
