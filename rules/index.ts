@@ -17,6 +17,7 @@ import multipleStrongLocks from './multiple-strong-locks';
 import refreshingMaterializedView from './refreshing-materialized-view';
 import reindexingNonConcurrently from './reindexing-non-concurrently';
 import renamingColumn from './renaming-column';
+import requiresNewerPostgres from './requires-newer-postgres';
 import renamingTable from './renaming-table';
 import settingLoggedUnlogged from './setting-logged-unlogged';
 import settingNotNull from './setting-not-null';
@@ -49,5 +50,6 @@ export const RULES: Rule[] = [
   droppingColumn,
   droppingTable,
   unbatchedUpdateDelete,
+  requiresNewerPostgres,
   forbidNewTables,
 ];

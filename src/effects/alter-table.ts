@@ -105,7 +105,16 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DropInherit':
       return [action('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
     case 'AT_SetAccessMethod':
-      return [action('alter-table-other', rel, AEL, ctx, { ...rewriting('rewrites the table into the new access method'), note: cmd.subtype })];
+      // A no-op when the table already uses that access method, a full rewrite otherwise.
+      return [
+        action('alter-table-other', rel, AEL, ctx, {
+          rewrite: 'unknown',
+          rewriteReason: `rewrites the table unless it already uses ${cmd.name ?? 'that access method'}`,
+          scan: true,
+          scanReason: 'reads every row to write the new copy (unless nothing changes)',
+          note: cmd.subtype,
+        }),
+      ];
     default:
       return [
         action('alter-table-other', rel, AEL, ctx, {

@@ -64,6 +64,7 @@ export type ActionKind =
   | 'update'
   | 'delete'
   | 'insert'
+  | 'merge'
   | 'create-table'
   | 'drop-table'
   | 'create-trigger'
@@ -166,6 +167,12 @@ export interface SettingChange {
   local: boolean;
 }
 
+export interface VersionRequirement {
+  /** The first PostgreSQL major release that accepts it. */
+  version: number;
+  feature: string;
+}
+
 export interface StatementEffects {
   /** The statement's AST node type, e.g. AlterTableStmt. */
   statementType: string;
@@ -176,6 +183,8 @@ export interface StatementEffects {
   nonTransactionalReason?: string;
   transaction?: TransactionControl;
   setting?: SettingChange;
+  /** Syntax that needs a newer server than some supported releases. */
+  requires?: VersionRequirement[];
   /** Statements found inside a DO block (run as one transaction). */
   nested?: NestedStatement[];
 }

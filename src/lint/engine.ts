@@ -58,8 +58,16 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
   const statements = parsed.statements.map((statement) => {
     const before = ctx.snapshot();
     const effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
-    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false };
-    const nested = (effects.nested ?? []).map((n) => ({ file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true }));
+    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
+    let cursor = 0;
+    const nested = (effects.nested ?? []).map((n) => {
+      // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
+      const at = statement.text.indexOf(n.text, cursor);
+      if (at >= 0) cursor = at + n.text.length;
+      const position = (delta: number) => parsed.source.position(statement.start.offset + delta);
+      const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
+      return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
+    });
     return { statement, analyzed, nested };
   });
   return { path: source.path, parsed, statements };
@@ -112,7 +120,6 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
 
 function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {
   const { statement } = st;
-  const base = { file: file.path, start: statement.start, end: statement.end, statement: statement.text };
   const triviaStart = statement.start.offset - statement.leadingTrivia.length;
   const suppressions = parseSuppressions(statement.leadingTrivia, triviaStart, (o) => file.parsed.source.position(o));
   const out: Finding[] = [];
@@ -131,7 +138,18 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
         seen.add(key);
         const configured = options.severities?.[rule.meta.id];
         const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
-        out.push({ ruleId: rule.meta.id, severity, category: rule.meta.category, message: report.message, why: report.why, fix: report.fix, ...base });
+        out.push({
+          ruleId: rule.meta.id,
+          severity,
+          category: rule.meta.category,
+          message: report.message,
+          why: report.why,
+          fix: report.fix,
+          file: file.path,
+          start: unit.start,
+          end: unit.end,
+          statement: statement.text,
+        });
       }
     }
   }
@@ -139,8 +157,12 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
   return out;
 }
 
+let knownRules: Map<string, RuleMeta> | undefined;
+
 function suppressionFindings(suppressions: Suppression[], path: string, options: LintOptions): Finding[] {
-  const known = new Map(ruleMetas().map((m) => [m.id, m]));
+  if (suppressions.length === 0) return [];
+  knownRules ??= new Map(ruleMetas().map((m) => [m.id, m]));
+  const known = knownRules;
   const out: Finding[] = [];
   const report = (meta: RuleMeta, s: Suppression, message: string, why: string, fix: string) => {
     const setting = severityOf(meta, options);

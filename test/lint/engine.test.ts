@@ -43,8 +43,11 @@ describe('lintSources', () => {
       'END $$;',
     ].join('\n');
     const ids = (await lint([text])).findings.map((f) => `${f.ruleId}@${f.start.line}`);
-    // Both are reported at the DO statement; the EXECUTE format(…) cannot be known offline.
-    expect(ids.sort()).toEqual(['creating-index-non-concurrently@2', 'setting-not-null@2']);
+    // Each at its own line inside the body; the EXECUTE format(…) cannot be known offline.
+    expect(ids.sort()).toEqual(['creating-index-non-concurrently@4', 'setting-not-null@6']);
+    const [inner] = (await lint([text])).findings.filter((f) => f.ruleId === 'creating-index-non-concurrently');
+    expect(inner.start).toMatchObject({ line: 4, column: 12 });
+    expect(inner.statement).toContain('DO $$');
   });
 
   it('applies severity overrides and lists every rule with its metadata', async () => {
