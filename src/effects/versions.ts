@@ -40,8 +40,25 @@ function requirementOf(key: string, value: AnyNode): VersionRequirement | undefi
   }
 }
 
+/** Statements that can hold the syntax above; the rest are not walked (this runs for every statement). */
+const CAN_NEED_NEWER = new Set([
+  'AlterTableStmt',
+  'IndexStmt',
+  'ReindexStmt',
+  'CreateStmt',
+  'MergeStmt',
+  'SelectStmt',
+  'InsertStmt',
+  'UpdateStmt',
+  'DeleteStmt',
+  'ViewStmt',
+  'CreateTableAsStmt',
+]);
+
 /** The newest-first list of releases this statement needs (empty when any supported release runs it). */
 export function versionRequirements(node: AnyNode): VersionRequirement[] {
+  const [type] = Object.keys(node ?? {});
+  if (!CAN_NEED_NEWER.has(type)) return [];
   const found = new Map<string, VersionRequirement>();
   const walk = (n: AnyNode): void => {
     if (!n || typeof n !== 'object') return;
