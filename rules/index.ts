@@ -1,6 +1,7 @@
 /** Every rule, one line each. Adding a rule: a file here, a docs page, tests, and a line below. */
 import type { Rule } from '../src/lint/rule';
 import addingColumnRewrite from './adding-column-rewrite';
+import addingRequiredColumn from './adding-required-column';
 import addingUniqueConstraint from './adding-unique-constraint';
 import changingColumnType from './changing-column-type';
 import clusterTable from './cluster-table';
@@ -29,6 +30,7 @@ import vacuumFull from './vacuum-full';
 export const RULES: Rule[] = [
   changingColumnType,
   addingColumnRewrite,
+  addingRequiredColumn,
   settingNotNull,
   constraintWithoutNotValid,
   addingUniqueConstraint,

@@ -169,8 +169,8 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
       scan: true,
       scanReason: 'a volatile default is computed for every row',
     });
-  } else if (notNull && !hasDefault) {
-    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row (it fails unless the table is empty)' });
+  } else if (notNull && !hasDefault && !generated) {
+    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row', failsIfRows: true });
   }
   const actions = [main];
   for (const c of constraints) {

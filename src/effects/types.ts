@@ -138,6 +138,8 @@ export interface Action {
   newName?: string;
   /** CONCURRENTLY was used (index builds/drops, REINDEX, REFRESH, DETACH). */
   concurrent?: boolean;
+  /** ADD COLUMN … NOT NULL without a default: fails as soon as the table has a row. */
+  failsIfRows?: boolean;
   /** UPDATE/DELETE: true when there is no WHERE clause (every row). */
   wholeTable?: boolean;
   /** Anything the model wants a reader of the plan to know. */

@@ -29,6 +29,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ADD COLUMN c int DEFAULT 1 REFERENCES u (id)', on: ['t', 'u'] },
   { sql: 'ALTER TABLE t ADD COLUMN c int CHECK (c > 0)' },
   { sql: 'ALTER TABLE t ADD COLUMN c int UNIQUE' },
+  { sql: 'ALTER TABLE t ADD COLUMN c int NOT NULL' },
+  { sql: 'ALTER TABLE p1 ADD COLUMN c int PRIMARY KEY' },
   // ALTER COLUMN TYPE (changing-column-type): the type-change matrix
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint', rewrite: 'yes' },

@@ -4,7 +4,8 @@
  * statement took on each table, the rewrite (relfilenode change) and the full scan
  * (pg_stat_xact_user_tables.seq_scan), and must never have called an observed rewrite 'no'.
  * Statements PostgreSQL refuses inside a transaction block must be predicted as such (25001), and
- * syntax predicted to need a release newer than 15 must be rejected by it (42601).
+ * syntax predicted to need a release newer than 15 must be rejected by it (42601), and a NOT NULL
+ * column added without a default must fail on a table with rows (23502).
  *
  * Two sets run: the cases in cases.ts (the lock/rewrite table of the notes, the type-change
  * matrix, every statement kind) and every rule's bad and good examples.
@@ -115,6 +116,11 @@ describe('effects model vs a real PostgreSQL 15', () => {
     if (predicted.requires > 15) {
       // Syntax of a newer release: PostgreSQL 15 must reject it, as predicted.
       expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '42601' });
+      return;
+    }
+    if (predicted.effects.some((e) => e.actions.some((a) => a.failsIfRows))) {
+      // The table has rows: PostgreSQL must refuse the new NOT NULL column without a default.
+      expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '23502' });
       return;
     }
     if (!predicted.transactional) {
