@@ -6,7 +6,7 @@
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
-import { loadParser, parseSqlFile, type ParsedFile, type ParsedStatement } from '../sql/parser';
+import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
 import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
@@ -53,7 +53,8 @@ export function createContext(options: AnalyzeOptions): AnalysisContext {
 
 /** Analyses one more file with a context shared across the run. The parser must be loaded. */
 export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
-  const parsed = parseSqlFile(source.text);
+  const text = parserInput(source.text);
+  const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
   ctx.startFile();
   const statements = parsed.statements.map((statement) => {
     const before = ctx.snapshot();
@@ -71,6 +72,14 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
     return { statement, analyzed, nested };
   });
   return { path: source.path, parsed, statements };
+}
+
+/**
+ * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
+ * a space in its place keeps every character offset. Empty files hold no statement.
+ */
+function parserInput(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
 }
 
 export function ruleMetas(): RuleMeta[] {

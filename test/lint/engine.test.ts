@@ -27,6 +27,15 @@ describe('lintSources', () => {
     expect(f.statement).toBe('CREATE INDEX i ON t (a)');
   });
 
+  it('reads files with a byte-order mark and empty files', async () => {
+    const report = await lint(['\uFEFFCREATE INDEX i ON t (a);', '', '  \n', '-- nothing yet\n']);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.start.column])).toEqual([
+      ['creating-index-non-concurrently', 'm1.sql', 2],
+      ['lock-timeout', 'm1.sql', 2],
+    ]);
+    expect(report.files.map((f) => f.statements)).toEqual([1, 0, 0, 0]);
+  });
+
   it('carries new tables across files of the run, but not settings', async () => {
     const report = await lint(['CREATE TABLE t (a int);', 'CREATE INDEX i ON t (a);\nALTER TABLE t ALTER COLUMN a TYPE bigint;']);
     expect(report.findings).toEqual([]);
