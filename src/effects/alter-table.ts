@@ -105,7 +105,16 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DropInherit':
       return [action('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
     case 'AT_SetAccessMethod':
-      return [action('alter-table-other', rel, AEL, ctx, { ...rewriting('rewrites the table into the new access method'), note: cmd.subtype })];
+      // A no-op when the table already uses that access method, a full rewrite otherwise.
+      return [
+        action('alter-table-other', rel, AEL, ctx, {
+          rewrite: 'unknown',
+          rewriteReason: `rewrites the table unless it already uses ${cmd.name ?? 'that access method'}`,
+          scan: true,
+          scanReason: 'reads every row to write the new copy (unless nothing changes)',
+          note: cmd.subtype,
+        }),
+      ];
     default:
       return [
         action('alter-table-other', rel, AEL, ctx, {
@@ -160,8 +169,8 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
       scan: true,
       scanReason: 'a volatile default is computed for every row',
     });
-  } else if (notNull && !hasDefault) {
-    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row (it fails unless the table is empty)' });
+  } else if (notNull && !hasDefault && !generated) {
+    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row', failsIfRows: true });
   }
   const actions = [main];
   for (const c of constraints) {

@@ -10,6 +10,7 @@ import type { AnalysisContext, HeldLock } from './context';
 import { isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
 import { extractDoBlockStatements } from './plpgsql';
+import { versionRequirements } from './versions';
 import { applySetting, settingFromSelect, settingFromVariableSet } from './settings';
 import type { Action, ActionKind, OtherLock, RelationEffect, RelationRef, Rewrite, StatementEffects, TransactionControl } from './types';
 
@@ -75,6 +76,9 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
     case 'InsertStmt':
       effects.actions = [simple('insert', relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx)];
       break;
+    case 'MergeStmt':
+      effects.actions = [simple('merge', relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx)];
+      break;
     case 'CreateStmt':
       effects.actions = createTable(stmt, ctx);
       break;
@@ -114,6 +118,8 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       break;
   }
   effects.relations = combineByRelation(effects.actions);
+  const requires = versionRequirements(input.node);
+  if (requires.length) effects.requires = requires;
   ctx.holdLocks(strongLocksOnExisting(effects));
   return effects;
 }

@@ -64,6 +64,7 @@ export type ActionKind =
   | 'update'
   | 'delete'
   | 'insert'
+  | 'merge'
   | 'create-table'
   | 'drop-table'
   | 'create-trigger'
@@ -137,6 +138,8 @@ export interface Action {
   newName?: string;
   /** CONCURRENTLY was used (index builds/drops, REINDEX, REFRESH, DETACH). */
   concurrent?: boolean;
+  /** ADD COLUMN … NOT NULL without a default: fails as soon as the table has a row. */
+  failsIfRows?: boolean;
   /** UPDATE/DELETE: true when there is no WHERE clause (every row). */
   wholeTable?: boolean;
   /** Anything the model wants a reader of the plan to know. */
@@ -166,6 +169,12 @@ export interface SettingChange {
   local: boolean;
 }
 
+export interface VersionRequirement {
+  /** The first PostgreSQL major release that accepts it. */
+  version: number;
+  feature: string;
+}
+
 export interface StatementEffects {
   /** The statement's AST node type, e.g. AlterTableStmt. */
   statementType: string;
@@ -176,6 +185,8 @@ export interface StatementEffects {
   nonTransactionalReason?: string;
   transaction?: TransactionControl;
   setting?: SettingChange;
+  /** Syntax that needs a newer server than some supported releases. */
+  requires?: VersionRequirement[];
   /** Statements found inside a DO block (run as one transaction). */
   nested?: NestedStatement[];
 }

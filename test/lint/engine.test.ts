@@ -27,6 +27,15 @@ describe('lintSources', () => {
     expect(f.statement).toBe('CREATE INDEX i ON t (a)');
   });
 
+  it('reads files with a byte-order mark and empty files', async () => {
+    const report = await lint(['\uFEFFCREATE INDEX i ON t (a);', '', '  \n', '-- nothing yet\n']);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.start.column])).toEqual([
+      ['creating-index-non-concurrently', 'm1.sql', 2],
+      ['lock-timeout', 'm1.sql', 2],
+    ]);
+    expect(report.files.map((f) => f.statements)).toEqual([1, 0, 0, 0]);
+  });
+
   it('carries new tables across files of the run, but not settings', async () => {
     const report = await lint(['CREATE TABLE t (a int);', 'CREATE INDEX i ON t (a);\nALTER TABLE t ALTER COLUMN a TYPE bigint;']);
     expect(report.findings).toEqual([]);
@@ -43,8 +52,11 @@ describe('lintSources', () => {
       'END $$;',
     ].join('\n');
     const ids = (await lint([text])).findings.map((f) => `${f.ruleId}@${f.start.line}`);
-    // Both are reported at the DO statement; the EXECUTE format(…) cannot be known offline.
-    expect(ids.sort()).toEqual(['creating-index-non-concurrently@2', 'setting-not-null@2']);
+    // Each at its own line inside the body; the EXECUTE format(…) cannot be known offline.
+    expect(ids.sort()).toEqual(['creating-index-non-concurrently@4', 'setting-not-null@6']);
+    const [inner] = (await lint([text])).findings.filter((f) => f.ruleId === 'creating-index-non-concurrently');
+    expect(inner.start).toMatchObject({ line: 4, column: 12 });
+    expect(inner.statement).toContain('DO $$');
   });
 
   it('applies severity overrides and lists every rule with its metadata', async () => {

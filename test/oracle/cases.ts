@@ -29,6 +29,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ADD COLUMN c int DEFAULT 1 REFERENCES u (id)', on: ['t', 'u'] },
   { sql: 'ALTER TABLE t ADD COLUMN c int CHECK (c > 0)' },
   { sql: 'ALTER TABLE t ADD COLUMN c int UNIQUE' },
+  { sql: 'ALTER TABLE t ADD COLUMN c int NOT NULL' },
+  { sql: 'ALTER TABLE p1 ADD COLUMN c int PRIMARY KEY' },
   // ALTER COLUMN TYPE (changing-column-type): the type-change matrix
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint', rewrite: 'yes' },
@@ -126,6 +128,14 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'CREATE TABLE x (id int PRIMARY KEY)', on: ['t', 'u'] },
   { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' },
   { sql: "ALTER TYPE mood ADD VALUE 'great'", on: ['t'] },
+  // Syntax of newer releases (requires-newer-postgres): 15 accepts these…
+  { sql: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET d = 1', on: ['t'] },
+  { sql: 'CREATE UNIQUE INDEX i ON t (v) NULLS NOT DISTINCT' },
+  { sql: 'ALTER TABLE t SET ACCESS METHOD heap' },
+  // …and rejects these
+  { sql: 'ALTER TABLE t ADD CONSTRAINT d_nn NOT NULL d NOT VALID' },
+  { sql: 'ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (d * 2) VIRTUAL' },
+  { sql: 'ALTER TABLE t ALTER COLUMN v SET EXPRESSION AS (d::text)' },
   // DDL hidden in DO blocks
   { sql: 'DO $$ BEGIN ALTER TABLE t ALTER COLUMN id TYPE bigint; END $$', rewrite: 'yes' },
   { sql: "DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN d SET NOT NULL'; END $$" },
