@@ -123,7 +123,10 @@ describe('dbops lint (CLI)', () => {
     const sarif = json((await runCli(['lint', 'm', '-f', 'sarif'], { cwd: root })).stdout);
     expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: 'creating-index-non-concurrently', level: 'error' });
     expect(sarif.runs[0].results[0].locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'm/1_index.sql' }, region: { startLine: 2, startColumn: 1 } });
-    expect(sarif.runs[0].tool.driver.rules.find((r: any) => r.id === 'creating-index-non-concurrently').properties.category).toBe('index-build');
+    const rule = sarif.runs[0].tool.driver.rules.find((r: any) => r.id === 'creating-index-non-concurrently');
+    expect(rule.properties.category).toBe('index-build');
+    expect(rule.fullDescription.text).toMatch(/^`CREATE INDEX` reads the whole table/);
+    expect(rule.help.markdown).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
     const github = await runCli(['lint', 'm', '-f', 'github'], { cwd: root });
     expect(github.stdout).toMatch(/^::error file=m\/1_index\.sql,line=2,col=1,endLine=2,endColumn=55,title=dbops creating-index-non-concurrently::/);
     const gitlab = json((await runCli(['lint', 'm', '-f', 'gitlab'], { cwd: root })).stdout);
