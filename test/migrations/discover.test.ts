@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useTempTrees } from '../harness/temp-tree';
 import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations } from '../../src/migrations/discover';
@@ -81,5 +82,15 @@ describe('migration discovery', () => {
     expect(migrations.map((m) => m.text)).toEqual(['SELECT 1;']);
     expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
     expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot be read/) });
+  });
+
+  it('follows symbolic links to files and directories, without looping, and lints each real file once', () => {
+    const root = make({ 'shared/0002_shared.sql': '', 'm/0001_a.sql': '' });
+    fs.symlinkSync(path.join(root, 'shared/0002_shared.sql'), path.join(root, 'm/0002_shared.sql'));
+    fs.symlinkSync(path.join(root, 'shared'), path.join(root, 'm/linked'));
+    fs.symlinkSync(path.join(root, 'm'), path.join(root, 'm/loop'));
+    fs.symlinkSync(path.join(root, 'nowhere.sql'), path.join(root, 'm/0003_dangling.sql'));
+    const { migrations } = discoverMigrations(['m'], { cwd: root });
+    expect(names(root, migrations)).toEqual(['m/0001_a.sql', 'm/0002_shared.sql']);
   });
 });
