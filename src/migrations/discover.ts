@@ -239,3 +239,21 @@ export function decodeSql(buffer: Buffer): SqlFileRead {
   const text = buffer.toString('utf8');
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
+
+const DOWN_MARKER = /^[ \t]*--[ \t]*(?:migrate:down|\+goose[ \t]+down)\b.*$/gim;
+const UP_MARKER = /^[ \t]*--[ \t]*(?:migrate:up|\+goose[ \t]+up)\b/gim;
+
+/**
+ * The part of a migration a deploy runs. dbmate (`-- migrate:up` / `-- migrate:down`) and goose
+ * (`-- +goose Up` / `-- +goose Down`) keep both directions in one file; each down section is
+ * blanked out (to the next up marker or the end) rather than cut, so lines and columns stay true.
+ */
+export function upMigrationText(text: string): string {
+  let result = text;
+  for (const down of text.matchAll(DOWN_MARKER)) {
+    UP_MARKER.lastIndex = down.index! + down[0].length;
+    const end = UP_MARKER.exec(text)?.index ?? text.length;
+    result = result.slice(0, down.index!) + text.slice(down.index!, end).replace(/[^\r\n]/g, ' ') + result.slice(end);
+  }
+  return result;
+}

@@ -193,4 +193,11 @@ describe('dbops lint (CLI)', () => {
     expect(r.stdout).toMatch(/^m\/2_secret\.sql:1:1 {2}error {2}input-error\n {2}m\/2_secret\.sql cannot be read: permission denied$/m);
     expect(r.stdout).toMatch(/^m\/1_index\.sql:2:1 {2}error {2}creating-index-non-concurrently$/m);
   });
+
+  it('lints only the up part of dbmate and goose migrations', async () => {
+    const root = make({ 'db/20240101000000_users.sql': "-- migrate:up\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n\n-- migrate:down\nALTER TABLE users DROP COLUMN email;\n" });
+    const r = await runCli(['lint', 'db', '-f', 'json'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ findings: [], summary: { statements: 2 } });
+  });
 });

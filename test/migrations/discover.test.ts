@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useTempTrees } from '../harness/temp-tree';
-import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations } from '../../src/migrations/discover';
+import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText } from '../../src/migrations/discover';
 
 const names = (root: string, list: { path: string }[]) => list.map((m) => path.relative(root, m.path));
 
@@ -92,5 +92,15 @@ describe('migration discovery', () => {
     fs.symlinkSync(path.join(root, 'nowhere.sql'), path.join(root, 'm/0003_dangling.sql'));
     const { migrations } = discoverMigrations(['m'], { cwd: root });
     expect(names(root, migrations)).toEqual(['m/0001_a.sql', 'm/0002_shared.sql']);
+  });
+
+  it('keeps only the up part of dbmate and goose files, with lines and columns unchanged', () => {
+    const dbmate = '-- migrate:up\nCREATE INDEX a ON t (x);\n\n-- migrate:down\nDROP INDEX a;\n';
+    const up = upMigrationText(dbmate);
+    expect(up).toHaveLength(dbmate.length);
+    expect(up.split('\n')).toEqual(['-- migrate:up', 'CREATE INDEX a ON t (x);', '', ' '.repeat(15), ' '.repeat(13), '']);
+    const goose = '-- +goose Up\nSELECT 1;\n-- +goose Down\nDROP TABLE t;\n-- +goose Up\nSELECT 2;\n';
+    expect(upMigrationText(goose).split('\n').map((l) => l.trim())).toEqual(['-- +goose Up', 'SELECT 1;', '', '', '-- +goose Up', 'SELECT 2;', '']);
+    expect(upMigrationText('SELECT 1; -- migrate:down is only a comment here\n')).toBe('SELECT 1; -- migrate:down is only a comment here\n');
   });
 });
