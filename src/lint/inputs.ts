@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
-import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, type Migration } from '../migrations/discover';
+import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText, type Migration } from '../migrations/discover';
 import type { Finding, SqlSource } from './types';
 
 /**
@@ -55,12 +55,12 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
   for (const migration of migrations) {
     const shown = displayPath(migration.path, cwd);
     const read = readSqlFile(migration.path);
-    if ('text' in read) inputs.sources.push({ path: shown, text: read.text });
+    if ('text' in read) inputs.sources.push({ path: shown, text: upMigrationText(read.text) });
     else inputs.problems.push(inputProblem(shown, `${shown} ${read.problem}`, read.hint));
   }
   if (wantsStdin) {
     const read = decodeSql(await (options.readStdin ?? readProcessStdin)());
-    if ('text' in read) inputs.sources.push({ path: STDIN_PATH, text: read.text });
+    if ('text' in read) inputs.sources.push({ path: STDIN_PATH, text: upMigrationText(read.text) });
     else inputs.problems.push(inputProblem(STDIN_PATH, `standard input ${read.problem}`, read.hint));
   }
   return inputs;

@@ -21,8 +21,9 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     return 0;
   }
   useBaselineWasmCompiler();
-  // Compiling the parser's WASM overlaps with reading the config and the files.
-  void (require('../sql/parser') as typeof import('../sql/parser')).loadParser();
+  // Compiling the parser's WASM overlaps with reading the config and the files. A failure is
+  // reported where the engine awaits the same promise; here it only must not go unhandled.
+  (require('../sql/parser') as typeof import('../sql/parser')).loadParser().catch(() => undefined);
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
   const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
   const { lintSources, unknownRuleIds } = require('./engine') as typeof import('./engine');
@@ -84,7 +85,7 @@ export interface LintOutcome {
   exitCode: number;
 }
 
-/** Reads the inputs, lints them, validates rule ids against what the engine knows, renders. */
+/** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
 export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
   const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin });
   const report = await engine(inputs.sources, request.options);
@@ -113,7 +114,7 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
   for (const setting of flags.rule ?? []) {
     const match = /^([a-z0-9-]+)=(off|warning|error)$/.exec(setting.trim());
     if (!match) {
-      throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule require-concurrent-index=warning');
+      throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule creating-index-non-concurrently=warning');
     }
     severities[match[1]] = match[2] as SeveritySetting;
   }

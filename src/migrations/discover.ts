@@ -56,8 +56,10 @@ export function discoverMigrations(inputs: readonly string[], options: Discovery
   for (const input of inputs) {
     const found = expandInput(input, options.cwd, result);
     for (const migration of found) {
-      if (seen.has(migration.path)) continue;
-      seen.add(migration.path);
+      // By real path: a file reached twice (named again, or through a link) is one migration.
+      const key = realPath(migration.path);
+      if (seen.has(key)) continue;
+      seen.add(key);
       result.migrations.push(migration);
     }
   }
@@ -109,10 +111,14 @@ function isGlob(input: string): boolean {
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules']);
 
-function walkDirectory(dir: string): string[] {
+/** Files below dir; symbolic links are followed, each real directory is entered once (no cycles). */
+function walkDirectory(dir: string, visited = new Set<string>()): string[] {
   const files: string[] = [];
   let entries: fs.Dirent[];
   try {
+    const real = fs.realpathSync(dir);
+    if (visited.has(real)) return files;
+    visited.add(real);
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch {
     return files;
@@ -120,10 +126,28 @@ function walkDirectory(dir: string): string[] {
   for (const entry of entries) {
     if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...walkDirectory(full));
-    else if (entry.isFile()) files.push(full);
+    const kind = entry.isSymbolicLink() ? statKind(full) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
+    if (kind === 'dir') files.push(...walkDirectory(full, visited));
+    else if (kind === 'file') files.push(full);
   }
   return files;
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function statKind(file: string): 'dir' | 'file' | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -214,4 +238,22 @@ export function decodeSql(buffer: Buffer): SqlFileRead {
   }
   const text = buffer.toString('utf8');
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+const DOWN_MARKER = /^[ \t]*--[ \t]*(?:migrate:down|\+goose[ \t]+down)\b.*$/gim;
+const UP_MARKER = /^[ \t]*--[ \t]*(?:migrate:up|\+goose[ \t]+up)\b/gim;
+
+/**
+ * The part of a migration a deploy runs. dbmate (`-- migrate:up` / `-- migrate:down`) and goose
+ * (`-- +goose Up` / `-- +goose Down`) keep both directions in one file; each down section is
+ * blanked out (to the next up marker or the end) rather than cut, so lines and columns stay true.
+ */
+export function upMigrationText(text: string): string {
+  let result = text;
+  for (const down of text.matchAll(DOWN_MARKER)) {
+    UP_MARKER.lastIndex = down.index! + down[0].length;
+    const end = UP_MARKER.exec(text)?.index ?? text.length;
+    result = result.slice(0, down.index!) + text.slice(down.index!, end).replace(/[^\r\n]/g, ' ') + result.slice(end);
+  }
+  return result;
 }

@@ -123,7 +123,10 @@ describe('dbops lint (CLI)', () => {
     const sarif = json((await runCli(['lint', 'm', '-f', 'sarif'], { cwd: root })).stdout);
     expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: 'creating-index-non-concurrently', level: 'error' });
     expect(sarif.runs[0].results[0].locations[0].physicalLocation).toMatchObject({ artifactLocation: { uri: 'm/1_index.sql' }, region: { startLine: 2, startColumn: 1 } });
-    expect(sarif.runs[0].tool.driver.rules.find((r: any) => r.id === 'creating-index-non-concurrently').properties.category).toBe('index-build');
+    const rule = sarif.runs[0].tool.driver.rules.find((r: any) => r.id === 'creating-index-non-concurrently');
+    expect(rule.properties.category).toBe('index-build');
+    expect(rule.fullDescription.text).toMatch(/^`CREATE INDEX` reads the whole table/);
+    expect(rule.help.markdown).toBe(fs.readFileSync(path.join(__dirname, '../../docs/rules/creating-index-non-concurrently.md'), 'utf8'));
     const github = await runCli(['lint', 'm', '-f', 'github'], { cwd: root });
     expect(github.stdout).toMatch(/^::error file=m\/1_index\.sql,line=2,col=1,endLine=2,endColumn=55,title=dbops creating-index-non-concurrently::/);
     const gitlab = json((await runCli(['lint', 'm', '-f', 'gitlab'], { cwd: root })).stdout);
@@ -189,5 +192,12 @@ describe('dbops lint (CLI)', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toMatch(/^m\/2_secret\.sql:1:1 {2}error {2}input-error\n {2}m\/2_secret\.sql cannot be read: permission denied$/m);
     expect(r.stdout).toMatch(/^m\/1_index\.sql:2:1 {2}error {2}creating-index-non-concurrently$/m);
+  });
+
+  it('lints only the up part of dbmate and goose migrations', async () => {
+    const root = make({ 'db/20240101000000_users.sql': "-- migrate:up\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n\n-- migrate:down\nALTER TABLE users DROP COLUMN email;\n" });
+    const r = await runCli(['lint', 'db', '-f', 'json'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ findings: [], summary: { statements: 2 } });
   });
 });

@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { useTempTrees } from '../harness/temp-tree';
-import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations } from '../../src/migrations/discover';
+import { compareMigrations, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText } from '../../src/migrations/discover';
 
 const names = (root: string, list: { path: string }[]) => list.map((m) => path.relative(root, m.path));
 
@@ -81,5 +82,25 @@ describe('migration discovery', () => {
     expect(migrations.map((m) => m.text)).toEqual(['SELECT 1;']);
     expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
     expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot be read/) });
+  });
+
+  it('follows symbolic links to files and directories, without looping, and lints each real file once', () => {
+    const root = make({ 'shared/0002_shared.sql': '', 'm/0001_a.sql': '' });
+    fs.symlinkSync(path.join(root, 'shared/0002_shared.sql'), path.join(root, 'm/0002_shared.sql'));
+    fs.symlinkSync(path.join(root, 'shared'), path.join(root, 'm/linked'));
+    fs.symlinkSync(path.join(root, 'm'), path.join(root, 'm/loop'));
+    fs.symlinkSync(path.join(root, 'nowhere.sql'), path.join(root, 'm/0003_dangling.sql'));
+    const { migrations } = discoverMigrations(['m'], { cwd: root });
+    expect(names(root, migrations)).toEqual(['m/0001_a.sql', 'm/0002_shared.sql']);
+  });
+
+  it('keeps only the up part of dbmate and goose files, with lines and columns unchanged', () => {
+    const dbmate = '-- migrate:up\nCREATE INDEX a ON t (x);\n\n-- migrate:down\nDROP INDEX a;\n';
+    const up = upMigrationText(dbmate);
+    expect(up).toHaveLength(dbmate.length);
+    expect(up.split('\n')).toEqual(['-- migrate:up', 'CREATE INDEX a ON t (x);', '', ' '.repeat(15), ' '.repeat(13), '']);
+    const goose = '-- +goose Up\nSELECT 1;\n-- +goose Down\nDROP TABLE t;\n-- +goose Up\nSELECT 2;\n';
+    expect(upMigrationText(goose).split('\n').map((l) => l.trim())).toEqual(['-- +goose Up', 'SELECT 1;', '', '', '-- +goose Up', 'SELECT 2;', '']);
+    expect(upMigrationText('SELECT 1; -- migrate:down is only a comment here\n')).toBe('SELECT 1; -- migrate:down is only a comment here\n');
   });
 });

@@ -81,9 +81,11 @@ export function readRuleDocs(docsRoot: string, rule: RuleDescriptor): string | u
   }
 }
 
-/** The first paragraph after the page's title: a rule's full description. */
+/** A rule's full description: the first paragraph of its "The problem" section, else the first paragraph of the page. */
 export function firstParagraph(markdown: string): string | undefined {
-  const paragraphs = markdown.split(/\n\s*\n/).map((p) => p.trim());
+  const problem = /^##+ The problem\s*$/im.exec(markdown);
+  const from = problem ? markdown.slice(problem.index + problem[0].length) : markdown;
+  const paragraphs = from.split(/\n\s*\n/).map((p) => p.trim());
   return paragraphs.find((p) => p !== '' && !p.startsWith('#') && !p.startsWith('```') && !p.startsWith('|'))?.replace(/\s*\n\s*/g, ' ');
 }
 
