@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
-import { compareMigrations, discoverMigrations } from '../migrations/discover';
+import { compareMigrations, discoverMigrations, upMigrationText } from '../migrations/discover';
 
 /** One versioned migration file as found on disk. */
 export interface MigrationFile {
@@ -14,7 +14,10 @@ export interface MigrationFile {
   path: string;
   /** Path relative to the current directory, for messages. */
   displayPath: string;
+  /** The whole file, as checksummed. */
   text: string;
+  /** What runs: the file with dbmate/goose down sections blanked out (lines keep their numbers). */
+  sql: string;
   checksum: string;
 }
 
@@ -56,7 +59,7 @@ export function loadMigrationFiles(dir: string, cwd = process.cwd()): MigrationD
       warnings.push(`${displayPath} has no version in its name and is not applied (name it like 0003_${m.name || 'change'}.sql)`);
       continue;
     }
-    files.push({ version: m.version, name: m.name, path: m.path, displayPath, text: m.text!, checksum: checksumOf(m.text!) });
+    files.push({ version: m.version, name: m.name, path: m.path, displayPath, text: m.text!, sql: upMigrationText(m.text!), checksum: checksumOf(m.text!) });
   }
   for (let i = 1; i < files.length; i++) {
     if (compareVersions(files[i - 1].version, files[i].version) === 0) {

@@ -25,7 +25,7 @@ export async function lintPending(pending: PreparedMigration[], options: LintOpt
   const { orderFindings } = await import('../output/lint/model');
   const { toolInfo } = await import('../lint/run');
   const { packageInfo } = await import('../util/package');
-  const sources = pending.map((m) => ({ path: m.file.displayPath, text: m.file.text }));
+  const sources = pending.map((m) => ({ path: m.file.displayPath, text: m.file.sql }));
   const report = await lintSources(sources, {
     ...options,
     severities: { ...options.severities, [RUNNER_SETS_LOCK_TIMEOUT]: 'off' },

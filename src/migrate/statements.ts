@@ -7,8 +7,11 @@ import { loadParser } from '../sql/parser';
 import { formatDuration } from '../util/duration';
 import type { MigrationFile } from './files';
 
-/** The header comment that makes a file run statement by statement outside a transaction. */
-export const NO_TRANSACTION_MARKER = /^\s*--\s*dbops:no-transaction\b/m;
+/**
+ * The header comment that makes a file run statement by statement outside a transaction; goose's
+ * and dbmate's spellings of the same request are honoured too.
+ */
+export const NO_TRANSACTION_MARKER = /^[ \t]*--[ \t]*(?:dbops:no-transaction\b|\+goose[ \t]+no[ \t]+transaction\b|migrate:up\b.*\btransaction:false\b)/im;
 
 /** A concurrent index build whose failure leaves an INVALID index behind. */
 export interface ConcurrentIndexBuild {
@@ -77,7 +80,7 @@ export async function prepareMigrations(
 }
 
 function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs: number): PreparedMigration {
-  const analyzed = analyzeFile({ path: file.displayPath, text: file.text }, ctx);
+  const analyzed = analyzeFile({ path: file.displayPath, text: file.sql }, ctx);
   const { parsed } = analyzed;
   if (parsed.errors.length > 0) {
     const e = parsed.errors[0];
@@ -101,10 +104,10 @@ function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs:
       concurrentIndex: concurrentIndexBuild(kind, body),
     };
   });
-  const firstStatementOffset = parsed.statements[0]?.start.offset ?? file.text.length;
-  const header = NO_TRANSACTION_MARKER.test(file.text.slice(0, firstStatementOffset));
+  const firstStatementOffset = parsed.statements[0]?.start.offset ?? file.sql.length;
+  const header = NO_TRANSACTION_MARKER.exec(file.sql.slice(0, firstStatementOffset));
   const blocking = statements.find((s) => s.noTransaction);
-  if (header) return { file, statements, transactional: false, nonTransactionalReason: '-- dbops:no-transaction' };
+  if (header) return { file, statements, transactional: false, nonTransactionalReason: header[0].trim() };
   if (blocking) return { file, statements, transactional: false, nonTransactionalReason: `${blocking.noTransaction} at line ${blocking.line}` };
   return { file, statements, transactional: true };
 }

@@ -140,6 +140,16 @@ describe('dbops migrate: apply, rerun, status', () => {
     expect(r.stderr).toMatch(/^error: migrations\/0001_tx\.sql:1:1: transaction control \(BEGIN\) in a migration — remove BEGIN\/COMMIT/);
   });
 
+  it('runs only the up part of dbmate and goose files', async () => {
+    const p = await newProject(pg, {
+      '20240101000000_dbmate.sql': '-- migrate:up\nCREATE TABLE from_dbmate (id int);\n\n-- migrate:down\nDROP TABLE from_dbmate;\n',
+      '20240102000000_goose.sql': '-- +goose Up\nCREATE TABLE from_goose (id int);\n-- +goose Down\nDROP TABLE from_goose;\n',
+    });
+    const r = await p.cli(['migrate']);
+    expect(r.code).toBe(0);
+    expect(await p.sql("SELECT to_regclass('from_dbmate') IS NOT NULL AND to_regclass('from_goose') IS NOT NULL")).toBe('t');
+  });
+
   it('a dead server is one line with exit code 3 and no password', async () => {
     const p = await newProject(pg, { '0001_create.sql': CREATE });
     const r = await p.cli(['migrate', '--url', 'postgres://app:s3cret@127.0.0.1:1/app']);

@@ -109,4 +109,13 @@ describe('dbops migrate: files that cannot run in a transaction', () => {
     expect(await p.sql("SELECT to_regclass('one') IS NOT NULL AND to_regclass('two') IS NOT NULL")).toBe('t');
     expect(await p.sql("SELECT count(*) FROM dbops.migration_progress WHERE version = '0002'")).toBe('2');
   });
+
+  it("honours goose's NO TRANSACTION annotation", async () => {
+    const p = await projectWithTable();
+    p.write('0002_goose.sql', '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE g1 (id int);\nSELECT 1/0;\n');
+    const r = await p.cli(['migrate']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/statement by statement, each committed on its own \(-- \+goose NO TRANSACTION\)/);
+    expect(await p.sql("SELECT to_regclass('g1') IS NOT NULL")).toBe('t');
+  });
 });
