@@ -47,7 +47,8 @@ export default class Migrate extends DbopsCommand {
     const { wantsColor } = await import('../../output/lint/index');
     const reporter = new MigrateReporter(format);
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
+    // The first Ctrl-C cancels and rolls back cleanly; a second one means "now".
+    const onSignal = () => (abort.signal.aborted ? process.exit(130) : abort.abort());
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
@@ -57,7 +58,7 @@ export default class Migrate extends DbopsCommand {
         wait: flags.wait,
         waitTimeoutMs,
         dbopsVersion: this.config.version,
-        appliedFrom: `${os.userInfo().username}@${os.hostname()}`,
+        appliedFrom: `${osUser(os)}@${os.hostname()}`,
         signal: abort.signal,
         onEvent: reporter.onEvent,
         lint: lintOptionsFrom(loaded, {}),
@@ -72,5 +73,14 @@ export default class Migrate extends DbopsCommand {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+  }
+}
+
+/** The OS user name; containers often run as a uid with no passwd entry, where userInfo() throws. */
+function osUser(os: typeof import('node:os')): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? `uid ${process.getuid?.() ?? '?'}`;
   }
 }
