@@ -54,6 +54,11 @@ describe('dbops migrate: lint gate', () => {
     const warned = await p.cli(['migrate']);
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/warning +creating-index-non-concurrently/);
+    fs.writeFileSync(path.join(p.dir, 'dbops.config.json'), JSON.stringify({ lint: { rules: { 'no-such-rule': 'off' } } }));
+    p.write('0004_more.sql', 'CREATE TABLE more (id int);\n');
+    const typo = await p.cli(['migrate']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^error: unknown lint rule "no-such-rule" in lint\.rules \/ lint\.options — /);
   });
 
   it('plan and the gate know the live column types: widening a varchar is safe, int to bigint rewrites', async () => {
