@@ -48,9 +48,9 @@ export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
   }
   if (node.role === 'primary') return v.build();
   if (node.state === 'disconnected') {
-    v.add('CRITICAL', node.lastHeardSecondsAgo === null
-      ? 'disconnected: no WAL receiver streaming from its upstream'
-      : `disconnected: last heard from upstream ${formatAge(node.lastHeardSecondsAgo)} ago`);
+    v.add('CRITICAL', node.lastHeardSecondsAgo !== null
+      ? `disconnected: last heard from upstream ${formatAge(node.lastHeardSecondsAgo)} ago`
+      : `disconnected: no WAL receiver running${lastReplayAgo(node)}`);
   } else if (node.state !== 'streaming') {
     v.add('WARNING', `state ${node.state}`);
   }
@@ -68,4 +68,10 @@ export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
   }
   if (node.replayPaused) v.add('OK', 'replay paused');
   return v.build();
+}
+
+/** With no WAL receiver, PostgreSQL keeps no time of last contact; the last replayed commit is the closest fact. */
+function lastReplayAgo(node: NodeLag): string {
+  if (node.lastReplay === null) return '';
+  return ` (last replayed commit ${formatAge((Date.now() - Date.parse(node.lastReplay)) / 1000)} ago)`;
 }
