@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { useCluster } from '../harness/cluster';
 import { runCli, DBOPS_BIN, REPO_ROOT } from '../harness/cli';
@@ -144,6 +145,25 @@ describe('dbops report lag', () => {
     expect(result.stderr).toBe('');
   });
 
+  it('gives up on a node that accepts but never answers after its own connect timeout, in parallel with the others', async () => {
+    const sockets: net.Socket[] = [];
+    const blackhole = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackhole.address() as net.AddressInfo;
+    try {
+      const started = Date.now();
+      const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg()), '--replica', `silent=postgres://postgres:pw@127.0.0.1:${port}/postgres`, '--connect-timeout', '1s']);
+      expect(result.code).toBe(3);
+      expect(byName(json.nodes, 'silent')).toMatchObject({ state: 'unreachable', error: `cannot connect to 127.0.0.1:${port}/postgres: timed out` });
+      expect(byName(json.nodes, 'cascade1')).toMatchObject({ state: 'streaming', status: 'OK' });
+      // CLI start-up plus one 1 s timeout, not one timeout per node in turn.
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      blackhole.close();
+    }
+  });
+
   it('explains a wrong password in the row and never prints the password, in any format', async () => {
     const secret = 'not-the-Pa55word';
     const bad = pg().urlFor(pg().standby!, { password: secret });
@@ -158,6 +178,25 @@ describe('dbops report lag', () => {
     expect(byName(json.nodes, 'standby1')).toMatchObject({ state: 'unreachable', reachable: false, bytesBehind: 0, status: 'UNKNOWN' });
     const debug = await runCli(['report', 'lag', '--primary', pg().primary.url, '--replica', `standby1=${bad}`, '--debug']);
     expect(debug.stdout + debug.stderr).not.toContain(secret);
+  });
+
+  it('works for a pg_monitor role and says what to grant to a role without it', async () => {
+    const c = pg();
+    await c.psql(c.primary, "CREATE ROLE lag_monitor LOGIN PASSWORD 'mon-pw' IN ROLE pg_monitor; CREATE ROLE lag_plain LOGIN PASSWORD 'plain-pw'");
+    await waitFor(async () => (await c.psql(c.cascade!, "SELECT count(*) FROM pg_roles WHERE rolname = 'lag_plain'")) === '1', 20_000, 'roles replicated');
+    const as = (user: string, password: string) => [
+      '--primary', c.urlFor(c.primary, { user, password }),
+      '--replica', `standby1=${c.urlFor(c.standby!, { user, password })}`,
+      '--replica', `cascade1=${c.urlFor(c.cascade!, { user, password })}`,
+    ];
+    const monitor = await runJson(['report', 'lag', ...as('lag_monitor', 'mon-pw')]);
+    expect(monitor.result.code).toBe(0);
+    expect(monitor.json.nodes.map((n: NodeLag) => n.state)).toEqual(['primary', 'streaming', 'streaming']);
+    // Without pg_read_all_stats the WAL receiver looks absent: that must not read as "disconnected".
+    const plain = await runJson(['report', 'lag', ...as('lag_plain', 'plain-pw')]);
+    expect(plain.result.code).toBe(3);
+    expect(byName(plain.json.nodes, 'standby1').error).toMatch(/role "lag_plain" cannot read replication and session statistics \(GRANT pg_monitor TO "lag_plain"\)$/);
+    expect(plain.json.nodes.every((n: NodeLag) => n.state !== 'disconnected')).toBe(true);
   });
 
   it('rejects bad flags with UNKNOWN (3) and a one-line error', async () => {

@@ -1,7 +1,7 @@
 import type { QueryConfig } from 'pg';
 import { UsageError } from '../../cli/errors';
 import type { Session } from '../../db/connect';
-import { onNode, type NodeTimeouts } from '../node-session';
+import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
 import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, PGBOUNCER_POOLS } from '../queries';
 import type { NodeEndpoint, Topology } from '../topology';
 import { CONNECTION_STATES, type BouncerConnections, type ConnectionsSnapshot, type Holder, type NodeConnections, type PoolStats, type SessionRef } from './types';
@@ -67,6 +67,7 @@ interface BackendRow {
 
 async function readNodeConnections(session: Session, endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<NodeConnections> {
   const limits = (await session.client.query(NODE_CONNECTION_LIMITS)).rows[0];
+  requireStatsPrivilege(limits, endpoint);
   const backends: BackendRow[] = (await session.client.query(NODE_CLIENT_BACKENDS)).rows;
   const reservedSlots = limits.superuser_reserved + (limits.reserved ?? 0);
   const effectiveLimit = Math.max(0, Math.min(limits.max_connections - reservedSlots, options.limit ?? DEFAULT_CONNECTION_CAP));
