@@ -4,7 +4,9 @@ import { UsageError } from '../cli/errors';
 import { reportError } from '../cli/report-error';
 import { parseDuration } from '../util/duration';
 import { STATUS_EXIT_CODE } from './status';
-import type { TopologyFlags } from './topology';
+import type { Topology, TopologyFlags } from './topology';
+import type { Rendered } from './watch';
+import type { NodeTimeouts } from './node-session';
 
 export type ReportFormat = 'table' | 'json' | 'prometheus';
 
@@ -26,6 +28,18 @@ export abstract class ReportCommand extends DbopsCommand {
 
   protected override usageExitCode = STATUS_EXIT_CODE.UNKNOWN;
 
+  /**
+   * Resolves the topology (flags, else config) and runs `produce` once, or every --watch interval,
+   * setting the monitoring exit code. Report code is loaded here, not at CLI start-up.
+   */
+  protected async runReportWith(flags: CommonReportFlags & { config?: string }, produce: (topology: Topology, common: CommonOptions) => Promise<Rendered>): Promise<void> {
+    const { resolveTopology } = await import('./topology');
+    const { runReport } = await import('./watch');
+    const common = commonOptions(flags);
+    const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
+    process.exitCode = await runReport(() => produce(topology, common), { watchMs: common.watchMs });
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     this.parsed = true;
     // A UsageError from our own validation carries exit code 2; in monitoring terms that is UNKNOWN.
@@ -43,11 +57,17 @@ export interface CommonReportFlags {
   'statement-timeout': string;
 }
 
-export function topologyFlags(flags: CommonReportFlags): TopologyFlags {
+function topologyFlags(flags: CommonReportFlags): TopologyFlags {
   return { primary: flags.primary, replicas: flags.replica, pgbouncers: flags.pgbouncer };
 }
 
-export function commonOptions(flags: CommonReportFlags) {
+export interface CommonOptions {
+  format: ReportFormat;
+  watchMs?: number;
+  timeouts: NodeTimeouts;
+}
+
+function commonOptions(flags: CommonReportFlags): CommonOptions {
   const watchMs = flags.watch === undefined ? undefined : parseDuration(flags.watch, '--watch interval');
   if (watchMs !== undefined && watchMs < 100) throw new UsageError(`--watch ${flags.watch} is too short`, 'use an interval of at least 100ms, e.g. --watch 2s');
   return {

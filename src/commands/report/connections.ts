@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ReportCommand, commonOptions, topologyFlags } from '../../reports/report-command';
+import { ReportCommand } from '../../reports/report-command';
 
 export default class ReportConnections extends ReportCommand {
   static override description =
@@ -22,14 +22,11 @@ export default class ReportConnections extends ReportCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReportConnections);
-    const { resolveTopology } = await import('../../reports/topology');
     const { parseUsageThreshold } = await import('../../reports/connections/evaluate');
     const { produceConnectionsReport } = await import('../../reports/connections/report');
-    const { runReport } = await import('../../reports/watch');
-    const { format, watchMs, timeouts } = commonOptions(flags);
     const thresholds = { warn: parseUsageThreshold(flags.warn, '--warn'), critical: parseUsageThreshold(flags.critical, '--critical') };
-    const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
-    const options = { ...timeouts, limit: flags.limit, top: flags.top };
-    process.exitCode = await runReport(() => produceConnectionsReport(topology, thresholds, options, format), { watchMs });
+    await this.runReportWith(flags, (topology, { timeouts, format }) =>
+      produceConnectionsReport(topology, thresholds, { ...timeouts, limit: flags.limit, top: flags.top }, format),
+    );
   }
 }

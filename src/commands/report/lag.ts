@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ReportCommand, commonOptions, topologyFlags } from '../../reports/report-command';
+import { ReportCommand } from '../../reports/report-command';
 
 export default class ReportLag extends ReportCommand {
   static override description =
@@ -21,13 +21,9 @@ export default class ReportLag extends ReportCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReportLag);
-    const { resolveTopology } = await import('../../reports/topology');
     const { parseLagThresholds } = await import('../../reports/lag/evaluate');
     const { produceLagReport } = await import('../../reports/lag/report');
-    const { runReport } = await import('../../reports/watch');
-    const { format, watchMs, timeouts } = commonOptions(flags);
     const thresholds = parseLagThresholds({ warn: flags.warn, critical: flags.critical, warnBytes: flags['warn-bytes'], criticalBytes: flags['critical-bytes'] });
-    const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
-    process.exitCode = await runReport(() => produceLagReport(topology, thresholds, timeouts, format), { watchMs });
+    await this.runReportWith(flags, (topology, { timeouts, format }) => produceLagReport(topology, thresholds, timeouts, format));
   }
 }

@@ -1,4 +1,4 @@
-import { colourStatus, DASH, formatAge, summaryLine } from '../render/format';
+import { colourStatus, DASH, formatAge, jsonDocument, summaryLine } from '../render/format';
 import { Exposition } from '../render/prometheus';
 import { renderTable } from '../render/table';
 import { countStatuses, STATUS_EXIT_CODE, type Status, type Verdict } from '../status';
@@ -82,21 +82,8 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
 }
 
 export function connectionsJson(report: ConnectionsReport): string {
-  return JSON.stringify(
-    {
-      report: 'connections',
-      generatedAt: report.generatedAt.toISOString(),
-      status: report.status,
-      exitCode: STATUS_EXIT_CODE[report.status],
-      thresholds: report.thresholds,
-      limit: report.limit,
-      nodes: report.nodes,
-      pgbouncers: report.pgbouncers,
-      sharedApplications: report.sharedApplications,
-    },
-    null,
-    2,
-  ) + '\n';
+  const { thresholds, limit, nodes, pgbouncers } = report;
+  return jsonDocument('connections', report, { thresholds, limit, nodes, pgbouncers, sharedApplications: report.sharedApplications });
 }
 
 export function connectionsPrometheus(report: ConnectionsReport, top: number): string {

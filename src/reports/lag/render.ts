@@ -1,5 +1,5 @@
 import { formatBytes } from '../../util/size';
-import { colourStatus, DASH, formatAge, summaryLine } from '../render/format';
+import { colourStatus, DASH, formatAge, jsonDocument, summaryLine } from '../render/format';
 import { Exposition } from '../render/prometheus';
 import { renderTable } from '../render/table';
 import { countStatuses, STATUS_EXIT_CODE, type Status, type Verdict } from '../status';
@@ -34,18 +34,7 @@ export function lagTable(report: LagReport): string {
 }
 
 export function lagJson(report: LagReport): string {
-  return JSON.stringify(
-    {
-      report: 'lag',
-      generatedAt: report.generatedAt.toISOString(),
-      status: report.status,
-      exitCode: STATUS_EXIT_CODE[report.status],
-      thresholds: report.thresholds,
-      nodes: report.nodes,
-    },
-    null,
-    2,
-  ) + '\n';
+  return jsonDocument('lag', report, { thresholds: report.thresholds, nodes: report.nodes });
 }
 
 export function lagPrometheus(report: LagReport): string {

@@ -1,6 +1,6 @@
 import kleur from 'kleur';
 import { formatSeconds } from '../../util/duration';
-import type { Status } from '../status';
+import { STATUS_EXIT_CODE, type Status } from '../status';
 
 export { formatBytes } from '../../util/size';
 
@@ -27,4 +27,10 @@ export function colourStatus(status: Status, text: string = status): string {
 export function summaryLine(report: string, status: Status, generatedAt: Date, counts: Record<Status, number>): string {
   const parts = (['CRITICAL', 'UNKNOWN', 'WARNING', 'OK'] as const).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
   return `${colourStatus(status, `${report}: ${status}`)} (${parts.join(', ') || 'no nodes'}) at ${generatedAt.toISOString()}`;
+}
+
+/** The JSON document both reports print: what, when, the verdict and exit code, then the report's own fields. */
+export function jsonDocument(report: string, head: { generatedAt: Date; status: Status }, body: Record<string, unknown>): string {
+  const doc = { report, generatedAt: head.generatedAt.toISOString(), status: head.status, exitCode: STATUS_EXIT_CODE[head.status], ...body };
+  return JSON.stringify(doc, null, 2) + '\n';
 }
