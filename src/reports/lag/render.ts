@@ -22,6 +22,7 @@ export function lagTable(report: LagReport): string {
     n.role,
     n.upstream ?? DASH,
     n.state,
+    n.syncState ?? DASH,
     n.bytesBehind === null ? DASH : formatBytes(n.bytesBehind),
     formatAge(n.replayLagSeconds),
     n.lastReplay ? `${formatAge((report.generatedAt.getTime() - Date.parse(n.lastReplay)) / 1000)} ago` : DASH,
@@ -29,7 +30,7 @@ export function lagTable(report: LagReport): string {
     colourStatus(n.status),
     n.reasons.join('; '),
   ]);
-  const table = renderTable(['node', 'role', 'upstream', 'state', 'behind', 'replay lag', 'last replay', 'paused', 'status', 'note'], rows, [4, 5, 6]);
+  const table = renderTable(['node', 'role', 'upstream', 'state', 'sync', 'behind', 'replay lag', 'last replay', 'paused', 'status', 'note'], rows, [5, 6, 7]);
   return `${table}\n${summaryLine('replication lag', report.status, report.generatedAt, countStatuses(report.nodes))}\n`;
 }
 
