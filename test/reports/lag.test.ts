@@ -90,6 +90,9 @@ describe('dbops report lag', () => {
       expect(critical.code).toBe(2);
       expect(critical.stdout).toMatch(new RegExp(`${paused}.*CRITICAL`));
       expect(critical.stdout).toMatch(/replication lag: CRITICAL/);
+      const coloured = await runCli([...args, '--warn', '1h', '--critical', '1h', '--critical-bytes', '1kB'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+      expect(coloured.stdout).toContain('\x1b[31m\x1b[1mCRITICAL');
+      expect(coloured.stdout).toContain('\x1b[32mOK');
       expect((await runCli([...args, '--warn', '1h', '--critical', '1h'])).code).toBe(0);
     } finally {
       await pg().psql(node, 'SELECT pg_wal_replay_resume()');
