@@ -16,7 +16,7 @@ export function describeQueryError(err: unknown, doing: string, privilegeHint: s
   if (err instanceof DbopsError) return err;
   const e = (err ?? {}) as PgLikeError;
   const msg = redactSecrets(e.message ?? String(err));
-  if (e.code === '42501') return new DbopsError(`${msg} while ${doing}`, { exitCode: EXIT.database, hint: privilegeHint, cause: err });
+  if (e.code === '42501') return new DbopsError(`${/^permission denied/i.test(msg) ? msg : `permission denied: ${msg}`} while ${doing}`, { exitCode: EXIT.database, hint: privilegeHint, cause: err });
   if (e.code?.startsWith('08') || e.code === '57P01' || /Connection terminated|ECONNRESET/i.test(msg)) {
     return new DbopsError(`lost the connection ${doing}: ${msg}`, { exitCode: EXIT.database, hint: 'check that the server is up and rerun', cause: err });
   }

@@ -8,7 +8,7 @@ export interface IdleSessionFilter {
 }
 
 export interface IdleSession extends Omit<IdleSessionRow, 'backend_start'> {
-  backendStart: Date;
+  backendStart: string;
   /** Why --terminate leaves it alone, if it does. */
   skipReason?: string;
 }

@@ -129,7 +129,8 @@ export async function applyStatements(client: Client, statements: readonly strin
 
 export interface IdleSessionRow {
   pid: number;
-  backend_start: Date;
+  /** Text, not a Date: JavaScript dates drop the microseconds the re-check compares. */
+  backend_start: string;
   user: string | null;
   database: string | null;
   application: string;
@@ -145,7 +146,7 @@ export interface IdleSessionRow {
 /** Client sessions idle in a transaction now, oldest idle first. */
 export async function readIdleInTransaction(client: Client, olderThanMs: number): Promise<IdleSessionRow[]> {
   const { rows } = await client.query<IdleSessionRow>(
-    `SELECT a.pid, a.backend_start, a.usename AS user, a.datname AS database, a.application_name AS application,
+    `SELECT a.pid, a.backend_start::text AS backend_start, a.usename AS user, a.datname AS database, a.application_name AS application,
             COALESCE(host(a.client_addr) || ':' || a.client_port, CASE WHEN a.client_port = -1 THEN 'local socket' END) AS client,
             COALESCE(r.rolsuper, false) AS superuser, a.state,
             EXTRACT(EPOCH FROM now() - a.xact_start)::float8 AS xact_age_s,
@@ -169,26 +170,32 @@ export async function readIdleInTransaction(client: Client, olderThanMs: number)
  * time), still idle in a transaction, and not ours: a pid can be reused, and a session can have
  * moved on between listing and confirming.
  */
-export async function terminateIdleBackends(client: Client, targets: ReadonlyArray<{ pid: number; backend_start: Date }>): Promise<number[]> {
+export async function terminateIdleBackends(client: Client, targets: ReadonlyArray<{ pid: number; backend_start: string }>): Promise<number[]> {
+  // MATERIALIZED keeps pg_terminate_backend() out of the scan of pg_stat_activity: pushed down
+  // there, the planner would call it for every idle-in-transaction session before the join.
   const { rows } = await client.query<{ pid: number }>(
-    `SELECT a.pid
-       FROM pg_stat_activity a
-       JOIN unnest($1::int[], $2::timestamptz[]) AS t(pid, backend_start)
-         ON t.pid = a.pid AND t.backend_start = a.backend_start
-      WHERE a.backend_type = 'client backend'
-        AND a.pid <> pg_backend_pid()
-        AND a.state IN ('idle in transaction', 'idle in transaction (aborted)')
-        AND pg_terminate_backend(a.pid)`,
+    `WITH still_idle AS MATERIALIZED (
+       SELECT a.pid
+         FROM pg_stat_activity a
+         JOIN unnest($1::int[], $2::timestamptz[]) AS t(pid, backend_start)
+           ON t.pid = a.pid AND t.backend_start = a.backend_start
+        WHERE a.backend_type = 'client backend'
+          AND a.pid <> pg_backend_pid()
+          AND a.state IN ('idle in transaction', 'idle in transaction (aborted)'))
+     SELECT pid FROM still_idle WHERE pg_terminate_backend(pid)`,
     [targets.map((t) => t.pid), targets.map((t) => t.backend_start)],
   );
   return rows.map((r) => r.pid);
 }
 
-/** How many client sessions this role cannot see the details of (needs pg_read_all_stats). */
+/**
+ * How many sessions this role cannot see the details of (it lacks pg_read_all_stats): their
+ * backend_type is hidden too, but client sessions still show their database.
+ */
 export async function countHiddenSessions(client: Client): Promise<number> {
   const { rows } = await client.query<{ hidden: number }>(
     `SELECT count(*)::int AS hidden FROM pg_stat_activity
-      WHERE backend_type = 'client backend' AND state IS NULL AND pid <> pg_backend_pid()`,
+      WHERE backend_type IS NULL AND datname IS NOT NULL`,
   );
   return rows[0]?.hidden ?? 0;
 }
