@@ -13,19 +13,20 @@ export function renderTable(run: AuditRun, limit: number): string {
   const shown = run.queries.slice(0, limit);
   if (shown.length === 0) out.push('No queries that read tables.');
   else {
+    // Calls and time columns only when some source had them (logs, pg_stat_statements).
+    const counted = run.queries.some((q) => q.calls !== undefined);
     const table = new Table({
-      head: ['severity', 'tables', 'widest', 'calls', 'total ms', 'mean ms', 'relations', 'query', 'seen at'],
+      head: ['severity', 'tables', 'widest', ...(counted ? ['calls', 'total ms', 'mean ms'] : []), 'relations', 'query', 'seen at'],
       style: { head: [], border: [] },
       wordWrap: true,
     });
     for (const q of shown) {
+      const timing = counted ? [q.calls === undefined ? '' : String(q.calls), ms(q.totalMs), q.calls && q.totalMs !== undefined ? ms(q.totalMs / q.calls) : ''] : [];
       table.push([
         q.severity === 'ok' ? '' : q.severity,
         String(q.analysis.tables),
         String(q.analysis.widestJoin),
-        q.calls === undefined ? '' : String(q.calls),
-        ms(q.totalMs),
-        q.calls && q.totalMs !== undefined ? ms(q.totalMs / q.calls) : '',
+        ...timing,
         oneLine(q.analysis.relations.join(', '), 40) + (q.analysis.crossJoins.length ? `\ncross join: ${q.analysis.crossJoins.join('; ')}` : ''),
         oneLine(q.sample, 70),
         q.sources[0] ? formatSource(q.sources[0]) : '',
