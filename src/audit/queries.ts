@@ -17,19 +17,27 @@ export interface StatStatementRow {
 }
 
 interface ExtensionState {
-  preloaded: boolean;
+  /** shared_preload_libraries, or null when this role may not read it. */
+  preload: string | null;
   schema: string | null;
   database: string;
 }
 
 async function extensionState(client: Client): Promise<ExtensionState> {
+  // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings (no row).
   const { rows } = await client.query<ExtensionState>(
-    `SELECT current_setting('shared_preload_libraries') ~ '(^|[\\s,])pg_stat_statements($|[\\s,])' AS preloaded,
+    `SELECT (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
             (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_stat_statements') AS schema,
             current_database() AS database`,
   );
   return rows[0];
 }
+
+const notLoaded = (label: string) =>
+  new DbopsError(`pg_stat_statements is not loaded on ${label}`, {
+    exitCode: EXIT.database,
+    hint: 'add pg_stat_statements to shared_preload_libraries in postgresql.conf, restart the server, then run CREATE EXTENSION pg_stat_statements; (or use --log / --file)',
+  });
 
 /**
  * Reads pg_stat_statements (works on a primary and on a hot standby). When it cannot, says which
@@ -37,19 +45,23 @@ async function extensionState(client: Client): Promise<ExtensionState> {
  */
 export async function readStatStatements(client: Client, label: string): Promise<StatStatementRow[]> {
   const state = await extensionState(client);
-  if (!state.preloaded) {
-    throw new DbopsError(`pg_stat_statements is not loaded on ${label}`, {
-      exitCode: EXIT.database,
-      hint: "add pg_stat_statements to shared_preload_libraries in postgresql.conf, restart the server, then run CREATE EXTENSION pg_stat_statements; (or use --log / --file)",
-    });
-  }
+  if (state.preload !== null && !/(^|[\s,])"?pg_stat_statements"?($|[\s,])/.test(state.preload)) throw notLoaded(label);
   if (!state.schema) {
     throw new DbopsError(`the pg_stat_statements extension is not created in database "${state.database}" on ${label}`, {
       exitCode: EXIT.database,
       hint: `run CREATE EXTENSION pg_stat_statements; in "${state.database}" (on the primary; it replicates), or connect to the database where it exists`,
     });
   }
-  const view = `${quoteIdent(state.schema)}.pg_stat_statements`;
+  try {
+    return await readView(client, state.schema);
+  } catch (err) {
+    if ((err as { code?: string }).code === '55000' && /shared_preload_libraries/.test((err as Error).message)) throw notLoaded(label);
+    throw err;
+  }
+}
+
+async function readView(client: Client, schema: string): Promise<StatStatementRow[]> {
+  const view = `${quoteIdent(schema)}.pg_stat_statements`;
   // PostgreSQL 13 split total_time into planning and execution; execution is what runs on the server.
   const { rows: cols } = await client.query<{ has_exec: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'total_exec_time' AND NOT attisdropped) AS has_exec`,

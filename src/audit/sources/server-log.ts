@@ -41,7 +41,8 @@ export async function* readServerLog(file: string, format: LogFormat | 'auto' = 
 
 export function detectFormat(firstLine: string, file: string): LogFormat {
   if (firstLine.startsWith('{')) return 'jsonlog';
-  if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [^,]*,/.test(firstLine)) return 'csvlog';
+  // csvlog: the timestamp and its zone, then straight away a comma.
+  if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?( [A-Za-z0-9+:-]+)?,/.test(firstLine)) return 'csvlog';
   const ext = path.extname(file.replace(/\.gz$/, ''));
   if (ext === '.json') return 'jsonlog';
   if (ext === '.csv') return 'csvlog';
