@@ -82,19 +82,19 @@ const MAX_TRACKED_PIDS = 10_000;
 
 async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer, file: string, format: LogFormat | 'auto'): Promise<void> {
   const lastByPid = new Map<string, QueryGroup>();
-  for await (const ev of readServerLog(file, format)) {
+  await readServerLog(file, format, (ev) => {
     if (ev.kind === 'duration') {
       const g = lastByPid.get(ev.pid);
       if (g) collector.addTime(g, ev.durationMs);
       lastByPid.delete(ev.pid);
-      continue;
+      return;
     }
     const groups = collector.add(ev.text, analyzer.analyze(ev.text), { file, line: ev.line }, { calls: 1, totalMs: ev.durationMs });
     if (ev.durationMs === undefined && groups.length > 0) {
       if (lastByPid.size >= MAX_TRACKED_PIDS) lastByPid.clear();
       lastByPid.set(ev.pid, groups[0]);
     }
-  }
+  });
 }
 
 async function collectStatStatements(collector: QueryCollector, analyzer: StatementAnalyzer, url: string | undefined): Promise<number> {

@@ -15,29 +15,33 @@ export type LogEvent =
   | { kind: 'statement'; text: string; line: number; durationMs?: number; pid: string }
   | { kind: 'duration'; durationMs: number; pid: string };
 
-export async function* readServerLog(file: string, format: LogFormat | 'auto' = 'auto'): AsyncGenerator<LogEvent> {
+/**
+ * Streams the log and calls onEvent for each statement or duration found. Push, not an async
+ * generator: a promise per line would cost more than parsing the line.
+ */
+export async function readServerLog(file: string, format: LogFormat | 'auto', onEvent: (ev: LogEvent) => void): Promise<void> {
   const stream = await openText(file);
-  const it = lines(stream)[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const fmt = format === 'auto' ? detectFormat(first.value, file) : format;
-  const all = (async function* () {
-    yield first.value;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield n.value;
-    }
-  })();
+  let parser: LineParser | undefined;
+  let lineNo = 0;
   try {
-    if (fmt === 'jsonlog') yield* jsonlog(all);
-    else if (fmt === 'csvlog') yield* csvlog(all);
-    else yield* stderrLog(all);
+    for await (const raw of lines(stream)) {
+      lineNo++;
+      parser ??= PARSERS[format === 'auto' ? detectFormat(raw, file) : format](onEvent);
+      parser.line(raw, lineNo);
+    }
+    parser?.end();
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`cannot read ${file}: ${(err as Error).message}`, 'check that it is a PostgreSQL server log (optionally gzipped)');
   }
 }
+
+interface LineParser {
+  line(raw: string, lineNo: number): void;
+  end(): void;
+}
+
+type Emit = (ev: LogEvent) => void;
 
 export function detectFormat(firstLine: string, file: string): LogFormat {
   if (firstLine.startsWith('{')) return 'jsonlog';
@@ -75,30 +79,28 @@ export function parseLogMessage(message: string, line: number, pid: string): Log
 
 const SEVERITY_MARK = 'LOG:  ';
 
-async function* stderrLog(source: AsyncIterable<string>): AsyncGenerator<LogEvent> {
+function stderrParser(emit: Emit): LineParser {
   let current: { message: string; line: number; pid: string } | undefined;
-  let lineNo = 0;
-  for await (const raw of source) {
-    lineNo++;
-    if (raw.charCodeAt(0) === 9) {
-      if (current) current.message += '\n' + raw.slice(1);
-      continue;
-    }
-    if (current) {
-      const ev = parseLogMessage(current.message, current.line, current.pid);
-      if (ev) yield ev;
-      current = undefined;
-    }
-    const at = raw.indexOf(SEVERITY_MARK);
-    if (at < 0) continue;
-    const prefix = raw.slice(0, at);
-    const pidMatch = /\[(\d+)\]/.exec(prefix);
-    current = { message: raw.slice(at + SEVERITY_MARK.length), line: lineNo, pid: pidMatch ? pidMatch[1] : '' };
-  }
-  if (current) {
+  const flush = () => {
+    if (!current) return;
     const ev = parseLogMessage(current.message, current.line, current.pid);
-    if (ev) yield ev;
-  }
+    if (ev) emit(ev);
+    current = undefined;
+  };
+  return {
+    line(raw, lineNo) {
+      if (raw.charCodeAt(0) === 9) {
+        if (current) current.message += '\n' + raw.slice(1);
+        return;
+      }
+      flush();
+      const at = raw.indexOf(SEVERITY_MARK);
+      if (at < 0) return;
+      const pidMatch = /\[(\d+)\]/.exec(raw.slice(0, at));
+      current = { message: raw.slice(at + SEVERITY_MARK.length), line: lineNo, pid: pidMatch ? pidMatch[1] : '' };
+    },
+    end: flush,
+  };
 }
 
 /** csvlog columns (PostgreSQL 13–17 share these positions). */
@@ -106,25 +108,26 @@ const CSV_PID = 3;
 const CSV_SEVERITY = 11;
 const CSV_MESSAGE = 13;
 
-async function* csvlog(source: AsyncIterable<string>): AsyncGenerator<LogEvent> {
+function csvParser(emit: Emit): LineParser {
   let record = '';
   let recordLine = 0;
   let quotes = 0;
-  let lineNo = 0;
-  for await (const raw of source) {
-    lineNo++;
-    if (record === '') recordLine = lineNo;
-    record = record === '' ? raw : `${record}\n${raw}`;
-    for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) === 34) quotes++;
-    // An odd number of quotes so far: a quoted field goes on over the next line.
-    if (quotes % 2 === 1) continue;
-    const fields = parseCsvRecord(record);
-    record = '';
-    quotes = 0;
-    if (fields[CSV_SEVERITY] !== 'LOG') continue;
-    const ev = parseLogMessage(fields[CSV_MESSAGE] ?? '', recordLine, fields[CSV_PID] ?? '');
-    if (ev) yield ev;
-  }
+  return {
+    line(raw, lineNo) {
+      if (record === '') recordLine = lineNo;
+      record = record === '' ? raw : `${record}\n${raw}`;
+      for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) === 34) quotes++;
+      // An odd number of quotes so far: a quoted field goes on over the next line.
+      if (quotes % 2 === 1) return;
+      const fields = parseCsvRecord(record);
+      record = '';
+      quotes = 0;
+      if (fields[CSV_SEVERITY] !== 'LOG') return;
+      const ev = parseLogMessage(fields[CSV_MESSAGE] ?? '', recordLine, fields[CSV_PID] ?? '');
+      if (ev) emit(ev);
+    },
+    end() {},
+  };
 }
 
 export function parseCsvRecord(record: string): string[] {
@@ -163,19 +166,22 @@ export function parseCsvRecord(record: string): string[] {
   return fields;
 }
 
-async function* jsonlog(source: AsyncIterable<string>): AsyncGenerator<LogEvent> {
-  let lineNo = 0;
-  for await (const raw of source) {
-    lineNo++;
-    if (raw.length === 0 || !raw.includes('"LOG"')) continue;
-    let entry: { error_severity?: string; message?: string; pid?: number };
-    try {
-      entry = JSON.parse(raw);
-    } catch {
-      throw new UsageError(`line ${lineNo} is not JSON`, 'pass --log-format stderr or csvlog if this is not a jsonlog file');
-    }
-    if (entry.error_severity !== 'LOG' || typeof entry.message !== 'string') continue;
-    const ev = parseLogMessage(entry.message, lineNo, String(entry.pid ?? ''));
-    if (ev) yield ev;
-  }
+function jsonParser(emit: Emit): LineParser {
+  return {
+    line(raw, lineNo) {
+      if (raw.length === 0 || !raw.includes('"LOG"')) return;
+      let entry: { error_severity?: string; message?: string; pid?: number };
+      try {
+        entry = JSON.parse(raw);
+      } catch {
+        throw new UsageError(`line ${lineNo} is not JSON`, 'pass --log-format stderr or csvlog if this is not a jsonlog file');
+      }
+      if (entry.error_severity !== 'LOG' || typeof entry.message !== 'string') return;
+      const ev = parseLogMessage(entry.message, lineNo, String(entry.pid ?? ''));
+      if (ev) emit(ev);
+    },
+    end() {},
+  };
 }
+
+const PARSERS: Record<LogFormat, (emit: Emit) => LineParser> = { stderr: stderrParser, csvlog: csvParser, jsonlog: jsonParser };
