@@ -1,4 +1,5 @@
-import { runCli } from '../harness/cli';
+import { spawn } from 'node:child_process';
+import { DBOPS_BIN, runCli } from '../harness/cli';
 import { useCluster } from '../harness/cluster';
 import { waitFor } from '../../src/testing/cluster';
 import { closeAll, connectAs, idleInTransaction, ROLE_PASSWORD } from './helpers';
@@ -77,6 +78,42 @@ describe('dbops sessions idle', () => {
       expect(pidA).not.toBe(pidB);
     } finally {
       await closeAll([a.client, b.client]);
+    }
+  });
+
+  /** Runs the CLI on a pseudo-terminal (util-linux `script`) and answers its question. */
+  function onTerminal(args: string[], answer: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const command = [process.execPath, DBOPS_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' } });
+      let out = '';
+      let answered = false;
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (!answered && out.includes('[y/N]')) {
+          answered = true;
+          child.stdin.write(`${answer}\n`);
+        }
+      });
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+  }
+
+  it('asks on a terminal and terminates only after "y"', async () => {
+    const a = await connectAs(pg(), 'idler1');
+    try {
+      const pid = await idleInTransaction(a.client);
+      const declined = await onTerminal(['sessions', 'idle', '--url', url(), '--role', 'idler1', '--terminate'], 'n');
+      expect(declined).toContain(`Terminate 1 session(s) (pids ${pid})? [y/N]`);
+      expect(declined).toContain('Not confirmed: no session was terminated.');
+      await expect(a.client.query('SELECT 1')).resolves.toBeDefined();
+      const accepted = await onTerminal(['sessions', 'idle', '--url', url(), '--role', 'idler1', '--terminate'], 'y');
+      expect(accepted).toContain(`Terminated 1 session(s): ${pid}.`);
+      await waitFor(async () => a.errors.length > 0, 10_000, 'the session to be terminated');
+      expect(a.errors[0].code).toBe('57P01');
+    } finally {
+      await closeAll([a.client]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 import { EXIT } from '../../cli/exit-codes';
 
@@ -16,7 +17,7 @@ export default class AuditQueries extends DbopsCommand {
 
   static override flags = {
     'from-db': Flags.boolean({ description: 'read pg_stat_statements (primary or replica)' }),
-    url: Flags.string({ description: 'connection for --from-db (default: database.url in the config, DATABASE_URL, PG* variables)' }),
+    url: urlFlag(' for --from-db'),
     log: Flags.string({ multiple: true, default: [], description: 'PostgreSQL server log (stderr, csvlog or jsonlog; gzip is detected)' }),
     'log-format': Flags.string({ options: ['auto', 'stderr', 'csvlog', 'jsonlog'], default: 'auto', description: 'log format (auto: detected from the first line)' }),
     file: Flags.string({ multiple: true, default: [], description: 'SQL file or directory of .sql files; "-" is standard input' }),

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 
 export default class SessionsIdle extends DbopsCommand {
@@ -13,7 +14,7 @@ export default class SessionsIdle extends DbopsCommand {
   ];
 
   static override flags = {
-    url: Flags.string({ description: 'connection URL or conninfo (default: database.url in the config, DATABASE_URL, PG* variables)' }),
+    url: urlFlag(),
     'older-than': Flags.string({ description: 'only sessions idle for at least this long (30s, 5min, 1h, or milliseconds)', default: '0' }),
     role: Flags.string({ multiple: true, default: [], description: 'only sessions of this role' }),
     database: Flags.string({ multiple: true, default: [], description: 'only sessions in this database' }),
@@ -48,7 +49,8 @@ export default class SessionsIdle extends DbopsCommand {
       const eligible = listing.sessions.filter((x) => !x.skipReason);
       if (flags.format !== 'json') this.log(render.renderIdleTable(listing));
       if (eligible.length > 0 && !flags.yes && !(await confirm(`Terminate ${eligible.length} session(s) (pids ${eligible.map((x) => x.pid).join(', ')})? [y/N] `))) {
-        throw new UsageError('not confirmed: no session was terminated', 'answer y, or pass --yes');
+        this.log('Not confirmed: no session was terminated.');
+        return;
       }
       const terminated = await terminateSessions(s.client, listing.sessions).catch((err) => {
         throw describeQueryError(err, 'terminating sessions', 'connect as a superuser or a member of pg_signal_backend (superusers\' sessions need a superuser)');

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { urlFlag } from '../../cli/url-flag';
 import { EXIT } from '../../cli/exit-codes';
 
 export default class TimeoutsCheck extends DbopsCommand {
@@ -13,7 +14,7 @@ export default class TimeoutsCheck extends DbopsCommand {
   ];
 
   static override flags = {
-    url: Flags.string({ description: 'connection URL or conninfo (default: database.url in the config, DATABASE_URL, PG* variables)' }),
+    url: urlFlag(),
     format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'output format' }),
     'max-idle-in-transaction': Flags.string({ description: 'policy: idle_in_transaction_session_timeout must be set and at most this (e.g. 60s); overrides timeouts.policy.idleInTransaction' }),
     'max-statement': Flags.string({ description: 'policy: statement_timeout must be set and at most this' }),

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 
 export default class TimeoutsEnforce extends DbopsCommand {
@@ -13,7 +14,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
   ];
 
   static override flags = {
-    url: Flags.string({ description: 'connection URL or conninfo (default: database.url in the config, DATABASE_URL, PG* variables)' }),
+    url: urlFlag(),
     'idle-in-transaction': Flags.string({ description: 'idle_in_transaction_session_timeout to set (30s, 5min, 1h, or milliseconds)' }),
     'statement-timeout': Flags.string({ description: 'statement_timeout to set as well' }),
     'lock-timeout': Flags.string({ description: 'lock_timeout to set as well' }),
