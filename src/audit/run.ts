@@ -4,6 +4,7 @@ import { UsageError } from '../cli/errors';
 import { withSession } from '../db/connect';
 import { describeQueryError } from '../db/query-errors';
 import { loadParser, parseSqlFile } from '../sql/parser';
+import { skipTrivia } from '../sql/source-text';
 import { QueryCollector, rank, type AuditResult, type QueryGroup, type Thresholds } from './aggregate';
 import { StatementAnalyzer } from './analyzer';
 import { readStatStatements } from './queries';
@@ -66,6 +67,8 @@ export function expandSqlFiles(inputs: readonly string[]): string[] {
 async function collectFile(collector: QueryCollector, analyzer: StatementAnalyzer, file: string): Promise<void> {
   const text = await readAllText(file);
   const name = file === '-' ? 'stdin' : file;
+  // Empty or comment-only input holds no statement (the parser would call it an empty query).
+  if (skipTrivia(text, 0) === text.length) return;
   const parsed = parseSqlFile(text);
   for (const st of parsed.statements) {
     const source = { file: name, line: st.start.line, column: st.start.column };

@@ -80,6 +80,9 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     const bad = await runCli(['audit', 'queries', '--file', '-', '--max-joins', '12', '--max-joins-error', '8'], { input: 'SELECT 1' });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('error: the error threshold (8 tables) must be above the warning threshold (12)');
+    const empty = await runCli(['audit', 'queries'], { input: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe('error: no input: standard input was empty — pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     const noLog = await runCli(['audit', 'queries', '--log', path.join(dir, 'absent.log')]);
     expect(noLog.code).toBe(2);
     expect(noLog.stderr.trim()).toBe(`error: cannot read ${path.join(dir, 'absent.log')}: no such file — check the path`);

@@ -50,6 +50,9 @@ export default class AuditQueries extends DbopsCommand {
       files,
       thresholds,
     });
+    if (!hasSource && run.statements === 0) {
+      throw new UsageError('no input: standard input was empty', 'pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
+    }
     if (flags.format === 'json') this.log(JSON.stringify(render.auditJson(run), null, 2));
     else if (flags.format === 'sarif') this.log(JSON.stringify(render.auditSarif(run), null, 2));
     else this.log(render.renderTable(run, flags.limit));
