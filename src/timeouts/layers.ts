@@ -8,7 +8,8 @@ const SESSION_SOURCES = new Set(['user', 'database', 'database user', 'session',
 /** Reads the server values and every ALTER ROLE / ALTER DATABASE setting of the timeouts. */
 export async function readSettingLayers(client: Client): Promise<SettingLayers> {
   const serverRows = await readServerSettings(client, TIMEOUT_SETTINGS);
-  const server = {} as Record<TimeoutSetting, number>;
+  // A setting the server does not have (idle_session_timeout before PostgreSQL 14) is simply off.
+  const server = Object.fromEntries(TIMEOUT_SETTINGS.map((s) => [s, 0])) as Record<TimeoutSetting, number>;
   let fileSettings: Map<string, string> | undefined;
   for (const row of serverRows) {
     if (SESSION_SOURCES.has(row.source)) {
