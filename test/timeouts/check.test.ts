@@ -91,6 +91,18 @@ describe('dbops timeouts check', () => {
     expect(settingsOf(JSON.parse(res.stdout), 'etl', 'postgres').idle_in_transaction_session_timeout.ms).toBe(600000);
   });
 
+  it('reads the server value from the configuration even when our own role overrides it', async () => {
+    await pg().psql(pg().primary, "ALTER ROLE postgres SET lock_timeout = '3s'");
+    try {
+      const res = await runCli(['timeouts', 'check', '--url', url(), '--format', 'json']);
+      const json = JSON.parse(res.stdout);
+      expect(json.server.lock_timeout).toEqual({ ms: 7000, value: '7s', level: 'server' });
+      expect(settingsOf(json, 'postgres', 'shop').lock_timeout).toEqual({ ms: 3000, value: '3s', level: 'role' });
+    } finally {
+      await pg().psql(pg().primary, 'ALTER ROLE postgres RESET lock_timeout');
+    }
+  });
+
   it('explains a dead server in one line (exit 3)', async () => {
     const port = await freePort();
     const res = await runCli(['timeouts', 'check', '--url', `postgres://postgres:secret-pw@127.0.0.1:${port}/postgres`]);
