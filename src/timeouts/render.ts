@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { formatDuration, formatSeconds } from '../util/duration';
 import type { TimeoutCheckResult, EffectiveRow, Violation } from './check';
+import { describeLimit } from './policy';
 import type { EnforcePlan, PlannedChange } from './enforce';
 import type { IdleListing } from './idle-sessions';
 import { TIMEOUT_SETTINGS, type EffectiveValue, type TimeoutSetting } from './settings';
@@ -38,7 +39,7 @@ export function renderCheckTable(result: TimeoutCheckResult): string {
   if (limits.length === 0) {
     out.push('No policy: set timeouts.policy in dbops.config.json or pass --max-idle-in-transaction (and friends) to check against one.');
   } else {
-    out.push(`Policy: ${limits.map(([s, ms]) => `${s} ≤ ${formatDuration(ms)}`).join(', ')}${result.policy.exemptRoles.length ? `; exempt: ${result.policy.exemptRoles.join(', ')}` : ''}`);
+    out.push(`Policy: ${limits.map(([s, ms]) => describeLimit(s, ms)).join(', ')}${result.policy.exemptRoles.length ? `; exempt: ${result.policy.exemptRoles.join(', ')}` : ''}`);
     if (result.violations.length === 0) out.push('OK: every login role meets the policy.');
     else {
       out.push(`${result.violations.length} violation(s):`);
