@@ -47,6 +47,7 @@ export function detectFormat(firstLine: string, file: string): LogFormat {
   if (firstLine.startsWith('{')) return 'jsonlog';
   // csvlog: the timestamp and its zone, then straight away a comma.
   if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?( [A-Za-z0-9+:-]+)?,/.test(firstLine)) return 'csvlog';
+  if (/\b(LOG|ERROR|WARNING|FATAL|PANIC|INFO|NOTICE|DEBUG\d?|DETAIL|HINT|CONTEXT|STATEMENT):  /.test(firstLine)) return 'stderr';
   const ext = path.extname(file.replace(/\.gz$/, ''));
   if (ext === '.json') return 'jsonlog';
   if (ext === '.csv') return 'csvlog';
