@@ -138,7 +138,8 @@ async function main() {
     for (const r of [dbops, psql]) {
       console.log(`| ${r.name} | ${r.reads} | ${r.failed} | ${(r.worst / 1000).toFixed(3)} s | ${r.p50.toFixed(1)} ms | ${r.applied ? 'yes' : 'NO'} (exit ${r.exit}) | ${(Math.max(0, r.appliedAfterBlockerMs) / 1000).toFixed(2)} s |`);
     }
-    const ok = dbops.worst <= lockTimeoutMs + 250 && dbops.failed === 0 && dbops.applied && dbops.appliedAfterBlockerMs >= 0;
+    // The ALTER cannot finish before the blocker commits; allow for the two clocks being read apart.
+    const ok = dbops.worst <= lockTimeoutMs + 250 && dbops.failed === 0 && dbops.applied && dbops.appliedAfterBlockerMs > -100;
     console.log('');
     console.log(`target (worst stall <= ${(lockTimeoutMs + 250) / 1000} s, 0 failed reads, applied after the blocker ends): ${ok ? 'met' : 'NOT met'}`);
     console.log('');
