@@ -4,7 +4,7 @@ import { describeBlocker, type Blocker } from './blockers';
 import type { Finding } from '../lint/types';
 import type { MigrateEvent } from './events';
 import type { MigrationHeader } from './statements';
-import { describeHolder } from './runner-lock';
+import { describeHolder, type RunnerLockHolder } from './runner-lock';
 
 export type OutputFormat = 'pretty' | 'json';
 
@@ -27,6 +27,8 @@ export class MigrateReporter {
   private readonly migrations: MigrationRecord[] = [];
   private readonly warnings: string[] = [];
   private lintFindings: Finding[] = [];
+  /** The run we queued behind with --wait, if any. */
+  private waitedFor?: RunnerLockHolder | null;
   private target?: string;
   private spinner?: Ora;
   private readonly started = Date.now();
@@ -63,6 +65,7 @@ export class MigrateReporter {
         }
         break;
       case 'waiting-for-runner':
+        this.waitedFor = e.holder ?? null;
         this.line(`Another dbops migrate is running${e.holder ? ` (${describeHolder(e.holder)})` : ''}; waiting for it to finish (--wait).`);
         break;
       case 'warning':
@@ -150,6 +153,7 @@ export class MigrateReporter {
         migrations: this.migrations,
         warnings: this.warnings,
         lint: this.lintFindings,
+        waitedForRunner: this.waitedFor ?? null,
         durationMs: Date.now() - this.started,
         error: error ?? null,
       };
