@@ -64,6 +64,18 @@ describe('dbops migrate: apply, rerun, status', () => {
     expect(await p.sql("SELECT count(*) FROM information_schema.columns WHERE column_name = 'phone'")).toBe('1');
   });
 
+  it('a migration older than the latest applied one is listed out of order, warned about and applied', async () => {
+    const p = await newProject(pg, { '0001_create.sql': CREATE, '0003_later.sql': 'CREATE TABLE later (id int);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_from_a_branch.sql', ADD_EMAIL);
+    const status = await p.cli(['migrate', 'status']);
+    expect(status.stdout).toMatch(/pending\s+migrations\/0002_from_a_branch\.sql  \(older than the latest applied \(out of order\)\)/);
+    const r = await p.cli(['migrate']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: migrations\/0002_from_a_branch\.sql is older than the latest applied migration: applying it out of order/);
+    expect(r.stdout).toMatch(/✓ migrations\/0002_from_a_branch\.sql/);
+  });
+
   it('a syntax error names file:line:col and applies nothing, not even earlier pending files', async () => {
     const p = await newProject(pg, {
       '0001_create.sql': CREATE,
