@@ -260,6 +260,7 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
     inline,
     columns,
     references: c.pktable ? relationFromRangeVar(c.pktable) : undefined,
+    referencedColumns: c.pktable ? keyNames(c.pk_attrs) : undefined,
     provesNotNull: type === 'check' ? notNullColumnOf(c.raw_expr) : undefined,
   };
 }
