@@ -89,6 +89,9 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.actions = [simple('create-table', rel, 'AccessExclusiveLock', ctx)];
       break;
     }
+    case 'ViewStmt':
+      effects.actions = [createView(stmt, ctx)];
+      break;
     case 'RenameStmt':
       effects.actions = rename(stmt, ctx);
       break;
@@ -251,6 +254,17 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
     alsoLocks: ['ExclusiveLock', 'ShareLock', 'AccessShareLock'],
     otherLocks,
   });
+}
+
+/**
+ * CREATE [OR REPLACE] VIEW takes AccessExclusiveLock on the view: replacing a view that exists
+ * waits for every query reading it. Its source tables are only read while the query is analysed.
+ */
+function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
+  const view = relationFromRangeVar(stmt.view, 'relation');
+  if (!stmt.replace) ctx.markNew(view);
+  const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
+  return simple('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
 }
 
 /** Every table a query names (FROM, JOIN, subqueries), minus CTE names. */

@@ -66,6 +66,7 @@ export type ActionKind =
   | 'insert'
   | 'merge'
   | 'create-table'
+  | 'create-view'
   | 'drop-table'
   | 'create-trigger'
   | 'add-enum-value';

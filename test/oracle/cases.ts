@@ -126,6 +126,8 @@ export const ORACLE_CASES: OracleCase[] = [
   // New tables, triggers, enums (forbid-new-tables, lock-timeout on referenced tables)
   { sql: 'CREATE TABLE x (id int REFERENCES u (id))', on: ['u'] },
   { sql: 'CREATE TABLE x (id int PRIMARY KEY)', on: ['t', 'u'] },
+  { sql: 'CREATE VIEW tv AS SELECT id, v FROM t WHERE d > 0' },
+  { sql: 'CREATE OR REPLACE VIEW uv AS SELECT id FROM u' },
   { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' },
   { sql: "ALTER TYPE mood ADD VALUE 'great'", on: ['t'] },
   // Syntax of newer releases (requires-newer-postgres): 15 accepts these…
