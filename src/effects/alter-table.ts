@@ -305,8 +305,13 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       }
       if (info.type === 'primary-key') for (const col of info.columns) markNotNull(rel, col, ctx);
       break;
-    case 'not-null':
+    case 'not-null': {
+      // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col is SET NOT NULL with a name; NOT VALID defers the scan to VALIDATE.
+      const col = info.columns[0];
+      if (!info.notValid && col && !ctx.column(rel, col)?.notNull) Object.assign(a, { column: col, scan: true, scanReason: 'checks every row for NULLs while holding the lock' });
+      if (!info.notValid && col) markNotNull(rel, col, ctx);
       break;
+    }
   }
   return [a];
 }
