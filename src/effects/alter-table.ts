@@ -7,7 +7,7 @@ import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from 
 import type { AnalysisContext } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
-import type { Action, ActionKind, ConstraintInfo, RelationKind, RelationRef } from './types';
+import type { Action, ActionKind, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
 import { volatilityOf } from './volatility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -89,7 +89,7 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DropCluster':
       return [action('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_AttachPartition':
-      return attachPartition(cmd.def?.PartitionCmd, rel, ctx);
+      return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':
     case 'AT_DetachPartitionFinalize':
       return detachPartition(cmd.def?.PartitionCmd, rel, ctx);
@@ -333,6 +333,20 @@ function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext)
       scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
     }),
   ];
+}
+
+/**
+ * ALTER INDEX parent ATTACH PARTITION child: both indexes are locked ACCESS EXCLUSIVE (queries
+ * planned on their tables wait, briefly); the tables are only read. Nothing is built or scanned.
+ */
+function attachIndexPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const child = relationFromRangeVar(pc?.name, 'index');
+  const otherLocks: OtherLock[] = [{ relation: child, lock: 'AccessExclusiveLock', isNew: ctx.isNew(child) }];
+  for (const index of [parent, child]) {
+    const table = ctx.tableOfIndex(index);
+    if (table) otherLocks.push({ relation: table, lock: 'AccessShareLock', isNew: ctx.isNew(table) });
+  }
+  return [action('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
 }
 
 function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {

@@ -153,6 +153,13 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     ctx.indexCreated(index, table);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
+  // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
+  // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
+  // partitioned table, so unless the table is known to be plain that is what the author is doing
+  // (the first step of the partitioned-index recipe).
+  if (stmt.relation && stmt.relation.inh !== true && ctx.isPartitioned(table) !== false) {
+    return simple('create-index', table, 'ShareLock', ctx, { concurrent, note: 'ON ONLY a partitioned table: the index is created invalid, nothing is built' });
+  }
   return simple('create-index', table, concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock', ctx, {
     concurrent,
     scan: true,
@@ -297,6 +304,7 @@ function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisConte
 function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const rel = relationFromRangeVar(stmt.relation);
   ctx.markNew(rel);
+  ctx.setPartitioned(rel, stmt.partspec !== undefined);
   const main = simple('create-table', rel, 'AccessExclusiveLock', ctx);
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
