@@ -32,7 +32,7 @@ export default defineRule({
     return [
       {
         message: format(this.messages[missing ? 'missing' : 'tooLong'], data),
-        why: `${lockImpact(first.lock)}. If a long transaction holds any lock on the table, this statement waits — and every query behind it queues too, so a quick change becomes an outage. A lock_timeout makes it give up (and retry later) instead.`,
+        why: `${first.lock} ${lockImpact(first.lock)}. If a long transaction holds any lock on the table, this statement waits — and every query behind it queues too, so a quick change becomes an outage. A lock_timeout makes it give up (and retry later) instead.`,
         fix: lines(`SET lock_timeout = '${formatDuration(Math.min(max, 2000))}';`, '-- then the statement; retry it if it times out', `-- (dbops migrate sets lock_timeout itself: turn this rule off there with "lock-timeout": "off")`),
       },
     ];

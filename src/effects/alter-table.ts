@@ -7,7 +7,7 @@ import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from 
 import type { AnalysisContext } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
-import type { Action, ActionKind, ConstraintInfo, RelationKind, RelationRef } from './types';
+import type { Action, ActionKind, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
 import { volatilityOf } from './volatility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -89,7 +89,7 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DropCluster':
       return [action('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_AttachPartition':
-      return attachPartition(cmd.def?.PartitionCmd, rel, ctx);
+      return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':
     case 'AT_DetachPartitionFinalize':
       return detachPartition(cmd.def?.PartitionCmd, rel, ctx);
@@ -260,6 +260,7 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
     inline,
     columns,
     references: c.pktable ? relationFromRangeVar(c.pktable) : undefined,
+    referencedColumns: c.pktable ? keyNames(c.pk_attrs) : undefined,
     provesNotNull: type === 'check' ? notNullColumnOf(c.raw_expr) : undefined,
   };
 }
@@ -304,8 +305,13 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       }
       if (info.type === 'primary-key') for (const col of info.columns) markNotNull(rel, col, ctx);
       break;
-    case 'not-null':
+    case 'not-null': {
+      // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col is SET NOT NULL with a name; NOT VALID defers the scan to VALIDATE.
+      const col = info.columns[0];
+      if (!info.notValid && col && !ctx.column(rel, col)?.notNull) Object.assign(a, { column: col, scan: true, scanReason: 'checks every row for NULLs while holding the lock' });
+      if (!info.notValid && col) markNotNull(rel, col, ctx);
       break;
+    }
   }
   return [a];
 }
@@ -327,6 +333,20 @@ function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext)
       scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
     }),
   ];
+}
+
+/**
+ * ALTER INDEX parent ATTACH PARTITION child: both indexes are locked ACCESS EXCLUSIVE (queries
+ * planned on their tables wait, briefly); the tables are only read. Nothing is built or scanned.
+ */
+function attachIndexPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const child = relationFromRangeVar(pc?.name, 'index');
+  const otherLocks: OtherLock[] = [{ relation: child, lock: 'AccessExclusiveLock', isNew: ctx.isNew(child) }];
+  for (const index of [parent, child]) {
+    const table = ctx.tableOfIndex(index);
+    if (table) otherLocks.push({ relation: table, lock: 'AccessShareLock', isNew: ctx.isNew(table) });
+  }
+  return [action('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
 }
 
 function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {

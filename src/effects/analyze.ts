@@ -89,6 +89,9 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.actions = [simple('create-table', rel, 'AccessExclusiveLock', ctx)];
       break;
     }
+    case 'ViewStmt':
+      effects.actions = [createView(stmt, ctx)];
+      break;
     case 'RenameStmt':
       effects.actions = rename(stmt, ctx);
       break;
@@ -149,6 +152,13 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     const index = relationFromRangeVar({ schemaname: stmt.relation?.schemaname, relname: stmt.idxname }, 'index');
     ctx.indexCreated(index, table);
     if (ctx.isNew(table)) ctx.markNew(index);
+  }
+  // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
+  // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
+  // partitioned table, so unless the table is known to be plain that is what the author is doing
+  // (the first step of the partitioned-index recipe).
+  if (stmt.relation && stmt.relation.inh !== true && ctx.isPartitioned(table) !== false) {
+    return simple('create-index', table, 'ShareLock', ctx, { concurrent, note: 'ON ONLY a partitioned table: the index is created invalid, nothing is built' });
   }
   return simple('create-index', table, concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock', ctx, {
     concurrent,
@@ -253,6 +263,17 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
   });
 }
 
+/**
+ * CREATE [OR REPLACE] VIEW takes AccessExclusiveLock on the view: replacing a view that exists
+ * waits for every query reading it. Its source tables are only read while the query is analysed.
+ */
+function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
+  const view = relationFromRangeVar(stmt.view, 'relation');
+  if (!stmt.replace) ctx.markNew(view);
+  const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
+  return simple('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
+}
+
 /** Every table a query names (FROM, JOIN, subqueries), minus CTE names. */
 function tablesReadBy(query: AnyNode): RelationRef[] {
   const found = new Map<string, RelationRef>();
@@ -283,6 +304,7 @@ function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisConte
 function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const rel = relationFromRangeVar(stmt.relation);
   ctx.markNew(rel);
+  ctx.setPartitioned(rel, stmt.partspec !== undefined);
   const main = simple('create-table', rel, 'AccessExclusiveLock', ctx);
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {

@@ -160,6 +160,18 @@ export class AnalysisContext {
     return this.viewSources.get(view.key) ?? [];
   }
 
+  /** Tables known to be partitioned (true) or plain (false), by key. */
+  private readonly partitioned = new Map<string, boolean>();
+
+  setPartitioned(rel: RelationRef, partitioned: boolean): void {
+    this.partitioned.set(rel.key, partitioned);
+  }
+
+  /** undefined when the table was never seen. */
+  isPartitioned(rel: RelationRef): boolean | undefined {
+    return this.partitioned.get(rel.key);
+  }
+
   /** Columns some index covers, by table key: changing their type rebuilds that index. */
   private readonly indexedColumns = new Map<string, Set<string>>();
 
@@ -178,6 +190,7 @@ export class AnalysisContext {
     this.indexedColumns.delete(rel.key);
     this.foreignKeys.delete(rel.key);
     this.viewSources.delete(rel.key);
+    this.partitioned.delete(rel.key);
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
     this.notNullChecks.delete(rel.key);

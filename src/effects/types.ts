@@ -66,6 +66,7 @@ export type ActionKind =
   | 'insert'
   | 'merge'
   | 'create-table'
+  | 'create-view'
   | 'drop-table'
   | 'create-trigger'
   | 'add-enum-value';
@@ -82,8 +83,9 @@ export interface ConstraintInfo {
   /** Declared inline on a column (ADD COLUMN … REFERENCES/CHECK) rather than as a table constraint. */
   inline: boolean;
   columns: string[];
-  /** For foreign keys: the referenced table. */
+  /** For foreign keys: the referenced table and columns (empty: its primary key). */
   references?: RelationRef;
+  referencedColumns?: string[];
   /** For CHECK (col IS NOT NULL): the column it proves non-null. */
   provesNotNull?: string;
 }

@@ -97,6 +97,9 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE p DETACH PARTITION p0', on: ['p', 'p0'] },
   { sql: 'ALTER TABLE p DETACH PARTITION p0 CONCURRENTLY' },
   { sql: 'CREATE TABLE p2 PARTITION OF p FOR VALUES IN (2)', on: ['p'] },
+  { sql: 'CREATE INDEX p_k ON ONLY p (k)' },
+  { sql: 'CREATE INDEX t_d2 ON ONLY t (d)' },
+  { sql: 'CREATE INDEX p_k ON ONLY p (k); CREATE INDEX p0_k ON p0 (k); ALTER INDEX p_k ATTACH PARTITION p0_k' },
   // Indexes (creating-/dropping-/reindexing-non-concurrently, concurrently-in-transaction)
   { sql: 'CREATE INDEX i ON t (v)' },
   { sql: 'CREATE UNIQUE INDEX i ON t (id, v)' },
@@ -126,6 +129,8 @@ export const ORACLE_CASES: OracleCase[] = [
   // New tables, triggers, enums (forbid-new-tables, lock-timeout on referenced tables)
   { sql: 'CREATE TABLE x (id int REFERENCES u (id))', on: ['u'] },
   { sql: 'CREATE TABLE x (id int PRIMARY KEY)', on: ['t', 'u'] },
+  { sql: 'CREATE VIEW tv AS SELECT id, v FROM t WHERE d > 0' },
+  { sql: 'CREATE OR REPLACE VIEW uv AS SELECT id FROM u' },
   { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' },
   { sql: "ALTER TYPE mood ADD VALUE 'great'", on: ['t'] },
   // Syntax of newer releases (requires-newer-postgres): 15 accepts these…

@@ -28,6 +28,7 @@ CREATE TABLE p (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE p0 PARTITION OF p FOR VALUES IN (0);
 CREATE TABLE p1 (id int, k int);
 CREATE TYPE mood AS ENUM ('ok');
+CREATE VIEW uv AS SELECT id FROM u;
 `;
 
 export const FIXTURE_DATA = `

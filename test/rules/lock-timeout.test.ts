@@ -41,6 +41,12 @@ describe(rule, () => {
     expect(fk.message).toContain('ShareRowExclusiveLock on orgs');
   });
 
+  it('sees CREATE OR REPLACE of a view that may be in use, not a new view', async () => {
+    const [f] = await findingsOf(rule, 'CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE score > 0;');
+    expect(f.message).toContain('AccessExclusiveLock on active_users');
+    expect(await findingsOf(rule, 'CREATE VIEW active_users AS SELECT * FROM users;')).toEqual([]);
+  });
+
   it('can be turned off (dbops migrate sets lock_timeout itself) and takes a maxMs option', async () => {
     expect(await findingsOf(rule, 'ALTER TABLE users ADD COLUMN a text;', { severities: { [rule]: 'off' } })).toEqual([]);
     const sql = "SET lock_timeout = '8s';\nALTER TABLE users ADD COLUMN a text;";
