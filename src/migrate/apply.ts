@@ -9,7 +9,7 @@ import type { MigrateEvent } from './events';
 import { loadMigrationFiles } from './files';
 import { lintGateError, lintPending } from './lint-gate';
 import { readLiveSchema } from './live-schema';
-import { dropIndexConcurrentlySql, findIndex, indexLabel, leftoversOf, listInvalidIndexes, type IndexRef } from './invalid-indexes';
+import { dropIndexConcurrentlySql, findIndex, indexLabel, invalidIndexesOf, type IndexRef } from './invalid-indexes';
 import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
 import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
 import { backoffDelayMs, type MigrateSettings } from './settings';
@@ -251,14 +251,14 @@ class Runner {
         }
       }
     }
-    const invalidBefore = build ? new Set((await listInvalidIndexes(this.client)).map((i) => i.oid)) : undefined;
+    const invalidBefore = build ? new Set((await this.invalidIndexesOf(build)).map((i) => i.oid)) : undefined;
     const failure = await this.execute(m, st, attempt);
     if (!failure) {
       await recordProgress(this.client, m.file.version, st.index, m.file.checksum);
       return undefined;
     }
     if (invalidBefore) {
-      const left = (await listInvalidIndexes(this.client).catch(() => [])).filter((i) => !invalidBefore.has(i.oid));
+      const left = (await this.invalidIndexesOf(build!).catch(() => [])).filter((i) => !invalidBefore.has(i.oid));
       for (const ix of left) {
         this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropping', cause: `left INVALID by the failed ${st.noTransaction}` });
       }
@@ -270,7 +270,11 @@ class Runner {
 
   /** Drops INVALID indexes a failed build left (this run's, or an interrupted earlier run's) before building again. */
   private async dropLeftovers(m: PreparedMigration, st: MigrationStatement): Promise<StatementFailure | undefined> {
-    const fromEarlierRun = (await leftoversOf(this.client, st.concurrentIndex!)).filter((ix) => !this.leftovers.some((l) => l.oid === ix.oid));
+    const build = st.concurrentIndex!;
+    // Without a name, an INVALID index on the table may be anyone's: only this run's own are dropped.
+    const named = build.kind === 'reindex' || build.index !== undefined;
+    const earlier = named ? await this.invalidIndexesOf(build) : [];
+    const fromEarlierRun = earlier.filter((ix) => !this.leftovers.some((l) => l.oid === ix.oid));
     for (const ix of fromEarlierRun) {
       this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropping', cause: 'left INVALID by an earlier interrupted run' });
     }
@@ -280,9 +284,13 @@ class Runner {
       const out = await watchBlockers(this.sessions.monitor.client, this.sessions.runnerPid, this.sampleIntervalMs(), () => this.client.query(dropIndexConcurrentlySql(ix)));
       if ('error' in out) return { statement: st, error: out.error as PgError, sample: out.sample };
       this.leftovers.shift();
-      this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropped', cause: 'dropped concurrently before retrying' });
+      this.emit({ type: 'invalid-index', version: m.file.version, index: indexLabel(ix), action: 'dropped', cause: 'with DROP INDEX CONCURRENTLY' });
     }
     return undefined;
+  }
+
+  private invalidIndexesOf(build: NonNullable<MigrationStatement['concurrentIndex']>): Promise<IndexRef[]> {
+    return invalidIndexesOf(this.client, build, this.sessions.serverVersionNum);
   }
 
   private sampleIntervalMs(): number {

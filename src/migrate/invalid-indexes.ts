@@ -18,30 +18,28 @@ export function indexLabel(ix: IndexRef): string {
   return `${ix.schema}.${ix.name}`;
 }
 
-export async function listInvalidIndexes(client: Client): Promise<IndexRef[]> {
+/**
+ * INVALID indexes a build could have left: on its table (CREATE INDEX, REINDEX TABLE) or next to
+ * its index (REINDEX INDEX), by name when the build names one, and `_ccnew` copies for REINDEX.
+ * An index another session is building right now is INVALID too until it finishes: those are
+ * never returned, so dbops cannot drop someone else's build in progress.
+ */
+export async function invalidIndexesOf(client: Client, build: ConcurrentIndexBuild, serverVersionNum: number): Promise<IndexRef[]> {
+  const table = build.table ? qualified(build.table.schema, build.table.name) : null;
+  const besideIndex = build.kind === 'reindex' && build.index ? qualified(build.schema, build.index) : null;
+  const exactName = build.kind === 'create' ? (build.index ?? null) : null;
+  const namePattern = build.kind === 'reindex' ? `${build.index ? escapeRegex(build.index) : '.*'}_ccnew[0-9]*$` : null;
+  const building =
+    serverVersionNum >= 120000 ? 'AND c.oid NOT IN (SELECT index_relid FROM pg_stat_progress_create_index WHERE pid <> pg_backend_pid() AND index_relid <> 0)' : '';
   const { rows } = await client.query(
     `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name
        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid`,
-  );
-  return rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name, valid: false }));
-}
-
-/** Indexes an earlier interrupted run of this build may have left INVALID. */
-export async function leftoversOf(client: Client, build: ConcurrentIndexBuild): Promise<IndexRef[]> {
-  if (build.kind === 'create') {
-    if (!build.index) return [];
-    const existing = await findIndex(client, build.schema, build.index);
-    return existing && !existing.valid ? [existing] : [];
-  }
-  // REINDEX CONCURRENTLY builds <index>_ccnew[N] next to each index it rebuilds.
-  const { rows } = await client.query(
-    `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name
-       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid AND c.relname ~ '_ccnew[0-9]*$'
-        AND (($1::text IS NOT NULL AND i.indrelid = (SELECT indrelid FROM pg_index WHERE indexrelid = to_regclass($1)))
-          OR ($2::text IS NOT NULL AND i.indrelid = to_regclass($2)))`,
-    [build.index ? qualified(build.schema, build.index) : null, build.table ? qualified(build.table.schema, build.table.name) : null],
+      WHERE NOT i.indisvalid
+        AND i.indrelid = coalesce(to_regclass($1), (SELECT indrelid FROM pg_index WHERE indexrelid = to_regclass($2)))
+        AND ($3::text IS NULL OR c.relname = $3)
+        AND ($4::text IS NULL OR c.relname ~ ('^' || $4))
+        ${building}`,
+    [table, besideIndex, exactName, namePattern],
   );
   return rows.map((r) => ({ oid: Number(r.oid), schema: r.schema, name: r.name, valid: false }));
 }
@@ -64,4 +62,8 @@ export function dropIndexConcurrentlySql(ix: IndexRef): string {
 
 function qualified(schema: string | undefined, name: string): string {
   return schema ? quoteIdent(schema, name) : quoteIdent(name);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

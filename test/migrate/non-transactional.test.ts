@@ -64,9 +64,23 @@ describe('dbops migrate: files that cannot run in a transaction', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`blocked by pid ${writer.pid}, application 'busy-writer'`);
     expect(r.stdout).toMatch(/! found INVALID index public\.accounts_name_idx, left INVALID by the failed CREATE INDEX CONCURRENTLY; dropping it concurrently/);
-    expect(r.stdout).toMatch(/✓ dropped INVALID index public\.accounts_name_idx \(dropped concurrently before retrying\)/);
+    expect(r.stdout).toMatch(/✓ dropped INVALID index public\.accounts_name_idx \(with DROP INDEX CONCURRENTLY\)/);
     expect(r.stdout).toMatch(/✓ migrations\/0002_index\.sql \(\d+ attempts/);
     expect(await indexState(p, 'accounts_name_idx')).toBe('valid');
+  });
+
+  it('cleans up the _ccnew copy a timed-out REINDEX CONCURRENTLY leaves', async () => {
+    const p = await projectWithTable();
+    p.write('0002_reindex.sql', 'REINDEX INDEX CONCURRENTLY accounts_pkey;\n');
+    const writer = await holdLock(p.url, "UPDATE accounts SET name = 'x' WHERE id = 1", 'busy-writer');
+    const run = p.start(['migrate', ...FAST, '--retries', '30']);
+    await run.waitForOutput(/found INVALID index public\.accounts_pkey_ccnew/);
+    await writer.release();
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ dropped INVALID index public\.accounts_pkey_ccnew/);
+    expect(await p.sql("SELECT count(*) FROM pg_index WHERE NOT indisvalid")).toBe('0');
+    expect(await indexState(p, 'accounts_pkey')).toBe('valid');
   });
 
   it('after SIGKILL in the middle of a CONCURRENTLY build, the next run drops the INVALID leftover and builds it', async () => {
