@@ -16,16 +16,23 @@ function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
-/** Writes `<dir>/<UTC timestamp>_<slug>.sql` and returns its path; never overwrites. */
+/**
+ * Writes `<dir>/<UTC timestamp>_<slug>.sql` — or `<dir>/<timestamp>_<slug>/migration.sql` when the
+ * directory already uses Prisma's layout — and returns its path; never overwrites.
+ */
 export function createMigrationFile(dir: string, name: string, now = new Date()): string {
   const slug = slugify(name);
   if (!slug) throw new UsageError(`cannot make a file name from "${name}"`, 'use letters and digits, e.g. `dbops migrate create add_accounts_email`');
   fs.mkdirSync(dir, { recursive: true });
-  const taken = new Set(loadMigrationFiles(dir).files.map((f) => f.version));
+  const existing = loadMigrationFiles(dir).files;
+  const taken = new Set(existing.map((f) => f.version));
   let at = now.getTime();
   // Two creates in the same second get consecutive versions, never the same one.
   while (taken.has(timestamp(new Date(at)))) at += 1000;
-  const file = path.join(dir, `${timestamp(new Date(at))}_${slug}.sql`);
+  const base = `${timestamp(new Date(at))}_${slug}`;
+  const prisma = existing.length > 0 && existing.every((f) => path.basename(f.path) === 'migration.sql');
+  if (prisma) fs.mkdirSync(path.join(dir, base));
+  const file = prisma ? path.join(dir, base, 'migration.sql') : path.join(dir, `${base}.sql`);
   const body = [
     `-- ${name}`,
     '-- Runs in one transaction under lock_timeout (policy maximum) with retries. For statements that',

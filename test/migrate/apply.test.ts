@@ -196,6 +196,12 @@ describe('dbops migrate: apply, rerun, status', () => {
     expect(doc.migrations.map((m: { file: string }) => m.file)).toContain(created);
     const bad = await p.cli(['migrate', 'create', '!!!']);
     expect(bad.code).toBe(2);
+
+    const prisma = await newProject(pg);
+    fs.mkdirSync(path.join(prisma.dir, 'migrations', '20240101000000_init'));
+    prisma.write('20240101000000_init/migration.sql', CREATE);
+    const inPrisma = await prisma.cli(['migrate', 'create', 'add phone']);
+    expect(inPrisma.stdout.trim()).toMatch(/^migrations\/\d{14}_add_phone\/migration\.sql$/);
   });
 
   it('plan and --dry-run print the pending statements and execute nothing', async () => {
