@@ -85,6 +85,24 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     expect(b.stdout).toMatch(/Nothing to apply: .* is up to date \(2 applied\)\./);
   });
 
+  it('a runner queued with --wait never stalls the first runner\'s CREATE INDEX CONCURRENTLY', async () => {
+    const p = await projectWithTable();
+    p.write('0002_alter.sql', 'CREATE INDEX CONCURRENTLY accounts_name_idx ON accounts (name);\n');
+    const writer = await holdLock(p.url, "UPDATE accounts SET name = 'x' WHERE id = 1", 'busy-writer');
+    const first = p.start(['migrate']);
+    await waitForRunnerBlocked(p);
+    const waiting = p.start(['migrate', '--wait']);
+    await waiting.waitForOutput(/waiting for it to finish \(--wait\)/);
+    await writer.release();
+    const a = await first.done;
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/✓ migrations\/0002_alter\.sql/);
+    const b = await waiting.done;
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/Nothing to apply/);
+    expect(await p.sql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_name_idx'::regclass")).toBe('t');
+  });
+
   it('--wait-timeout gives up with exit code 4', async () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
