@@ -41,6 +41,13 @@ describe('dbops migrate: files that cannot run in a transaction', () => {
     const status = await p.cli(['migrate', 'status']);
     expect(status.stdout).toMatch(/pending\s+migrations\/0002_indexes\.sql  \(1 statement done by an interrupted run\)/);
 
+    const original = 'CREATE INDEX CONCURRENTLY accounts_name_idx ON accounts (name);\nALTER TABLE accounts ADD COLUMN email text;\nCREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n';
+    p.write('0002_indexes.sql', original.replace('email text', 'email varchar(200)'));
+    const edited = await p.cli(['migrate']);
+    expect(edited.code).toBe(4);
+    expect(edited.stderr).toMatch(/^error: migrations\/0002_indexes\.sql changed since an interrupted run applied 1 of its statements — restore the file/);
+    p.write('0002_indexes.sql', original);
+
     const resumed = await p.cli(['migrate']);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(/continuing after statement 1 of 3 \(done by an interrupted run\)/);
