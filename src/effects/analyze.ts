@@ -270,6 +270,7 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
 function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
   const view = relationFromRangeVar(stmt.view, 'relation');
   if (!stmt.replace) ctx.markNew(view);
+  ctx.nameTaken(view.key);
   const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
   return simple('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
 }
@@ -349,6 +350,8 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       const rel = relationFromRangeVar(stmt.relation);
       const a = simple('rename-column', rel, 'AccessExclusiveLock', ctx, { column: stmt.subname, newName: stmt.newname });
       ctx.renameColumn(rel, stmt.subname, stmt.newname);
+      if (ctx.nameTaken(`${rel.key}.${stmt.newname}`) && isTemporaryName(stmt.subname)) a.secondHalfOfSwap = true;
+      ctx.nameFreed(`${rel.key}.${stmt.subname}`, a);
       return [a];
     }
     case 'OBJECT_TABLE': {
@@ -356,6 +359,8 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       const a = simple('rename-table', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname });
       const renamed = relationFromRangeVar({ ...stmt.relation, relname: stmt.newname });
       ctx.renameRelation(rel, renamed.key);
+      if (ctx.nameTaken(renamed.key) && (isTemporaryName(rel.name) || a.isNew)) a.secondHalfOfSwap = true;
+      ctx.nameFreed(rel.key, a);
       return [a];
     }
     case 'OBJECT_INDEX': {
@@ -366,6 +371,14 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
     default:
       return [simple('rename-other', relationFromRangeVar(stmt.relation, 'relation'), 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];
   }
+}
+
+/**
+ * The second rename of a swap moves a stand-in (users_new, score_tmp, new_users) into the freed
+ * name; nobody queries a stand-in by its temporary name, so renaming it away breaks no client.
+ */
+function isTemporaryName(name: string): boolean {
+  return /(_new|_tmp|_temp|_next|_v2)$|^(new|tmp|temp)_/i.test(name.split('.').pop() ?? name);
 }
 
 function transactionControl(kind: string): TransactionControl {
