@@ -7,7 +7,7 @@ import { parsePlpgsql } from '../sql/parser';
 import { alterTableActions, constraintInfo } from './alter-table';
 import { columnTypeFromAst } from './column-types';
 import type { AnalysisContext, HeldLock } from './context';
-import { isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
+import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
 import { extractDoBlockStatements } from './plpgsql';
 import { versionRequirements } from './versions';
@@ -127,8 +127,14 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
   return effects;
 }
 
+/**
+ * Locks ordinary traffic queues behind, on relations that existed before the run. Nobody writes
+ * to a materialized view, so there only a lock that blocks reads counts.
+ */
 export function strongLocksOnExisting(effects: StatementEffects): HeldLock[] {
-  return effects.relations.filter((r) => !r.isNew && isStrongLock(r.lock)).map((r) => ({ relation: r.relation, lock: r.lock }));
+  return effects.relations
+    .filter((r) => !r.isNew && (r.relation.kind === 'materialized-view' ? blocksReads(r.lock) : isStrongLock(r.lock)))
+    .map((r) => ({ relation: r.relation, lock: r.lock }));
 }
 
 function notInTransaction(effects: StatementEffects, what: string): void {
@@ -178,7 +184,8 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
       const a = simple('drop-index', table ?? index, lock, ctx, { concurrent, newName: index.name });
       a.isNew = ctx.isNew(index) || (table !== undefined && ctx.isNew(table));
-      if (table) a.otherLocks = [{ relation: index, lock: 'AccessExclusiveLock', isNew: a.isNew }];
+      // index_drop() takes the same mode on the index as on its table.
+      if (table) a.otherLocks = [{ relation: index, lock, isNew: a.isNew }];
       else a.note = `also locks the table of ${index.name} with ${lock}`;
       ctx.forget(index);
       return a;
