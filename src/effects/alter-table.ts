@@ -3,11 +3,12 @@
  * (AlterTableGetLockLevel), whether it rewrites (ATRewriteTables) and whether it scans
  * existing rows to verify something (NOT NULL, CHECK, FOREIGN KEY, partition bounds).
  */
+import { newAction, rewriting } from './action';
 import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from './column-types';
 import type { AnalysisContext } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
-import type { Action, ActionKind, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
+import type { Action, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
 import { volatilityOf } from './volatility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29,10 +30,6 @@ export function alterTableActions(stmt: AnyNode, ctx: AnalysisContext): Action[]
   return actions;
 }
 
-function action(kind: ActionKind, relation: RelationRef, lock: LockMode, ctx: AnalysisContext, extra: Partial<Action> = {}): Action {
-  return { kind, relation, lock, rewrite: 'no', scan: false, isNew: ctx.isNew(relation), ...extra };
-}
-
 function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
   const AEL: LockMode = 'AccessExclusiveLock';
   const column: string | undefined = cmd.name;
@@ -41,26 +38,26 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       return addColumn(cmd.def?.ColumnDef, rel, ctx);
     case 'AT_DropColumn':
       if (column) ctx.dropColumn(rel, column);
-      return [action('drop-column', rel, AEL, ctx, { column })];
+      return [newAction('drop-column', rel, AEL, ctx, { column })];
     case 'AT_AlterColumnType':
       return [alterColumnType(cmd, rel, ctx)];
     case 'AT_ColumnDefault':
       return cmd.def
-        ? [action('set-default', rel, AEL, ctx, { column, defaultVolatility: volatilityOf(cmd.def) })]
-        : [action('drop-default', rel, AEL, ctx, { column })];
+        ? [newAction('set-default', rel, AEL, ctx, { column, defaultVolatility: volatilityOf(cmd.def) })]
+        : [newAction('drop-default', rel, AEL, ctx, { column })];
     case 'AT_SetNotNull':
       return [setNotNull(rel, column!, ctx)];
     case 'AT_DropNotNull': {
       const facts = column ? ctx.column(rel, column) : undefined;
       if (facts && column) ctx.setColumn(rel, column, { ...facts, notNull: false });
-      return [action('drop-not-null', rel, AEL, ctx, { column })];
+      return [newAction('drop-not-null', rel, AEL, ctx, { column })];
     }
     case 'AT_AddConstraint':
       return addConstraint(cmd.def?.Constraint, rel, ctx, false);
     case 'AT_ValidateConstraint': {
       ctx.validateConstraint(rel, cmd.name);
       const references = ctx.foreignKey(rel, cmd.name);
-      const a = action('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
+      const a = newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
         scan: true,
         scanReason: 'checks every existing row, without blocking reads or writes',
         constraint: { type: references ? 'foreign-key' : 'check', name: cmd.name, notValid: false, inline: false, columns: [], references },
@@ -71,23 +68,23 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     }
     case 'AT_DropConstraint':
       ctx.dropConstraint(rel, cmd.name);
-      return [action('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}` })];
+      return [newAction('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}` })];
     case 'AT_SetTableSpace':
       // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
-      return [action('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
+      return [newAction('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
     case 'AT_SetLogged':
-      return [action('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
+      return [newAction('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
     case 'AT_SetUnLogged':
-      return [action('set-unlogged', rel, AEL, ctx, rewriting('rewrites the table without WAL'))];
+      return [newAction('set-unlogged', rel, AEL, ctx, rewriting('rewrites the table without WAL'))];
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions':
-      return [action('set-storage-params', rel, relOptionsLock(cmd.def), ctx)];
+      return [newAction('set-storage-params', rel, relOptionsLock(cmd.def), ctx)];
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
     case 'AT_ClusterOn':
     case 'AT_DropCluster':
-      return [action('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
+      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_AttachPartition':
       return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':
@@ -103,11 +100,11 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DisableTrigUser':
     case 'AT_AddInherit':
     case 'AT_DropInherit':
-      return [action('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
+      return [newAction('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
     case 'AT_SetAccessMethod':
       // A no-op when the table already uses that access method, a full rewrite otherwise.
       return [
-        action('alter-table-other', rel, AEL, ctx, {
+        newAction('alter-table-other', rel, AEL, ctx, {
           rewrite: 'unknown',
           rewriteReason: `rewrites the table unless it already uses ${cmd.name ?? 'that access method'}`,
           scan: true,
@@ -117,18 +114,13 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       ];
     default:
       return [
-        action('alter-table-other', rel, AEL, ctx, {
+        newAction('alter-table-other', rel, AEL, ctx, {
           rewrite: 'unknown',
           rewriteReason: `dbops does not model ${String(cmd.subtype).replace(/^AT_/, '')}; assuming the strongest lock`,
           note: cmd.subtype,
         }),
       ];
   }
-}
-
-/** A rewrite copies every row and then rebuilds each index (ShareLock on the table while it does). */
-function rewriting(reason: string): Partial<Action> {
-  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy', alsoLocks: ['ShareLock'] };
 }
 
 /** Every storage parameter takes ShareUpdateExclusive except those that change how the planner sees the table. */
@@ -149,7 +141,7 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
   const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY') || identity;
   ctx.setColumn(rel, column, { type, notNull });
 
-  const main = action('add-column', rel, 'AccessExclusiveLock', ctx, { column, newType: type });
+  const main = newAction('add-column', rel, 'AccessExclusiveLock', ctx, { column, newType: type });
   const hasDefault = defaultExpr !== undefined && !isNullConstant(defaultExpr);
   if (hasDefault) main.defaultVolatility = volatilityOf(defaultExpr);
   if (SERIAL_TYPES.has(rawType.toLowerCase())) {
@@ -199,7 +191,7 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
     reason = 'the USING expression may compute new values for every row';
   }
   ctx.setColumn(rel, column, { type: newType, notNull: facts?.notNull ?? false });
-  const a = action('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
+  const a = newAction('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
   if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
   // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
   if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
@@ -215,7 +207,7 @@ function isPlainCastOf(expr: AnyNode, column: string): boolean {
 
 function setNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): Action {
   const facts = ctx.column(rel, column);
-  const a = action('set-not-null', rel, 'AccessExclusiveLock', ctx, { column });
+  const a = newAction('set-not-null', rel, 'AccessExclusiveLock', ctx, { column });
   if (facts?.notNull) {
     a.note = 'the column is already NOT NULL';
   } else if (ctx.pgVersion >= 12 && ctx.hasValidNotNullCheck(rel, column)) {
@@ -267,8 +259,8 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
 
 function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, hasNonNullDefault = false): Action[] {
   const info = constraintInfo(c, inline, column);
-  if (!info) return [action('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
-  const a = action('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
+  if (!info) return [newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
+  const a = newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
   switch (info.type) {
     case 'check':
       if (info.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
@@ -324,11 +316,11 @@ function markNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): vo
 function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
   const partition = relationFromRangeVar(pc?.name);
   return [
-    action('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
+    newAction('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
       otherLocks: [{ relation: partition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(partition) }],
       note: `attaches ${partition.name}`,
     }),
-    action('attach-partition', partition, 'AccessExclusiveLock', ctx, {
+    newAction('attach-partition', partition, 'AccessExclusiveLock', ctx, {
       scan: true,
       scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
     }),
@@ -346,12 +338,12 @@ function attachIndexPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisCon
     const table = ctx.tableOfIndex(index);
     if (table) otherLocks.push({ relation: table, lock: 'AccessShareLock', isNew: ctx.isNew(table) });
   }
-  return [action('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
+  return [newAction('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
 }
 
 function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
   const partition = relationFromRangeVar(pc?.name);
   const concurrent = pc?.concurrent === true;
   const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
-  return [action('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
+  return [newAction('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
 }

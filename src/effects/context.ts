@@ -4,7 +4,7 @@
  * they are validated, session settings, and the transaction block the next statement runs in.
  */
 import type { LockMode } from './locks';
-import type { ColumnType, RelationRef } from './types';
+import type { Action, ColumnType, RelationRef } from './types';
 
 export interface ColumnFacts {
   type: ColumnType;
@@ -78,6 +78,7 @@ export class AnalysisContext {
    * own); what the run created stays known.
    */
   startFile(): void {
+    this.freedNames.clear();
     this.lockTimeout = { session: null };
     this.statementTimeout = { session: null };
     this.transaction = { open: this.fileTransaction, strongLocks: [] };
@@ -158,6 +159,25 @@ export class AnalysisContext {
 
   sourcesOf(view: RelationRef): RelationRef[] {
     return this.viewSources.get(view.key) ?? [];
+  }
+
+  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
+  private readonly freedNames = new Map<string, Action>();
+
+  /** Remembers the old name a rename gave up, so a later reuse of it can mark the rename as a swap. */
+  nameFreed(name: string, rename: Action): void {
+    this.freedNames.set(name, rename);
+  }
+
+  /**
+   * A statement gives `name` to a column or relation: if a rename of this file freed it, that
+   * rename was the first half of a swap. Returns whether it was.
+   */
+  nameTaken(name: string): boolean {
+    const rename = this.freedNames.get(name);
+    if (rename) rename.oldNameReused = true;
+    this.freedNames.delete(name);
+    return rename !== undefined;
   }
 
   /** Tables known to be partitioned (true) or plain (false), by key. */

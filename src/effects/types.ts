@@ -140,6 +140,14 @@ export interface Action {
   newName?: string;
   /** CONCURRENTLY was used (index builds/drops, REINDEX, REFRESH, DETACH). */
   concurrent?: boolean;
+  /**
+   * RENAME: a later statement of the same file gives the old name to another column or relation
+   * (a swap, or a view left under the old name), so clients using the old name keep working.
+   * Set when that later statement is analysed.
+   */
+  oldNameReused?: boolean;
+  /** RENAME of a stand-in (…_new, …_tmp) into a name a rename of the same file freed: the second half of a swap. */
+  secondHalfOfSwap?: boolean;
   /** ADD COLUMN … NOT NULL without a default: fails as soon as the table has a row. */
   failsIfRows?: boolean;
   /** UPDATE/DELETE: true when there is no WHERE clause (every row). */

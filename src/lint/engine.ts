@@ -30,6 +30,8 @@ export interface AnalyzedTopLevelStatement {
 
 export interface AnalyzedFile {
   path: string;
+  /** See SqlSource.applied. */
+  applied: boolean;
   parsed: ParsedFile;
   statements: AnalyzedTopLevelStatement[];
 }
@@ -38,7 +40,12 @@ export interface AnalyzedFile {
 export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
   await loadParser();
   const ctx = createContext(options);
-  return sources.map((source) => analyzeFile(source, ctx));
+  return sources.map((source) => {
+    const file = analyzeFile(source, ctx);
+    // Sources come in migration order: when one is applied, so is everything before it.
+    if (source.applied) ctx.treatAllAsExisting();
+    return file;
+  });
 }
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
@@ -71,7 +78,7 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
     });
     return { statement, analyzed, nested };
   });
-  return { path: source.path, parsed, statements };
+  return { path: source.path, applied: source.applied === true, parsed, statements };
 }
 
 /**
@@ -106,7 +113,8 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
   const findings: Finding[] = [];
   let statements = 0;
-  for (const file of analyzed) {
+  const linted = analyzed.filter((f) => !f.applied);
+  for (const file of linted) {
     statements += file.statements.length;
     const fileFindings: Finding[] = [];
     for (const err of file.parsed.errors) {
@@ -124,7 +132,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     for (const st of file.statements) fileFindings.push(...lintStatement(file, st, active, options));
     findings.push(...fileFindings.sort((a, b) => a.start.offset - b.start.offset));
   }
-  return { findings, files: analyzed.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
+  return { findings, files: linted.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
 }
 
 function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {

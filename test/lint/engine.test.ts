@@ -41,6 +41,19 @@ describe('lintSources', () => {
     expect(report.findings).toEqual([]);
   });
 
+  it('learns from applied files without linting them, and treats their tables as existing', async () => {
+    const report = await lintSources(
+      [
+        { path: '0001.sql', text: 'CREATE TABLE users (id int, name varchar(50));\nCREATE INDEX users_name ON users (name);', applied: true },
+        { path: '0002.sql', text: "SET lock_timeout = '1s';\nALTER TABLE users ALTER COLUMN name TYPE varchar(80);\nCREATE INDEX users_id ON users (id);" },
+      ],
+      options,
+    );
+    // varchar(50) → varchar(80) is proven safe from the applied file; users is not new, so the index build is reported.
+    expect(report.findings.map((f) => [f.file, f.ruleId])).toEqual([['0002.sql', 'creating-index-non-concurrently']]);
+    expect(report.files).toEqual([{ path: '0002.sql', statements: 3 }]);
+  });
+
   it('analyses DO blocks: plain statements and EXECUTE of constant strings, not dynamic ones', async () => {
     const text = [
       "SET lock_timeout = '1s';",
