@@ -26,7 +26,7 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     expect(r.stdout).toContain(
       `! migrations/0002_alter.sql:2: lock timeout (55P03) waiting for AccessExclusiveLock on accounts; blocked by pid ${blocker.pid}, application 'blocker-app', user postgres, from 127.0.0.1, idle in transaction for`,
     );
-    expect(r.stdout).toMatch(/transaction open \d+\.\d s: SELECT count\(\*\) FROM accounts\n {4}rolled back; retry 1\/20 in 0\.\d s/);
+    expect(r.stdout).toMatch(/transaction open [\d.]+ s: SELECT count\(\*\) FROM accounts\n {4}rolled back; retry 1\/20 in 0\.\d s/);
     expect(r.stdout).toMatch(/✓ migrations\/0002_alter\.sql \(\d+ attempts, /);
     expect(await p.sql("SELECT count(*) FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'email'")).toBe('1');
     expect(await p.sql("SELECT to_regclass('audit_side') IS NOT NULL")).toBe('t');
@@ -72,7 +72,7 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const second = await p.cli(['migrate']);
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(
-      /^error: another dbops migrate is already running on this database \(pid \d+, application 'dbops migrate', user postgres, from 127\.0\.0\.1, connected \d+\.\d s ago\) — wait for it to finish, or rerun with --wait to queue behind it\n$/,
+      /^error: another dbops migrate is already running on this database \(pid \d+, application 'dbops migrate', user postgres, from 127\.0\.0\.1, connected [\d.]+ s ago\) — wait for it to finish, or rerun with --wait to queue behind it\n$/,
     );
     const waiting = p.start(['migrate', '--wait']);
     await waiting.waitForOutput(/Another dbops migrate is running \(pid \d+.*\); waiting for it to finish \(--wait\)\./);
