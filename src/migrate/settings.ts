@@ -41,8 +41,9 @@ export function resolveMigrateSettings(loaded: LoadedConfig, flags: MigrateFlags
 
   const policy = loaded.maxLockTimeoutMs;
   const lockTimeoutMs = flags['lock-timeout'] !== undefined ? parseDuration(flags['lock-timeout'], '--lock-timeout') : policy;
-  if (lockTimeoutMs <= 0) {
-    throw new UsageError('--lock-timeout must be above 0 (0 would wait for locks forever)', `use a value up to the policy maximum ${formatDuration(policy)}`);
+  if (lockTimeoutMs < 1) {
+    // PostgreSQL counts whole milliseconds: anything below 1 ms would become 0, "wait forever".
+    throw new UsageError('--lock-timeout must be at least 1ms (0 would wait for locks forever)', `use a value up to the policy maximum ${formatDuration(policy)}`);
   }
   if (lockTimeoutMs > policy) {
     throw new UsageError(
