@@ -121,22 +121,19 @@ describe('dbops migrate: files that cannot run in a transaction', () => {
     expect(await p.sql("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'mood'::regtype")).toBe('sad,happy');
   });
 
-  it('a -- dbops:no-transaction header runs an ordinary file statement by statement', async () => {
+  it.each([
+    ['-- dbops:no-transaction', '-- dbops:no-transaction\n'],
+    ['-- +goose NO TRANSACTION', '-- +goose NO TRANSACTION\n-- +goose Up\n'],
+    ['-- migrate:up transaction:false', '-- migrate:up transaction:false\n'],
+  ])('the header %s runs an ordinary file statement by statement', async (label, header) => {
     const p = await projectWithTable();
-    p.write('0002_header.sql', '-- dbops:no-transaction\nCREATE TABLE one (id int);\nCREATE TABLE two (id int);\nSELECT 1/0;\n');
+    p.write('0002_header.sql', `${header}CREATE TABLE one (id int);\nCREATE TABLE two (id int);\nSELECT 1/0;\n`);
+    const failingLine = header.split('\n').length + 2;
     const r = await p.cli(['migrate']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/^error: migrations\/0002_header\.sql:4: division by zero \(SQLSTATE 22012\) — statements before line 4 were applied and recorded/);
+    expect(r.stdout).toContain(`statement by statement, each committed on its own (${label})`);
+    expect(r.stderr).toMatch(new RegExp(`^error: migrations/0002_header\\.sql:${failingLine}: division by zero \\(SQLSTATE 22012\\) — statements before line ${failingLine} were applied and recorded`));
     expect(await p.sql("SELECT to_regclass('one') IS NOT NULL AND to_regclass('two') IS NOT NULL")).toBe('t');
     expect(await p.sql("SELECT count(*) FROM dbops.migration_progress WHERE version = '0002'")).toBe('2');
-  });
-
-  it("honours goose's NO TRANSACTION annotation", async () => {
-    const p = await projectWithTable();
-    p.write('0002_goose.sql', '-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE g1 (id int);\nSELECT 1/0;\n');
-    const r = await p.cli(['migrate']);
-    expect(r.code).toBe(4);
-    expect(r.stdout).toMatch(/statement by statement, each committed on its own \(-- \+goose NO TRANSACTION\)/);
-    expect(await p.sql("SELECT to_regclass('g1') IS NOT NULL")).toBe('t');
   });
 });
