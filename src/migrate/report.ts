@@ -60,7 +60,7 @@ export class MigrateReporter {
         else {
           this.line(
             `Applying ${e.pending} migration${e.pending > 1 ? 's' : ''} to ${e.target} ` +
-              `(lock_timeout ${formatDuration(e.lockTimeoutMs)}, statement_timeout ${formatDuration(e.statementTimeoutMs)}, up to ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'})`,
+              `(lock_timeout ${formatDuration(e.lockTimeoutMs)}, statement_timeout ${e.statementTimeoutMs === 0 ? 'none' : formatDuration(e.statementTimeoutMs)}, up to ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'})`,
           );
         }
         break;
