@@ -1,8 +1,16 @@
 import { formatDuration } from '../src/util/duration';
 import { strongLocksOnExisting } from '../src/effects/analyze';
 import { lockImpact } from '../src/effects/locks';
+import { timeoutMs } from '../src/effects/settings';
 import { defineRule, format } from '../src/lint/rule';
 import { lines } from '../src/lint/rule-helpers';
+
+/** A rule option given as milliseconds (3000) or as a duration ("3s"). */
+function optionMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return timeoutMs(value) ?? undefined;
+  return undefined;
+}
 
 export default defineRule({
   meta: {
@@ -23,7 +31,7 @@ export default defineRule({
   check(stmt, ctx) {
     const locks = strongLocksOnExisting(stmt.effects);
     if (locks.length === 0) return [];
-    const max = typeof ctx.options.maxMs === 'number' ? ctx.options.maxMs : ctx.lint.maxLockTimeoutMs;
+    const max = optionMs(ctx.options.max) ?? optionMs(ctx.options.maxMs) ?? ctx.lint.maxLockTimeoutMs;
     const current = stmt.before.lockTimeoutMs;
     const missing = current === null || current === 0;
     if (!missing && current <= max) return [];

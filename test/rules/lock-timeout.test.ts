@@ -51,5 +51,7 @@ describe(rule, () => {
     expect(await findingsOf(rule, 'ALTER TABLE users ADD COLUMN a text;', { severities: { [rule]: 'off' } })).toEqual([]);
     const sql = "SET lock_timeout = '8s';\nALTER TABLE users ADD COLUMN a text;";
     expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { maxMs: 10_000 } } })).toEqual([]);
+    expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { max: '10s' } } })).toEqual([]);
+    expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { max: '7s' } } })).toHaveLength(1);
   });
 });
