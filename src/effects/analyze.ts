@@ -342,6 +342,12 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
 }
 
 function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  if (stmt.renameType === 'OBJECT_TYPE' || stmt.renameType === 'OBJECT_DOMAIN') {
+    const items: AnyNode[] = stmt.object?.List?.items ?? [];
+    const from = items[items.length - 1]?.String?.sval;
+    if (from) ctx.renameType(from, stmt.newname);
+    return [];
+  }
   if (!stmt.relation) return [];
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN': {

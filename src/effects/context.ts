@@ -261,6 +261,15 @@ export class AnalysisContext {
     if (indexed?.delete(from)) indexed.add(to);
   }
 
+  /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */
+  renameType(from: string, to: string): void {
+    for (const cols of this.columns.values()) {
+      for (const [name, facts] of cols) {
+        if (facts.type.name === from) cols.set(name, { ...facts, type: { ...facts.type, name: to, display: facts.type.display.replace(from, to) } });
+      }
+    }
+  }
+
   addNotNullCheck(rel: RelationRef, name: string, check: NotNullCheck): void {
     let checks = this.notNullChecks.get(rel.key);
     if (!checks) this.notNullChecks.set(rel.key, (checks = new Map()));
