@@ -60,6 +60,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ALTER COLUMN ci TYPE inet', rewrite: 'no' },
   { sql: 'ALTER TABLE t ALTER COLUMN u_id TYPE bigint', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN u_id TYPE smallint', rewrite: 'yes' },
+  { sql: 'ALTER TABLE t ALTER COLUMN m TYPE mood', rewrite: 'no' },
+  { sql: "ALTER TYPE mood RENAME TO mood_old; CREATE TYPE mood AS ENUM ('ok', 'great'); ALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood", rewrite: 'yes' },
   // NOT NULL (setting-not-null)
   { sql: 'ALTER TABLE t ALTER COLUMN id SET NOT NULL' },
   { sql: 'ALTER TABLE t ALTER COLUMN v SET NOT NULL' },
