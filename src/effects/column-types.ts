@@ -39,7 +39,7 @@ const ALIASES: Record<string, string> = {
 export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
 /** The parser already folded unquoted names to lower case: a quoted "Status" is another type than status. */
-export function normaliseTypeName(name: string): string {
+function normaliseTypeName(name: string): string {
   return ALIASES[name.toLowerCase()] ?? name;
 }
 

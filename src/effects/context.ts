@@ -19,8 +19,6 @@ export interface NotNullCheck {
 export interface HeldLock {
   relation: RelationRef;
   lock: LockMode;
-  /** 1-based line of the statement that took it, for messages. */
-  line?: number;
 }
 
 export interface TimeoutSetting {
