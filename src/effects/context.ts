@@ -59,6 +59,16 @@ export class AnalysisContext {
   private readonly columns = new Map<string, Map<string, ColumnFacts>>();
   /** CHECK constraints that prove a column non-null: table key → constraint name → check. */
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** The table an index was created on in this run (DROP INDEX locks that table). */
+  private readonly indexTables = new Map<string, RelationRef>();
+  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
+  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
+  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
+  private readonly freedNames = new Map<string, Action>();
+  /** Tables known to be partitioned (true) or plain (false), by key. */
+  private readonly partitioned = new Map<string, boolean>();
+  /** Columns some index covers, by table key: changing their type rebuilds that index. */
+  private readonly indexedColumns = new Map<string, Set<string>>();
   lockTimeout: TimeoutSetting = { session: null };
   statementTimeout: TimeoutSetting = { session: null };
   transaction: TransactionState = { open: false, strongLocks: [] };
@@ -125,9 +135,6 @@ export class AnalysisContext {
     this.newRelations.add(rel.key);
   }
 
-  /** The table an index was created on in this run (DROP INDEX locks that table). */
-  private readonly indexTables = new Map<string, RelationRef>();
-
   indexCreated(index: RelationRef, table: RelationRef): void {
     this.indexTables.set(index.key, table);
   }
@@ -136,8 +143,6 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
-  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
-  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
   /** The tables a materialized view reads, by view key: REFRESH reads them again. */
   private readonly viewSources = new Map<string, RelationRef[]>();
 
@@ -159,9 +164,6 @@ export class AnalysisContext {
     return this.viewSources.get(view.key) ?? [];
   }
 
-  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
-  private readonly freedNames = new Map<string, Action>();
-
   /** Remembers the old name a rename gave up, so a later reuse of it can mark the rename as a swap. */
   nameFreed(name: string, rename: Action): void {
     this.freedNames.set(name, rename);
@@ -178,9 +180,6 @@ export class AnalysisContext {
     return rename !== undefined;
   }
 
-  /** Tables known to be partitioned (true) or plain (false), by key. */
-  private readonly partitioned = new Map<string, boolean>();
-
   setPartitioned(rel: RelationRef, partitioned: boolean): void {
     this.partitioned.set(rel.key, partitioned);
   }
@@ -189,9 +188,6 @@ export class AnalysisContext {
   isPartitioned(rel: RelationRef): boolean | undefined {
     return this.partitioned.get(rel.key);
   }
-
-  /** Columns some index covers, by table key: changing their type rebuilds that index. */
-  private readonly indexedColumns = new Map<string, Set<string>>();
 
   addIndexedColumns(rel: RelationRef, columns: string[]): void {
     let cols = this.indexedColumns.get(rel.key);

@@ -61,6 +61,7 @@ export function createContext(options: AnalyzeOptions): AnalysisContext {
 /** Analyses one more file with a context shared across the run. The parser must be loaded. */
 export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
   const text = parserInput(source.text);
+  // The parser calls an empty input an error; an empty migration simply holds no statement.
   const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
   ctx.startFile();
   const statements = parsed.statements.map((statement) => {
@@ -83,7 +84,7 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
 
 /**
  * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
- * a space in its place keeps every character offset. Empty files hold no statement.
+ * a space in its place keeps every character offset.
  */
 function parserInput(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
