@@ -69,6 +69,8 @@ export class AnalysisContext {
   private readonly partitioned = new Map<string, boolean>();
   /** Columns some index covers, by table key: changing their type rebuilds that index. */
   private readonly indexedColumns = new Map<string, Set<string>>();
+  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
+  private readonly viewSources = new Map<string, RelationRef[]>();
   lockTimeout: TimeoutSetting = { session: null };
   statementTimeout: TimeoutSetting = { session: null };
   transaction: TransactionState = { open: false, strongLocks: [] };
@@ -142,9 +144,6 @@ export class AnalysisContext {
   tableOfIndex(index: RelationRef): RelationRef | undefined {
     return this.indexTables.get(index.key);
   }
-
-  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
-  private readonly viewSources = new Map<string, RelationRef[]>();
 
   addForeignKey(rel: RelationRef, name: string, references: RelationRef): void {
     let fks = this.foreignKeys.get(rel.key);
