@@ -1,7 +1,9 @@
 /**
  * What the analyzer knows from the statements it has already seen in this run: tables created
- * (new and empty), column types and NOT NULL-ness, CHECK (col IS NOT NULL) constraints and whether
- * they are validated, session settings, and the transaction block the next statement runs in.
+ * (new and empty), column types and NOT NULL-ness, indexed columns and the tables of indexes,
+ * CHECK (col IS NOT NULL) constraints and whether they are validated, foreign keys, partitioned
+ * tables, materialized-view sources, names given up by renames; and, per file, session settings
+ * and the transaction block the next statement runs in.
  */
 import type { LockMode } from './locks';
 import type { Action, ColumnType, RelationRef } from './types';
