@@ -27,6 +27,7 @@ export default defineRule({
   messages: {
     missing: 'No lock_timeout is set before this statement takes {lock} on {table}',
     tooLong: 'lock_timeout {value} is longer than the policy maximum {max} before this statement takes {lock} on {table}',
+    onlyStatementTimeout: 'Only statement_timeout ({value}) bounds the wait before this statement takes {lock} on {table}; set lock_timeout',
   },
   check(stmt, ctx) {
     const locks = strongLocksOnExisting(stmt.effects);
@@ -36,6 +37,18 @@ export default defineRule({
     const missing = current === null || current === 0;
     if (!missing && current <= max) return [];
     const first = locks[0];
+    // statement_timeout also ends a lock wait, but it cancels the statement's real work too.
+    const statementTimeout = stmt.before.statementTimeoutMs;
+    if (missing && statementTimeout !== null && statementTimeout > 0 && statementTimeout <= max) {
+      return [
+        {
+          message: format(this.messages.onlyStatementTimeout, { lock: first.lock, table: locks.map((l) => l.relation.name).join(', '), value: formatDuration(statementTimeout) }),
+          severity: 'warning',
+          why: `statement_timeout ${formatDuration(statementTimeout)} bounds the queue behind this statement, but it also cancels the statement once the lock is granted and the work itself takes longer; lock_timeout bounds only the wait.`,
+          fix: lines(`SET lock_timeout = '${formatDuration(Math.min(max, 2000))}';`),
+        },
+      ];
+    }
     const data = { lock: first.lock, table: locks.map((l) => l.relation.name).join(', '), value: missing ? '' : formatDuration(current), max: formatDuration(max) };
     return [
       {

@@ -23,6 +23,13 @@ describe(rule, () => {
     expect(await findingsOf(rule, "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN note text;", { maxLockTimeoutMs: 1000 })).toHaveLength(1);
   });
 
+  it('warns when only a short statement_timeout bounds the wait', async () => {
+    const [f] = await findingsOf(rule, "SET statement_timeout = '3s';\nALTER TABLE users ADD COLUMN note text;");
+    expect(f).toMatchObject({ severity: 'warning', message: expect.stringContaining('Only statement_timeout (3s) bounds the wait') });
+    const [long] = await findingsOf(rule, "SET statement_timeout = '1min';\nALTER TABLE users ADD COLUMN note text;");
+    expect(long).toMatchObject({ severity: 'error', message: expect.stringContaining('No lock_timeout') });
+  });
+
   it('ends SET LOCAL with the transaction', async () => {
     const sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a text;\nCOMMIT;\nALTER TABLE users ADD COLUMN b text;";
     expect((await findingsOf(rule, sql)).map((f) => f.start.line)).toEqual([5]);
