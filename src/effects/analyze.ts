@@ -5,7 +5,7 @@
  */
 import { parsePlpgsql } from '../sql/parser';
 import { newAction, rewriting } from './action';
-import { alterTableActions, constraintInfo } from './alter-table';
+import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
 import { columnTypeFromAst } from './column-types';
 import type { AnalysisContext, HeldLock } from './context';
 import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
@@ -59,13 +59,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.actions = [refreshMatView(stmt, ctx)];
       break;
     case 'TruncateStmt':
-      effects.actions = (stmt.relations ?? []).map((r: AnyNode) =>
-        newAction('truncate', relationFromRangeVar(r.RangeVar), 'AccessExclusiveLock', ctx, {
-          rewrite: 'yes',
-          rewriteReason: 'replaces the table with new, empty storage (instant: no row is read)',
-          alsoLocks: ['ShareLock'],
-        }),
-      );
+      effects.actions = truncate(stmt, ctx);
       break;
     case 'LockStmt':
       effects.actions = (stmt.relations ?? []).map((r: AnyNode) => newAction('lock-table', relationFromRangeVar(r.RangeVar), lockModeFromNumber(stmt.mode ?? 8), ctx));
@@ -143,6 +137,22 @@ function notInTransaction(effects: StatementEffects, what: string): void {
   effects.nonTransactionalReason = `${what} cannot run inside a transaction block`;
 }
 
+/** TRUNCATE … CASCADE empties the tables with foreign keys to it as well. */
+function truncate(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const named: RelationRef[] = (stmt.relations ?? []).map((r: AnyNode) => relationFromRangeVar(r.RangeVar));
+  const all = new Map(named.map((r) => [r.key, r]));
+  if (stmt.behavior === 'DROP_CASCADE') {
+    for (let i = 0; i < all.size; i++) for (const r of ctx.referencing([...all.values()][i])) if (!all.has(r.key)) all.set(r.key, r);
+  }
+  return [...all.values()].map((rel) =>
+    newAction('truncate', rel, 'AccessExclusiveLock', ctx, {
+      rewrite: 'yes',
+      rewriteReason: named.some((n) => n.key === rel.key) ? 'replaces the table with new, empty storage (instant: no row is read)' : 'emptied by TRUNCATE … CASCADE',
+      alsoLocks: ['ShareLock'],
+    }),
+  );
+}
+
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
@@ -189,7 +199,13 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   if (!kind) return [];
   return objects.map((o) => {
     const rel = relationFromNameList(o, kind);
-    const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, { note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType });
+    // Its foreign keys go (ACCESS EXCLUSIVE on the tables they reference), and so do those of tables referencing it.
+    const referencing = ctx.referencing(rel).map((r) => ({ relation: r, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(r) }));
+    const otherLocks = [...(referencedTableLocks(ctx.foreignKeysOf(rel), ctx) ?? []), ...referencing];
+    const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, {
+      note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType,
+      otherLocks: otherLocks.filter((l) => l.relation.key !== rel.key),
+    });
     ctx.forget(rel);
     return a;
   });
@@ -308,6 +324,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
     const info = constraintInfo(c, column !== undefined, column);
+    if (info?.references) ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
     if (info?.references && info.references.key !== rel.key) {
       otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', also: ['AccessShareLock'], isNew: ctx.isNew(info.references) });
       main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];

@@ -18,6 +18,12 @@ export interface NotNullCheck {
   valid: boolean;
 }
 
+export interface ForeignKey {
+  table: RelationRef;
+  columns: string[];
+  references: RelationRef;
+}
+
 export interface HeldLock {
   relation: RelationRef;
   lock: LockMode;
@@ -63,8 +69,11 @@ export class AnalysisContext {
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
   /** The table an index was created on in this run (DROP INDEX locks that table). */
   private readonly indexTables = new Map<string, RelationRef>();
-  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
-  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
+  /**
+   * Foreign keys by table key and constraint name: VALIDATE reads the referenced table, and
+   * dropping the key (its table, constraint or column) locks the referenced table ACCESS EXCLUSIVE.
+   */
+  private readonly foreignKeys = new Map<string, Map<string, ForeignKey>>();
   /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
   private readonly freedNames = new Map<string, Action>();
   /** Tables known to be partitioned (true) or plain (false), by key. */
@@ -147,13 +156,29 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
-  addForeignKey(rel: RelationRef, name: string, references: RelationRef): void {
+  /** Unnamed keys get PostgreSQL's default name, <table>_<first column>_fkey. */
+  addForeignKey(rel: RelationRef, name: string | undefined, fk: ForeignKey): void {
     let fks = this.foreignKeys.get(rel.key);
     if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
-    fks.set(name, references);
+    fks.set(name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`, fk);
   }
 
-  foreignKey(rel: RelationRef, name: string): RelationRef | undefined {
+  /** The foreign keys a table has (optionally only those on a column). */
+  foreignKeysOf(rel: RelationRef, column?: string): ForeignKey[] {
+    return [...(this.foreignKeys.get(rel.key)?.values() ?? [])].filter((fk) => column === undefined || fk.columns.includes(column));
+  }
+
+  /** Tables with a foreign key to this one. */
+  referencing(rel: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    for (const [tableKey, fks] of this.foreignKeys) {
+      const fk = [...fks.values()].find((f) => f.references.key === rel.key);
+      if (fk && tableKey !== rel.key) out.push(fk.table);
+    }
+    return out;
+  }
+
+  foreignKey(rel: RelationRef, name: string): ForeignKey | undefined {
     return this.foreignKeys.get(rel.key)?.get(name);
   }
 

@@ -86,6 +86,12 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t RENAME TO t2' },
   { sql: 'DROP TABLE t' },
   { sql: 'DROP TABLE ul', on: ['ul'] },
+  // Dropping a foreign key (with its table, constraint or column) locks the referenced table too
+  { sql: 'DROP TABLE uc' },
+  { sql: 'ALTER TABLE uc DROP CONSTRAINT uc_u_fk' },
+  { sql: 'ALTER TABLE uc DROP COLUMN u_id' },
+  { sql: 'ALTER TABLE uc DROP COLUMN id', on: ['uc', 'u'] },
+  { sql: 'TRUNCATE u CASCADE', rewrite: 'yes' },
   // Storage
   { sql: 'ALTER TABLE t SET UNLOGGED', rewrite: 'yes' },
   { sql: 'ALTER TABLE ul SET LOGGED', on: ['ul'], rewrite: 'yes' },

@@ -111,7 +111,7 @@ describe('effects model vs a real PostgreSQL 15', () => {
     const sql = statements[statements.length - 1].text;
     const setup = statements.slice(0, -1).map((s) => s.text);
     const predicted = predict(setup, sql);
-    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'users', 'orgs'])];
+    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'uc', 'users', 'orgs'])];
     const trace: TraceResult = await traceStatement(client, sql, watch, setup.length ? setup.join(';\n') : undefined);
     if (predicted.requires > 15) {
       // Syntax of a newer release: PostgreSQL 15 must reject it, as predicted.

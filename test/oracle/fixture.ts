@@ -30,12 +30,14 @@ CREATE TABLE p (id int, k int) PARTITION BY LIST (k);
 CREATE TABLE p0 PARTITION OF p FOR VALUES IN (0);
 CREATE TABLE p1 (id int, k int);
 CREATE VIEW uv AS SELECT id FROM u;
+CREATE TABLE uc (id int, u_id int CONSTRAINT uc_u_fk REFERENCES u (id));
 `;
 
 export const FIXTURE_DATA = `
 INSERT INTO u SELECT g FROM generate_series(1, 1000) g;
 INSERT INTO t SELECT g, 'v' || g, g, g, 'vc', g, now(), 'ab', g, '{a}', B'101', '10.0.0.0/8', 'ok' FROM generate_series(1, 1000) g;
 INSERT INTO ul SELECT g, 'x' FROM generate_series(1, 100) g;
+INSERT INTO uc SELECT g, g FROM generate_series(1, 100) g;
 INSERT INTO p0 VALUES (1, 0);
 INSERT INTO p1 VALUES (1, 1);
 REFRESH MATERIALIZED VIEW mv;

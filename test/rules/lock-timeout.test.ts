@@ -48,6 +48,15 @@ describe(rule, () => {
     expect(fk.message).toContain('ShareRowExclusiveLock on orgs');
   });
 
+  it('sees the referenced table locked when a foreign key is dropped', async () => {
+    const schema = 'CREATE TABLE orgs (id int PRIMARY KEY);\nCREATE TABLE members (id int, org_id int REFERENCES orgs (id));';
+    for (const sql of ['DROP TABLE members;', 'ALTER TABLE members DROP CONSTRAINT members_org_id_fkey;', 'ALTER TABLE members DROP COLUMN org_id;']) {
+      const [f] = await findingsOf(rule, sql, { existingSchema: schema });
+      expect(f.message).toContain('AccessExclusiveLock on members, orgs');
+    }
+    expect((await findingsOf(rule, 'ALTER TABLE members DROP COLUMN id;', { existingSchema: schema }))[0].message).toContain('on members');
+  });
+
   it('sees CREATE OR REPLACE of a view that may be in use, not a new view', async () => {
     const [f] = await findingsOf(rule, 'CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE score > 0;');
     expect(f.message).toContain('AccessExclusiveLock on active_users');
