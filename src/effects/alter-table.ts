@@ -87,9 +87,22 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
+      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_ClusterOn':
     case 'AT_DropCluster':
-      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
+      return [newAction('alter-table-other', rel, 'ShareUpdateExclusiveLock', ctx, { note: cmd.subtype })];
+    // Catalog-only changes under the strongest lock: no rewrite, no scan.
+    case 'AT_ChangeOwner':
+    case 'AT_ReplicaIdentity':
+    case 'AT_EnableRowSecurity':
+    case 'AT_DisableRowSecurity':
+    case 'AT_ForceRowSecurity':
+    case 'AT_NoForceRowSecurity':
+    case 'AT_SetStorage':
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+    case 'AT_DropExpression':
+      return [newAction('alter-table-other', rel, AEL, ctx, { note: cmd.subtype })];
     case 'AT_AttachPartition':
       return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':

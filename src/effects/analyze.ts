@@ -93,6 +93,15 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
     case 'CreateTrigStmt':
       effects.actions = [newAction('create-trigger', relationFromRangeVar(stmt.relation), 'ShareRowExclusiveLock', ctx)];
       break;
+    case 'CreatePolicyStmt':
+      effects.actions = [newAction('create-policy', relationFromRangeVar(stmt.table), 'AccessExclusiveLock', ctx)];
+      break;
+    case 'CreateStatsStmt':
+      effects.actions = ((stmt.relations ?? []) as AnyNode[]).map((r) => newAction('create-statistics', relationFromRangeVar(r.RangeVar), 'ShareUpdateExclusiveLock', ctx));
+      break;
+    case 'CommentStmt':
+      effects.actions = comment(stmt, ctx);
+      break;
     case 'AlterEnumStmt':
       effects.actions = [];
       if (!stmt.oldVal && ctx.pgVersion < 12) notInTransaction(effects, 'ALTER TYPE … ADD VALUE before PostgreSQL 12');
@@ -135,6 +144,17 @@ export function strongLocksOnExisting(effects: StatementEffects): HeldLock[] {
 function notInTransaction(effects: StatementEffects, what: string): void {
   effects.transactional = false;
   effects.nonTransactionalReason = `${what} cannot run inside a transaction block`;
+}
+
+/** COMMENT ON TABLE/COLUMN takes ShareUpdateExclusiveLock on the table: writes and reads continue. */
+function comment(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const items: AnyNode[] = stmt.object?.List?.items ?? [];
+  if (stmt.objtype === 'OBJECT_TABLE') return [newAction('comment', relationFromNameList(stmt.object, 'table'), 'ShareUpdateExclusiveLock', ctx)];
+  if (stmt.objtype === 'OBJECT_COLUMN' && items.length >= 2) {
+    const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+    return [newAction('comment', table, 'ShareUpdateExclusiveLock', ctx, { column: items[items.length - 1]?.String?.sval })];
+  }
+  return [];
 }
 
 /** TRUNCATE … CASCADE empties the tables with foreign keys to it as well. */
@@ -192,6 +212,14 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       else a.note = `also locks the table of ${index.name} with ${lock}`;
       ctx.forget(index);
       return a;
+    });
+  }
+  if (stmt.removeType === 'OBJECT_TRIGGER') {
+    // DROP TRIGGER t ON table: the list is [schema?, table, trigger].
+    return objects.map((o) => {
+      const items: AnyNode[] = o.List?.items ?? [];
+      const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+      return newAction('drop-trigger', table, 'AccessExclusiveLock', ctx, { alsoLocks: ['AccessShareLock'], note: `trigger ${items[items.length - 1]?.String?.sval}` });
     });
   }
   const kinds: Record<string, RelationRef['kind']> = { OBJECT_TABLE: 'table', OBJECT_MATVIEW: 'materialized-view', OBJECT_VIEW: 'relation', OBJECT_SEQUENCE: 'relation' };

@@ -100,6 +100,14 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ALTER COLUMN d SET STATISTICS 500' },
   { sql: 'ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL' },
   { sql: 'ALTER TABLE t ENABLE ROW LEVEL SECURITY' },
+  { sql: 'ALTER TABLE t OWNER TO dbops_oracle' },
+  { sql: 'ALTER TABLE t REPLICA IDENTITY FULL' },
+  { sql: 'ALTER TABLE t CLUSTER ON t_pkey' },
+  { sql: 'ALTER TABLE t DISABLE TRIGGER ALL' },
+  { sql: 'CREATE POLICY own_rows ON t USING (d > 0)' },
+  { sql: 'CREATE STATISTICS t_stats ON id, d FROM t' },
+  { sql: "COMMENT ON TABLE t IS 'facts'" },
+  { sql: "COMMENT ON COLUMN t.d IS 'facts'" },
   // Partitions
   { sql: 'ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1)', on: ['p', 'p1'] },
   { sql: 'ALTER TABLE p DETACH PARTITION p0', on: ['p', 'p0'] },
@@ -140,6 +148,7 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'CREATE VIEW tv AS SELECT id, v FROM t WHERE d > 0' },
   { sql: 'CREATE OR REPLACE VIEW uv AS SELECT id FROM u' },
   { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' },
+  { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger(); DROP TRIGGER tr ON t' },
   { sql: "ALTER TYPE mood ADD VALUE 'great'", on: ['t'] },
   // Syntax of newer releases (requires-newer-postgres): 15 accepts these…
   { sql: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET d = 1', on: ['t'] },

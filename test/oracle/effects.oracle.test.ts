@@ -97,6 +97,7 @@ describe('effects model vs a real PostgreSQL 15', () => {
     fs.mkdirSync(tablespaceDir);
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', tablespaceDir]);
     await client.query(`CREATE TABLESPACE fast LOCATION '${tablespaceDir}'`);
+    await client.query('CREATE ROLE dbops_oracle');
     await client.query(SCHEMA + FIXTURE_DATA + EXAMPLE_DATA);
     // The timestamp → timestamptz case depends on the session time zone.
     await client.query("SET TimeZone = 'UTC'");
