@@ -24,6 +24,12 @@ export interface SqlSource {
   /** What findings show: a path relative to the current directory, or "<stdin>". */
   path: string;
   text: string;
+  /**
+   * Already applied in production (e.g. migrations older than `--since`): analysed only for
+   * context — column types, indexes, constraints — its tables count as existing, not new, and it
+   * gets no findings and is not listed in the report.
+   */
+  applied?: boolean;
 }
 
 export interface Finding {
