@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   fileTransaction?: boolean;
   /** SQL describing tables that already exist (see LintOptions.existingSchema). */
   existingSchema?: string;
+  /** See LintOptions.newTables. */
+  newTables?: 'run' | 'file';
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -43,7 +45,7 @@ export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptio
   return sources.map((source) => {
     const file = analyzeFile(source, ctx);
     // Sources come in migration order: when one is applied, so is everything before it.
-    if (source.applied) ctx.treatAllAsExisting();
+    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
     return file;
   });
 }
@@ -110,6 +112,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     pgVersion: options.pgVersion,
     fileTransaction: options.fileTransaction,
     existingSchema: options.existingSchema,
+    newTables: options.newTables,
   });
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
   const findings: Finding[] = [];

@@ -4,6 +4,7 @@
  */
 export const FIXTURE_SCHEMA = `
 CREATE TYPE mood AS ENUM ('ok');
+CREATE SEQUENCE t_c_seq;
 CREATE TABLE u (id int PRIMARY KEY);
 CREATE TABLE t (
   id int PRIMARY KEY,

@@ -30,6 +30,11 @@ describe(rule, () => {
     expect(long).toMatchObject({ severity: 'error', message: expect.stringContaining('No lock_timeout') });
   });
 
+  it('sees timeouts set inside a DO block, and that SET LOCAL there ends with the block', async () => {
+    const inside = "DO $$ BEGIN PERFORM set_config('lock_timeout', '2s', true); ALTER TABLE users ADD COLUMN a text; END $$;\nALTER TABLE users ADD COLUMN b text;";
+    expect((await findingsOf(rule, inside)).map((f) => f.start.line)).toEqual([2]);
+  });
+
   it('ends SET LOCAL with the transaction', async () => {
     const sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a text;\nCOMMIT;\nALTER TABLE users ADD COLUMN b text;";
     expect((await findingsOf(rule, sql)).map((f) => f.start.line)).toEqual([5]);
