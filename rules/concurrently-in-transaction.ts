@@ -14,7 +14,7 @@ export default defineRule({
     good: ['CREATE INDEX CONCURRENTLY users_name ON users (name)'],
   },
   messages: {
-    inTransaction: '{reason}, but this runs inside {where}',
+    inTransaction: '{reason}: this one runs inside {where}',
   },
   check(stmt, ctx) {
     if (stmt.effects.transactional || !stmt.before.inTransaction) return [];

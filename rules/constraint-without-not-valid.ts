@@ -16,6 +16,8 @@ export default defineRule({
   messages: {
     check: 'Adding CHECK constraint {name} on {table} checks every row while blocking all reads and writes',
     'foreign-key': 'Adding FOREIGN KEY {name} on {table} checks every row against {referenced} while blocking writes to both',
+    inlineCheck: 'Adding {table}.{column} with an inline CHECK checks every row while blocking all reads and writes',
+    'inlineForeign-key': 'Adding {table}.{column} with an inline REFERENCES checks every row against {referenced} while blocking writes to both',
   },
   check(stmt) {
     return actionsOn(stmt, 'add-constraint')
@@ -26,9 +28,12 @@ export default defineRule({
         const definition =
           c.type === 'check'
             ? 'CHECK (<condition>)'
-            : `FOREIGN KEY (${c.columns.map(ident).join(', ')}) REFERENCES ${c.references ? c.references.name : '<table>'}`;
+            : `FOREIGN KEY (${c.columns.map(ident).join(', ')}) REFERENCES ${c.references ? c.references.name : '<table>'}${
+                c.referencedColumns?.length ? ` (${c.referencedColumns.map(ident).join(', ')})` : ''
+              }`;
+        const key = c.name ? c.type : c.type === 'check' ? 'inlineCheck' : 'inlineForeign-key';
         return {
-          message: format(this.messages[c.type], { name: c.name ?? '(unnamed)', table: a.relation.name, referenced: c.references?.name }),
+          message: format(this.messages[key], { name: c.name, table: a.relation.name, column: a.column, referenced: c.references?.name }),
           why: lockWhy(
             a,
             a.lock,

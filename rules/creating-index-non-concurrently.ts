@@ -18,7 +18,7 @@ export default defineRule({
   },
   check(stmt) {
     return actionsOn(stmt, 'create-index')
-      .filter((a) => !a.concurrent)
+      .filter((a) => a.indexBuild && !a.indexBuild.concurrent)
       .map((a) => ({
         message: format(this.messages.build, { index: a.indexBuild?.name ?? '(unnamed)', table: a.relation.name }),
         why: lockWhy(a, a.lock, 'The build reads the whole table; every INSERT, UPDATE and DELETE waits until it finishes.'),

@@ -1,5 +1,5 @@
 import { defineRule, format } from '../src/lint/rule';
-import { actionsOn, lockWhy } from '../src/lint/rule-helpers';
+import { actionsOn, lockWhy, tableOf } from '../src/lint/rule-helpers';
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
       .map((a) => ({
         message: format(this.messages.drop, { index: a.newName }),
         why: lockWhy(
-          a,
+          tableOf(a),
           'AccessExclusiveLock',
           'The drop itself is quick, but it must wait for every running query on the table, and everything queues behind it.',
         ),

@@ -1,6 +1,7 @@
 /** Every rule, one line each. Adding a rule: a file here, a docs page, tests, and a line below. */
 import type { Rule } from '../src/lint/rule';
 import addingColumnRewrite from './adding-column-rewrite';
+import addingRequiredColumn from './adding-required-column';
 import addingUniqueConstraint from './adding-unique-constraint';
 import changingColumnType from './changing-column-type';
 import clusterTable from './cluster-table';
@@ -17,6 +18,7 @@ import multipleStrongLocks from './multiple-strong-locks';
 import refreshingMaterializedView from './refreshing-materialized-view';
 import reindexingNonConcurrently from './reindexing-non-concurrently';
 import renamingColumn from './renaming-column';
+import requiresNewerPostgres from './requires-newer-postgres';
 import renamingTable from './renaming-table';
 import settingLoggedUnlogged from './setting-logged-unlogged';
 import settingNotNull from './setting-not-null';
@@ -28,6 +30,7 @@ import vacuumFull from './vacuum-full';
 export const RULES: Rule[] = [
   changingColumnType,
   addingColumnRewrite,
+  addingRequiredColumn,
   settingNotNull,
   constraintWithoutNotValid,
   addingUniqueConstraint,
@@ -49,5 +52,6 @@ export const RULES: Rule[] = [
   droppingColumn,
   droppingTable,
   unbatchedUpdateDelete,
+  requiresNewerPostgres,
   forbidNewTables,
 ];

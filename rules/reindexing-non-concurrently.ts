@@ -1,5 +1,5 @@
 import { defineRule, format } from '../src/lint/rule';
-import { actionsOn, lines, lockWhy } from '../src/lint/rule-helpers';
+import { actionsOn, lines, lockWhy, tableOf } from '../src/lint/rule-helpers';
 
 export default defineRule({
   meta: {
@@ -22,10 +22,11 @@ export default defineRule({
       .map((a) => {
         const target = stmt.text.replace(/^\s*REINDEX\s+(\([^)]*\)\s*)?/i, '');
         return {
-          message: format(this.messages.reindex, { target, table: a.relation.name }),
+          message: format(this.messages.reindex, { target, table: tableOf(a).relation.name }),
           why: lockWhy(
-            a,
-            a.lock,
+            tableOf(a),
+            // With the table unknown the action is on the index (AccessExclusiveLock); the table gets ShareLock.
+            a.relation.kind === 'index' ? 'ShareLock' : a.lock,
             'The rebuilt index is locked ACCESS EXCLUSIVE, so queries that would use it wait as well, for as long as the rebuild reads the table.',
           ),
           fix:

@@ -17,8 +17,8 @@ export default defineRule({
     scan: 'SET NOT NULL on {table}.{column} scans every row while blocking all reads and writes',
   },
   check(stmt) {
-    return actionsOn(stmt, 'set-not-null')
-      .filter((a) => a.scan)
+    return actionsOn(stmt, 'set-not-null', 'add-constraint')
+      .filter((a) => a.scan && (a.kind === 'set-not-null' || a.constraint?.type === 'not-null'))
       .map((a) => {
         const col = ident(a.column);
         const check = ident(`${a.relation.name.split('.').pop()}_${a.column}_not_null`);

@@ -3,11 +3,12 @@
  * (AlterTableGetLockLevel), whether it rewrites (ATRewriteTables) and whether it scans
  * existing rows to verify something (NOT NULL, CHECK, FOREIGN KEY, partition bounds).
  */
+import { newAction, rewriting } from './action';
 import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from './column-types';
-import type { AnalysisContext } from './context';
+import type { AnalysisContext, ForeignKey } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
-import type { Action, ActionKind, ConstraintInfo, RelationKind, RelationRef } from './types';
+import type { Action, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
 import { volatilityOf } from './volatility';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29,38 +30,36 @@ export function alterTableActions(stmt: AnyNode, ctx: AnalysisContext): Action[]
   return actions;
 }
 
-function action(kind: ActionKind, relation: RelationRef, lock: LockMode, ctx: AnalysisContext, extra: Partial<Action> = {}): Action {
-  return { kind, relation, lock, rewrite: 'no', scan: false, isNew: ctx.isNew(relation), ...extra };
-}
-
 function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
   const AEL: LockMode = 'AccessExclusiveLock';
   const column: string | undefined = cmd.name;
   switch (cmd.subtype) {
     case 'AT_AddColumn':
       return addColumn(cmd.def?.ColumnDef, rel, ctx);
-    case 'AT_DropColumn':
+    case 'AT_DropColumn': {
+      const a = newAction('drop-column', rel, AEL, ctx, { column, otherLocks: referencedTableLocks(ctx.foreignKeysOf(rel, column), ctx) });
       if (column) ctx.dropColumn(rel, column);
-      return [action('drop-column', rel, AEL, ctx, { column })];
+      return [a];
+    }
     case 'AT_AlterColumnType':
       return [alterColumnType(cmd, rel, ctx)];
     case 'AT_ColumnDefault':
       return cmd.def
-        ? [action('set-default', rel, AEL, ctx, { column, defaultVolatility: volatilityOf(cmd.def) })]
-        : [action('drop-default', rel, AEL, ctx, { column })];
+        ? [newAction('set-default', rel, AEL, ctx, { column, defaultVolatility: volatilityOf(cmd.def) })]
+        : [newAction('drop-default', rel, AEL, ctx, { column })];
     case 'AT_SetNotNull':
       return [setNotNull(rel, column!, ctx)];
     case 'AT_DropNotNull': {
       const facts = column ? ctx.column(rel, column) : undefined;
       if (facts && column) ctx.setColumn(rel, column, { ...facts, notNull: false });
-      return [action('drop-not-null', rel, AEL, ctx, { column })];
+      return [newAction('drop-not-null', rel, AEL, ctx, { column })];
     }
     case 'AT_AddConstraint':
       return addConstraint(cmd.def?.Constraint, rel, ctx, false);
     case 'AT_ValidateConstraint': {
       ctx.validateConstraint(rel, cmd.name);
-      const references = ctx.foreignKey(rel, cmd.name);
-      const a = action('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
+      const references = ctx.foreignKey(rel, cmd.name)?.references;
+      const a = newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
         scan: true,
         scanReason: 'checks every existing row, without blocking reads or writes',
         constraint: { type: references ? 'foreign-key' : 'check', name: cmd.name, notValid: false, inline: false, columns: [], references },
@@ -69,27 +68,43 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       if (references) a.otherLocks = [{ relation: references, lock: 'RowShareLock', isNew: ctx.isNew(references), scan: true }];
       return [a];
     }
-    case 'AT_DropConstraint':
+    case 'AT_DropConstraint': {
+      const fk = ctx.foreignKey(rel, cmd.name);
+      const a = newAction('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}`, otherLocks: referencedTableLocks(fk ? [fk] : [], ctx) });
       ctx.dropConstraint(rel, cmd.name);
-      return [action('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}` })];
+      return [a];
+    }
     case 'AT_SetTableSpace':
       // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
-      return [action('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
+      return [newAction('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
     case 'AT_SetLogged':
-      return [action('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
+      return [newAction('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
     case 'AT_SetUnLogged':
-      return [action('set-unlogged', rel, AEL, ctx, rewriting('rewrites the table without WAL'))];
+      return [newAction('set-unlogged', rel, AEL, ctx, rewriting('rewrites the table without WAL'))];
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions':
-      return [action('set-storage-params', rel, relOptionsLock(cmd.def), ctx)];
+      return [newAction('set-storage-params', rel, relOptionsLock(cmd.def), ctx)];
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
+      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_ClusterOn':
     case 'AT_DropCluster':
-      return [action('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
+      return [newAction('alter-table-other', rel, 'ShareUpdateExclusiveLock', ctx, { note: cmd.subtype })];
+    // Catalog-only changes under the strongest lock: no rewrite, no scan.
+    case 'AT_ChangeOwner':
+    case 'AT_ReplicaIdentity':
+    case 'AT_EnableRowSecurity':
+    case 'AT_DisableRowSecurity':
+    case 'AT_ForceRowSecurity':
+    case 'AT_NoForceRowSecurity':
+    case 'AT_SetStorage':
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+    case 'AT_DropExpression':
+      return [newAction('alter-table-other', rel, AEL, ctx, { note: cmd.subtype })];
     case 'AT_AttachPartition':
-      return attachPartition(cmd.def?.PartitionCmd, rel, ctx);
+      return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':
     case 'AT_DetachPartitionFinalize':
       return detachPartition(cmd.def?.PartitionCmd, rel, ctx);
@@ -103,23 +118,27 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DisableTrigUser':
     case 'AT_AddInherit':
     case 'AT_DropInherit':
-      return [action('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
+      return [newAction('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
     case 'AT_SetAccessMethod':
-      return [action('alter-table-other', rel, AEL, ctx, { ...rewriting('rewrites the table into the new access method'), note: cmd.subtype })];
+      // A no-op when the table already uses that access method, a full rewrite otherwise.
+      return [
+        newAction('alter-table-other', rel, AEL, ctx, {
+          rewrite: 'unknown',
+          rewriteReason: `rewrites the table unless it already uses ${cmd.name ?? 'that access method'}`,
+          scan: true,
+          scanReason: 'reads every row to write the new copy (unless nothing changes)',
+          note: cmd.subtype,
+        }),
+      ];
     default:
       return [
-        action('alter-table-other', rel, AEL, ctx, {
+        newAction('alter-table-other', rel, AEL, ctx, {
           rewrite: 'unknown',
           rewriteReason: `dbops does not model ${String(cmd.subtype).replace(/^AT_/, '')}; assuming the strongest lock`,
           note: cmd.subtype,
         }),
       ];
   }
-}
-
-/** A rewrite copies every row and then rebuilds each index (ShareLock on the table while it does). */
-function rewriting(reason: string): Partial<Action> {
-  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy', alsoLocks: ['ShareLock'] };
 }
 
 /** Every storage parameter takes ShareUpdateExclusive except those that change how the planner sees the table. */
@@ -140,7 +159,7 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
   const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY') || identity;
   ctx.setColumn(rel, column, { type, notNull });
 
-  const main = action('add-column', rel, 'AccessExclusiveLock', ctx, { column, newType: type });
+  const main = newAction('add-column', rel, 'AccessExclusiveLock', ctx, { column, newType: type });
   const hasDefault = defaultExpr !== undefined && !isNullConstant(defaultExpr);
   if (hasDefault) main.defaultVolatility = volatilityOf(defaultExpr);
   if (SERIAL_TYPES.has(rawType.toLowerCase())) {
@@ -160,8 +179,8 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
       scan: true,
       scanReason: 'a volatile default is computed for every row',
     });
-  } else if (notNull && !hasDefault) {
-    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row (it fails unless the table is empty)' });
+  } else if (notNull && !hasDefault && !generated) {
+    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row', failsIfRows: true });
   }
   const actions = [main];
   for (const c of constraints) {
@@ -190,7 +209,7 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
     reason = 'the USING expression may compute new values for every row';
   }
   ctx.setColumn(rel, column, { type: newType, notNull: facts?.notNull ?? false });
-  const a = action('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
+  const a = newAction('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
   if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
   // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
   if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
@@ -206,7 +225,7 @@ function isPlainCastOf(expr: AnyNode, column: string): boolean {
 
 function setNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): Action {
   const facts = ctx.column(rel, column);
-  const a = action('set-not-null', rel, 'AccessExclusiveLock', ctx, { column });
+  const a = newAction('set-not-null', rel, 'AccessExclusiveLock', ctx, { column });
   if (facts?.notNull) {
     a.note = 'the column is already NOT NULL';
   } else if (ctx.pgVersion >= 12 && ctx.hasValidNotNullCheck(rel, column)) {
@@ -251,14 +270,15 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
     inline,
     columns,
     references: c.pktable ? relationFromRangeVar(c.pktable) : undefined,
+    referencedColumns: c.pktable ? keyNames(c.pk_attrs) : undefined,
     provesNotNull: type === 'check' ? notNullColumnOf(c.raw_expr) : undefined,
   };
 }
 
 function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, hasNonNullDefault = false): Action[] {
   const info = constraintInfo(c, inline, column);
-  if (!info) return [action('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
-  const a = action('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
+  if (!info) return [newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
+  const a = newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
   switch (info.type) {
     case 'check':
       if (info.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
@@ -270,7 +290,7 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       // A new column without a default is all NULL: there is nothing to check.
       const validates = !info.notValid && (!inline || hasNonNullDefault);
       if (info.references) {
-        if (info.name) ctx.addForeignKey(rel, info.name, info.references);
+        ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
         const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
         a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
       }
@@ -295,8 +315,13 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       }
       if (info.type === 'primary-key') for (const col of info.columns) markNotNull(rel, col, ctx);
       break;
-    case 'not-null':
+    case 'not-null': {
+      // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col is SET NOT NULL with a name; NOT VALID defers the scan to VALIDATE.
+      const col = info.columns[0];
+      if (!info.notValid && col && !ctx.column(rel, col)?.notNull) Object.assign(a, { column: col, scan: true, scanReason: 'checks every row for NULLs while holding the lock' });
+      if (!info.notValid && col) markNotNull(rel, col, ctx);
       break;
+    }
   }
   return [a];
 }
@@ -306,23 +331,43 @@ function markNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): vo
   if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
 }
 
+/** Dropping a foreign key removes its triggers from the referenced table: ACCESS EXCLUSIVE there too. */
+export function referencedTableLocks(fks: ForeignKey[], ctx: AnalysisContext): OtherLock[] | undefined {
+  const locks = fks.map((fk) => ({ relation: fk.references, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(fk.references) }));
+  return locks.length ? locks : undefined;
+}
+
 function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
   const partition = relationFromRangeVar(pc?.name);
   return [
-    action('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
+    newAction('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
       otherLocks: [{ relation: partition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(partition) }],
       note: `attaches ${partition.name}`,
     }),
-    action('attach-partition', partition, 'AccessExclusiveLock', ctx, {
+    newAction('attach-partition', partition, 'AccessExclusiveLock', ctx, {
       scan: true,
       scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
     }),
   ];
 }
 
+/**
+ * ALTER INDEX parent ATTACH PARTITION child: both indexes are locked ACCESS EXCLUSIVE (queries
+ * planned on their tables wait, briefly); the tables are only read. Nothing is built or scanned.
+ */
+function attachIndexPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const child = relationFromRangeVar(pc?.name, 'index');
+  const otherLocks: OtherLock[] = [{ relation: child, lock: 'AccessExclusiveLock', isNew: ctx.isNew(child) }];
+  for (const index of [parent, child]) {
+    const table = ctx.tableOfIndex(index);
+    if (table) otherLocks.push({ relation: table, lock: 'AccessShareLock', isNew: ctx.isNew(table) });
+  }
+  return [newAction('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
+}
+
 function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
   const partition = relationFromRangeVar(pc?.name);
   const concurrent = pc?.concurrent === true;
   const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
-  return [action('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
+  return [newAction('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
 }

@@ -4,14 +4,16 @@
  * the runner will execute them.
  */
 import { parsePlpgsql } from '../sql/parser';
-import { alterTableActions, constraintInfo } from './alter-table';
+import { newAction, rewriting } from './action';
+import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
 import { columnTypeFromAst } from './column-types';
 import type { AnalysisContext, HeldLock } from './context';
-import { isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
+import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
 import { extractDoBlockStatements } from './plpgsql';
+import { versionRequirements } from './versions';
 import { applySetting, settingFromSelect, settingFromVariableSet } from './settings';
-import type { Action, ActionKind, OtherLock, RelationEffect, RelationRef, Rewrite, StatementEffects, TransactionControl } from './types';
+import type { Action, OtherLock, RelationEffect, RelationRef, Rewrite, StatementEffects, TransactionControl } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
@@ -50,30 +52,27 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       if (stmt.is_vacuumcmd) notInTransaction(effects, 'VACUUM');
       break;
     case 'ClusterStmt':
-      effects.actions = stmt.relation ? [simple('cluster', relationFromRangeVar(stmt.relation), 'AccessExclusiveLock', ctx, rewrite('rewrites the table in index order'))] : [];
+      effects.actions = stmt.relation ? [newAction('cluster', relationFromRangeVar(stmt.relation), 'AccessExclusiveLock', ctx, rewriting('rewrites the table in index order'))] : [];
       if (!stmt.relation) notInTransaction(effects, 'CLUSTER without a table');
       break;
     case 'RefreshMatViewStmt':
       effects.actions = [refreshMatView(stmt, ctx)];
       break;
     case 'TruncateStmt':
-      effects.actions = (stmt.relations ?? []).map((r: AnyNode) =>
-        simple('truncate', relationFromRangeVar(r.RangeVar), 'AccessExclusiveLock', ctx, {
-          rewrite: 'yes',
-          rewriteReason: 'replaces the table with new, empty storage (instant: no row is read)',
-          alsoLocks: ['ShareLock'],
-        }),
-      );
+      effects.actions = truncate(stmt, ctx);
       break;
     case 'LockStmt':
-      effects.actions = (stmt.relations ?? []).map((r: AnyNode) => simple('lock-table', relationFromRangeVar(r.RangeVar), lockModeFromNumber(stmt.mode ?? 8), ctx));
+      effects.actions = (stmt.relations ?? []).map((r: AnyNode) => newAction('lock-table', relationFromRangeVar(r.RangeVar), lockModeFromNumber(stmt.mode ?? 8), ctx));
       break;
     case 'UpdateStmt':
     case 'DeleteStmt':
       effects.actions = [dataChange(statementType === 'UpdateStmt' ? 'update' : 'delete', stmt, ctx)];
       break;
     case 'InsertStmt':
-      effects.actions = [simple('insert', relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx)];
+      effects.actions = [newAction('insert', relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx)];
+      break;
+    case 'MergeStmt':
+      effects.actions = [newAction('merge', relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx)];
       break;
     case 'CreateStmt':
       effects.actions = createTable(stmt, ctx);
@@ -82,14 +81,26 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       const rel = relationFromRangeVar(stmt.into?.rel, stmt.objtype === 'OBJECT_MATVIEW' ? 'materialized-view' : 'table');
       ctx.markNew(rel);
       if (stmt.objtype === 'OBJECT_MATVIEW') ctx.setViewSources(rel, tablesReadBy(stmt.query));
-      effects.actions = [simple('create-table', rel, 'AccessExclusiveLock', ctx)];
+      effects.actions = [newAction('create-table', rel, 'AccessExclusiveLock', ctx)];
       break;
     }
+    case 'ViewStmt':
+      effects.actions = [createView(stmt, ctx)];
+      break;
     case 'RenameStmt':
       effects.actions = rename(stmt, ctx);
       break;
     case 'CreateTrigStmt':
-      effects.actions = [simple('create-trigger', relationFromRangeVar(stmt.relation), 'ShareRowExclusiveLock', ctx)];
+      effects.actions = [newAction('create-trigger', relationFromRangeVar(stmt.relation), 'ShareRowExclusiveLock', ctx)];
+      break;
+    case 'CreatePolicyStmt':
+      effects.actions = [newAction('create-policy', relationFromRangeVar(stmt.table), 'AccessExclusiveLock', ctx)];
+      break;
+    case 'CreateStatsStmt':
+      effects.actions = ((stmt.relations ?? []) as AnyNode[]).map((r) => newAction('create-statistics', relationFromRangeVar(r.RangeVar), 'ShareUpdateExclusiveLock', ctx));
+      break;
+    case 'CommentStmt':
+      effects.actions = comment(stmt, ctx);
       break;
     case 'AlterEnumStmt':
       effects.actions = [];
@@ -114,12 +125,20 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       break;
   }
   effects.relations = combineByRelation(effects.actions);
+  const requires = versionRequirements(input.node);
+  if (requires.length) effects.requires = requires;
   ctx.holdLocks(strongLocksOnExisting(effects));
   return effects;
 }
 
+/**
+ * Locks ordinary traffic queues behind, on relations that existed before the run. Nobody writes
+ * to a materialized view, so there only a lock that blocks reads counts.
+ */
 export function strongLocksOnExisting(effects: StatementEffects): HeldLock[] {
-  return effects.relations.filter((r) => !r.isNew && isStrongLock(r.lock)).map((r) => ({ relation: r.relation, lock: r.lock }));
+  return effects.relations
+    .filter((r) => !r.isNew && (r.relation.kind === 'materialized-view' ? blocksReads(r.lock) : isStrongLock(r.lock)))
+    .map((r) => ({ relation: r.relation, lock: r.lock }));
 }
 
 function notInTransaction(effects: StatementEffects, what: string): void {
@@ -127,12 +146,31 @@ function notInTransaction(effects: StatementEffects, what: string): void {
   effects.nonTransactionalReason = `${what} cannot run inside a transaction block`;
 }
 
-function simple(kind: ActionKind, relation: RelationRef, lock: LockMode, ctx: AnalysisContext, extra: Partial<Action> = {}): Action {
-  return { kind, relation, lock, rewrite: 'no', scan: false, isNew: ctx.isNew(relation), ...extra };
+/** COMMENT ON TABLE/COLUMN takes ShareUpdateExclusiveLock on the table: writes and reads continue. */
+function comment(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const items: AnyNode[] = stmt.object?.List?.items ?? [];
+  if (stmt.objtype === 'OBJECT_TABLE') return [newAction('comment', relationFromNameList(stmt.object, 'table'), 'ShareUpdateExclusiveLock', ctx)];
+  if (stmt.objtype === 'OBJECT_COLUMN' && items.length >= 2) {
+    const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+    return [newAction('comment', table, 'ShareUpdateExclusiveLock', ctx, { column: items[items.length - 1]?.String?.sval })];
+  }
+  return [];
 }
 
-function rewrite(reason: string): Partial<Action> {
-  return { rewrite: 'yes', rewriteReason: reason, scan: true, scanReason: 'reads every row to write the new copy', alsoLocks: ['ShareLock'] };
+/** TRUNCATE … CASCADE empties the tables with foreign keys to it as well. */
+function truncate(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const named: RelationRef[] = (stmt.relations ?? []).map((r: AnyNode) => relationFromRangeVar(r.RangeVar));
+  const all = new Map(named.map((r) => [r.key, r]));
+  if (stmt.behavior === 'DROP_CASCADE') {
+    for (let i = 0; i < all.size; i++) for (const r of ctx.referencing([...all.values()][i])) if (!all.has(r.key)) all.set(r.key, r);
+  }
+  return [...all.values()].map((rel) =>
+    newAction('truncate', rel, 'AccessExclusiveLock', ctx, {
+      rewrite: 'yes',
+      rewriteReason: named.some((n) => n.key === rel.key) ? 'replaces the table with new, empty storage (instant: no row is read)' : 'emptied by TRUNCATE … CASCADE',
+      alsoLocks: ['ShareLock'],
+    }),
+  );
 }
 
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
@@ -144,7 +182,14 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     ctx.indexCreated(index, table);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
-  return simple('create-index', table, concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock', ctx, {
+  // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
+  // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
+  // partitioned table, so unless the table is known to be plain that is what the author is doing
+  // (the first step of the partitioned-index recipe).
+  if (stmt.relation && stmt.relation.inh !== true && ctx.isPartitioned(table) !== false) {
+    return newAction('create-index', table, 'ShareLock', ctx, { concurrent, note: 'ON ONLY a partitioned table: the index is created invalid, nothing is built' });
+  }
+  return newAction('create-index', table, concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock', ctx, {
     concurrent,
     scan: true,
     scanReason: concurrent ? 'reads the table twice without blocking writes' : 'reads every row while writes are blocked',
@@ -160,12 +205,21 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       const index = relationFromNameList(o, 'index');
       const table = ctx.tableOfIndex(index);
       const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
-      const a = simple('drop-index', table ?? index, lock, ctx, { concurrent, newName: index.name });
+      const a = newAction('drop-index', table ?? index, lock, ctx, { concurrent, newName: index.name });
       a.isNew = ctx.isNew(index) || (table !== undefined && ctx.isNew(table));
-      if (table) a.otherLocks = [{ relation: index, lock: 'AccessExclusiveLock', isNew: a.isNew }];
+      // index_drop() takes the same mode on the index as on its table.
+      if (table) a.otherLocks = [{ relation: index, lock, isNew: a.isNew }];
       else a.note = `also locks the table of ${index.name} with ${lock}`;
       ctx.forget(index);
       return a;
+    });
+  }
+  if (stmt.removeType === 'OBJECT_TRIGGER') {
+    // DROP TRIGGER t ON table: the list is [schema?, table, trigger].
+    return objects.map((o) => {
+      const items: AnyNode[] = o.List?.items ?? [];
+      const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+      return newAction('drop-trigger', table, 'AccessExclusiveLock', ctx, { alsoLocks: ['AccessShareLock'], note: `trigger ${items[items.length - 1]?.String?.sval}` });
     });
   }
   const kinds: Record<string, RelationRef['kind']> = { OBJECT_TABLE: 'table', OBJECT_MATVIEW: 'materialized-view', OBJECT_VIEW: 'relation', OBJECT_SEQUENCE: 'relation' };
@@ -173,7 +227,13 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   if (!kind) return [];
   return objects.map((o) => {
     const rel = relationFromNameList(o, kind);
-    const a = simple('drop-table', rel, 'AccessExclusiveLock', ctx, { note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType });
+    // Its foreign keys go (ACCESS EXCLUSIVE on the tables they reference), and so do those of tables referencing it.
+    const referencing = ctx.referencing(rel).map((r) => ({ relation: r, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(r) }));
+    const otherLocks = [...(referencedTableLocks(ctx.foreignKeysOf(rel), ctx) ?? []), ...referencing];
+    const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, {
+      note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType,
+      otherLocks: otherLocks.filter((l) => l.relation.key !== rel.key),
+    });
     ctx.forget(rel);
     return a;
   });
@@ -199,7 +259,7 @@ function reindex(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const target = relationFromRangeVar(stmt.relation, isIndex ? 'index' : 'table');
   const table = isIndex ? ctx.tableOfIndex(target) : target;
   const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock';
-  const a = simple('reindex', table ?? target, isIndex && !table ? (concurrent ? lock : 'AccessExclusiveLock') : lock, ctx, {
+  const a = newAction('reindex', table ?? target, isIndex && !table ? (concurrent ? lock : 'AccessExclusiveLock') : lock, ctx, {
     concurrent,
     rewrite: isIndex && !table ? 'yes' : 'no',
     rewriteReason: 'writes the index anew; the table itself is not rewritten',
@@ -219,11 +279,9 @@ function vacuum(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const full = stmt.is_vacuumcmd && hasOption(stmt.options, 'full');
   return ((stmt.rels ?? []) as AnyNode[]).map((r) => {
     const rel = relationFromRangeVar(r.VacuumRelation?.relation);
-    if (full) return simple('vacuum-full', rel, 'AccessExclusiveLock', ctx, rewrite('VACUUM FULL writes a new copy of the table'));
-    return simple(stmt.is_vacuumcmd ? 'vacuum' : 'analyze', rel, 'ShareUpdateExclusiveLock', ctx, {
-      scan: !stmt.is_vacuumcmd ? false : true,
-      scanReason: stmt.is_vacuumcmd ? 'reads the table without blocking reads or writes' : undefined,
-    });
+    if (full) return newAction('vacuum-full', rel, 'AccessExclusiveLock', ctx, rewriting('VACUUM FULL writes a new copy of the table'));
+    if (!stmt.is_vacuumcmd) return newAction('analyze', rel, 'ShareUpdateExclusiveLock', ctx);
+    return newAction('vacuum', rel, 'ShareUpdateExclusiveLock', ctx, { scan: true, scanReason: 'reads the table without blocking reads or writes' });
   });
 }
 
@@ -232,7 +290,7 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
   // The view's query reads its source tables again (AccessShareLock: nobody waits for it).
   const otherLocks: OtherLock[] = ctx.sourcesOf(rel).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src), scan: true }));
   if (stmt.concurrent) {
-    return simple('refresh-materialized-view', rel, 'ExclusiveLock', ctx, {
+    return newAction('refresh-materialized-view', rel, 'ExclusiveLock', ctx, {
       alsoLocks: ['RowExclusiveLock', 'AccessShareLock'],
       otherLocks,
       concurrent: true,
@@ -240,11 +298,23 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
       scanReason: 'recomputes the query and compares it with the current contents; reads continue',
     });
   }
-  return simple('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, {
-    ...rewrite('recomputes the query into new storage'),
+  return newAction('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, {
+    ...rewriting('recomputes the query into new storage'),
     alsoLocks: ['ExclusiveLock', 'ShareLock', 'AccessShareLock'],
     otherLocks,
   });
+}
+
+/**
+ * CREATE [OR REPLACE] VIEW takes AccessExclusiveLock on the view: replacing a view that exists
+ * waits for every query reading it. Its source tables are only read while the query is analysed.
+ */
+function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
+  const view = relationFromRangeVar(stmt.view, 'relation');
+  if (!stmt.replace) ctx.markNew(view);
+  ctx.nameTaken(view.key);
+  const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
+  return newAction('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
 }
 
 /** Every table a query names (FROM, JOIN, subqueries), minus CTE names. */
@@ -267,7 +337,7 @@ function tablesReadBy(query: AnyNode): RelationRef[] {
 
 function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisContext): Action {
   const wholeTable = !stmt.whereClause;
-  return simple(kind, relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx, {
+  return newAction(kind, relationFromRangeVar(stmt.relation), 'RowExclusiveLock', ctx, {
     wholeTable,
     scan: wholeTable,
     scanReason: wholeTable ? `${kind === 'update' ? 'updates' : 'deletes'} every row in one transaction` : undefined,
@@ -277,10 +347,12 @@ function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisConte
 function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const rel = relationFromRangeVar(stmt.relation);
   ctx.markNew(rel);
-  const main = simple('create-table', rel, 'AccessExclusiveLock', ctx);
+  ctx.setPartitioned(rel, stmt.partspec !== undefined);
+  const main = newAction('create-table', rel, 'AccessExclusiveLock', ctx);
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
     const info = constraintInfo(c, column !== undefined, column);
+    if (info?.references) ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
     if (info?.references && info.references.key !== rel.key) {
       otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', also: ['AccessShareLock'], isNew: ctx.isNew(info.references) });
       main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];
@@ -315,29 +387,47 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
 }
 
 function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  if (stmt.renameType === 'OBJECT_TYPE' || stmt.renameType === 'OBJECT_DOMAIN') {
+    const items: AnyNode[] = stmt.object?.List?.items ?? [];
+    const from = items[items.length - 1]?.String?.sval;
+    if (from) ctx.renameType(from, stmt.newname);
+    return [];
+  }
   if (!stmt.relation) return [];
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN': {
       const rel = relationFromRangeVar(stmt.relation);
-      const a = simple('rename-column', rel, 'AccessExclusiveLock', ctx, { column: stmt.subname, newName: stmt.newname });
+      const a = newAction('rename-column', rel, 'AccessExclusiveLock', ctx, { column: stmt.subname, newName: stmt.newname });
       ctx.renameColumn(rel, stmt.subname, stmt.newname);
+      if (ctx.nameTaken(`${rel.key}.${stmt.newname}`) && isTemporaryName(stmt.subname)) a.secondHalfOfSwap = true;
+      ctx.nameFreed(`${rel.key}.${stmt.subname}`, a);
       return [a];
     }
     case 'OBJECT_TABLE': {
       const rel = relationFromRangeVar(stmt.relation);
-      const a = simple('rename-table', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname });
+      const a = newAction('rename-table', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname });
       const renamed = relationFromRangeVar({ ...stmt.relation, relname: stmt.newname });
       ctx.renameRelation(rel, renamed.key);
+      if (ctx.nameTaken(renamed.key) && (isTemporaryName(rel.name) || a.isNew)) a.secondHalfOfSwap = true;
+      ctx.nameFreed(rel.key, a);
       return [a];
     }
     case 'OBJECT_INDEX': {
       const rel = relationFromRangeVar(stmt.relation, 'index');
       // Since PostgreSQL 12 renaming an index takes only ShareUpdateExclusive.
-      return [simple('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
+      return [newAction('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
     }
     default:
-      return [simple('rename-other', relationFromRangeVar(stmt.relation, 'relation'), 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];
+      return [newAction('rename-other', relationFromRangeVar(stmt.relation, 'relation'), 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];
   }
+}
+
+/**
+ * The second rename of a swap moves a stand-in (users_new, score_tmp, new_users) into the freed
+ * name; nobody queries a stand-in by its temporary name, so renaming it away breaks no client.
+ */
+function isTemporaryName(name: string): boolean {
+  return /(_new|_tmp|_temp|_next|_v2)$|^(new|tmp|temp)_/i.test(name.split('.').pop() ?? name);
 }
 
 function transactionControl(kind: string): TransactionControl {
@@ -379,7 +469,7 @@ function analyzeDoBlock(text: string, ctx: AnalysisContext): StatementEffects['n
 const REWRITE_RANK: Record<Rewrite, number> = { no: 0, unknown: 1, yes: 2 };
 
 /** Folds the actions of a statement into one effect per relation. */
-export function combineByRelation(actions: Action[]): RelationEffect[] {
+function combineByRelation(actions: Action[]): RelationEffect[] {
   const byKey = new Map<string, RelationEffect>();
   const touch = (relation: RelationRef, lock: LockMode, isNew: boolean): RelationEffect => {
     let e = byKey.get(relation.key);

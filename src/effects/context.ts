@@ -1,10 +1,12 @@
 /**
  * What the analyzer knows from the statements it has already seen in this run: tables created
- * (new and empty), column types and NOT NULL-ness, CHECK (col IS NOT NULL) constraints and whether
- * they are validated, session settings, and the transaction block the next statement runs in.
+ * (new and empty), column types and NOT NULL-ness, indexed columns and the tables of indexes,
+ * CHECK (col IS NOT NULL) constraints and whether they are validated, foreign keys, partitioned
+ * tables, materialized-view sources, names given up by renames; and, per file, session settings
+ * and the transaction block the next statement runs in.
  */
 import type { LockMode } from './locks';
-import type { ColumnType, RelationRef } from './types';
+import type { Action, ColumnType, RelationRef } from './types';
 
 export interface ColumnFacts {
   type: ColumnType;
@@ -16,11 +18,15 @@ export interface NotNullCheck {
   valid: boolean;
 }
 
+export interface ForeignKey {
+  table: RelationRef;
+  columns: string[];
+  references: RelationRef;
+}
+
 export interface HeldLock {
   relation: RelationRef;
   lock: LockMode;
-  /** 1-based line of the statement that took it, for messages. */
-  line?: number;
 }
 
 export interface TimeoutSetting {
@@ -61,6 +67,21 @@ export class AnalysisContext {
   private readonly columns = new Map<string, Map<string, ColumnFacts>>();
   /** CHECK constraints that prove a column non-null: table key → constraint name → check. */
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** The table an index was created on in this run (DROP INDEX locks that table). */
+  private readonly indexTables = new Map<string, RelationRef>();
+  /**
+   * Foreign keys by table key and constraint name: VALIDATE reads the referenced table, and
+   * dropping the key (its table, constraint or column) locks the referenced table ACCESS EXCLUSIVE.
+   */
+  private readonly foreignKeys = new Map<string, Map<string, ForeignKey>>();
+  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
+  private readonly freedNames = new Map<string, Action>();
+  /** Tables known to be partitioned (true) or plain (false), by key. */
+  private readonly partitioned = new Map<string, boolean>();
+  /** Columns some index covers, by table key: changing their type rebuilds that index. */
+  private readonly indexedColumns = new Map<string, Set<string>>();
+  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
+  private readonly viewSources = new Map<string, RelationRef[]>();
   lockTimeout: TimeoutSetting = { session: null };
   statementTimeout: TimeoutSetting = { session: null };
   transaction: TransactionState = { open: false, strongLocks: [] };
@@ -78,6 +99,7 @@ export class AnalysisContext {
    * own); what the run created stays known.
    */
   startFile(): void {
+    this.freedNames.clear();
     this.lockTimeout = { session: null };
     this.statementTimeout = { session: null };
     this.transaction = { open: this.fileTransaction, strongLocks: [] };
@@ -126,9 +148,6 @@ export class AnalysisContext {
     this.newRelations.add(rel.key);
   }
 
-  /** The table an index was created on in this run (DROP INDEX locks that table). */
-  private readonly indexTables = new Map<string, RelationRef>();
-
   indexCreated(index: RelationRef, table: RelationRef): void {
     this.indexTables.set(index.key, table);
   }
@@ -137,18 +156,29 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
-  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
-  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
-  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
-  private readonly viewSources = new Map<string, RelationRef[]>();
-
-  addForeignKey(rel: RelationRef, name: string, references: RelationRef): void {
+  /** Unnamed keys get PostgreSQL's default name, <table>_<first column>_fkey. */
+  addForeignKey(rel: RelationRef, name: string | undefined, fk: ForeignKey): void {
     let fks = this.foreignKeys.get(rel.key);
     if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
-    fks.set(name, references);
+    fks.set(name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`, fk);
   }
 
-  foreignKey(rel: RelationRef, name: string): RelationRef | undefined {
+  /** The foreign keys a table has (optionally only those on a column). */
+  foreignKeysOf(rel: RelationRef, column?: string): ForeignKey[] {
+    return [...(this.foreignKeys.get(rel.key)?.values() ?? [])].filter((fk) => column === undefined || fk.columns.includes(column));
+  }
+
+  /** Tables with a foreign key to this one. */
+  referencing(rel: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    for (const [tableKey, fks] of this.foreignKeys) {
+      const fk = [...fks.values()].find((f) => f.references.key === rel.key);
+      if (fk && tableKey !== rel.key) out.push(fk.table);
+    }
+    return out;
+  }
+
+  foreignKey(rel: RelationRef, name: string): ForeignKey | undefined {
     return this.foreignKeys.get(rel.key)?.get(name);
   }
 
@@ -160,8 +190,30 @@ export class AnalysisContext {
     return this.viewSources.get(view.key) ?? [];
   }
 
-  /** Columns some index covers, by table key: changing their type rebuilds that index. */
-  private readonly indexedColumns = new Map<string, Set<string>>();
+  /** Remembers the old name a rename gave up, so a later reuse of it can mark the rename as a swap. */
+  nameFreed(name: string, rename: Action): void {
+    this.freedNames.set(name, rename);
+  }
+
+  /**
+   * A statement gives `name` to a column or relation: if a rename of this file freed it, that
+   * rename was the first half of a swap. Returns whether it was.
+   */
+  nameTaken(name: string): boolean {
+    const rename = this.freedNames.get(name);
+    if (rename) rename.oldNameReused = true;
+    this.freedNames.delete(name);
+    return rename !== undefined;
+  }
+
+  setPartitioned(rel: RelationRef, partitioned: boolean): void {
+    this.partitioned.set(rel.key, partitioned);
+  }
+
+  /** undefined when the table was never seen. */
+  isPartitioned(rel: RelationRef): boolean | undefined {
+    return this.partitioned.get(rel.key);
+  }
 
   addIndexedColumns(rel: RelationRef, columns: string[]): void {
     let cols = this.indexedColumns.get(rel.key);
@@ -178,6 +230,7 @@ export class AnalysisContext {
     this.indexedColumns.delete(rel.key);
     this.foreignKeys.delete(rel.key);
     this.viewSources.delete(rel.key);
+    this.partitioned.delete(rel.key);
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
     this.notNullChecks.delete(rel.key);
@@ -226,6 +279,15 @@ export class AnalysisContext {
     for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
     const indexed = this.indexedColumns.get(rel.key);
     if (indexed?.delete(from)) indexed.add(to);
+  }
+
+  /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */
+  renameType(from: string, to: string): void {
+    for (const cols of this.columns.values()) {
+      for (const [name, facts] of cols) {
+        if (facts.type.name === from) cols.set(name, { ...facts, type: { ...facts.type, name: to, display: facts.type.display.replace(from, to) } });
+      }
+    }
   }
 
   addNotNullCheck(rel: RelationRef, name: string, check: NotNullCheck): void {

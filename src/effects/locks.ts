@@ -58,12 +58,12 @@ export function isStrongLock(mode: LockMode): boolean {
   return blocksWrites(mode);
 }
 
-/** What readers and writers feel while the lock is held (or queued), for messages. */
+/** What readers and writers feel while the lock is held (or queued), as a phrase: "blocks …". */
 export function lockImpact(mode: LockMode): string {
-  if (blocksReads(mode)) return `${mode} blocks every read and write of the table while it is held or waiting`;
-  if (blocksWrites(mode)) return `${mode} blocks INSERT, UPDATE and DELETE (reads continue) while it is held or waiting`;
-  if (mode === 'ShareUpdateExclusiveLock') return `${mode} lets reads and writes continue (it only conflicts with other schema changes, VACUUM and index builds)`;
-  return `${mode} does not block ordinary reads or writes`;
+  if (blocksReads(mode)) return 'blocks every read and write of the table while it is held or waiting';
+  if (blocksWrites(mode)) return 'blocks INSERT, UPDATE and DELETE (reads continue) while it is held or waiting';
+  if (mode === 'ShareUpdateExclusiveLock') return 'lets reads and writes continue (it only conflicts with other schema changes, VACUUM and index builds)';
+  return 'does not block ordinary reads or writes';
 }
 
 /** LOCK TABLE … IN <mode> MODE: the parser gives the mode as its number (1 = AccessShare … 8 = AccessExclusive). */

@@ -64,9 +64,15 @@ export type ActionKind =
   | 'update'
   | 'delete'
   | 'insert'
+  | 'merge'
   | 'create-table'
+  | 'create-view'
   | 'drop-table'
   | 'create-trigger'
+  | 'drop-trigger'
+  | 'create-policy'
+  | 'comment'
+  | 'create-statistics'
   | 'add-enum-value';
 
 export type ConstraintType = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';
@@ -81,8 +87,9 @@ export interface ConstraintInfo {
   /** Declared inline on a column (ADD COLUMN … REFERENCES/CHECK) rather than as a table constraint. */
   inline: boolean;
   columns: string[];
-  /** For foreign keys: the referenced table. */
+  /** For foreign keys: the referenced table and columns (empty: its primary key). */
   references?: RelationRef;
+  referencedColumns?: string[];
   /** For CHECK (col IS NOT NULL): the column it proves non-null. */
   provesNotNull?: string;
 }
@@ -137,6 +144,16 @@ export interface Action {
   newName?: string;
   /** CONCURRENTLY was used (index builds/drops, REINDEX, REFRESH, DETACH). */
   concurrent?: boolean;
+  /**
+   * RENAME: a later statement of the same file gives the old name to another column or relation
+   * (a swap, or a view left under the old name), so clients using the old name keep working.
+   * Set when that later statement is analysed.
+   */
+  oldNameReused?: boolean;
+  /** RENAME of a stand-in (…_new, …_tmp) into a name a rename of the same file freed: the second half of a swap. */
+  secondHalfOfSwap?: boolean;
+  /** ADD COLUMN … NOT NULL without a default: fails as soon as the table has a row. */
+  failsIfRows?: boolean;
   /** UPDATE/DELETE: true when there is no WHERE clause (every row). */
   wholeTable?: boolean;
   /** Anything the model wants a reader of the plan to know. */
@@ -166,6 +183,12 @@ export interface SettingChange {
   local: boolean;
 }
 
+export interface VersionRequirement {
+  /** The first PostgreSQL major release that accepts it. */
+  version: number;
+  feature: string;
+}
+
 export interface StatementEffects {
   /** The statement's AST node type, e.g. AlterTableStmt. */
   statementType: string;
@@ -176,6 +199,8 @@ export interface StatementEffects {
   nonTransactionalReason?: string;
   transaction?: TransactionControl;
   setting?: SettingChange;
+  /** Syntax that needs a newer server than some supported releases. */
+  requires?: VersionRequirement[];
   /** Statements found inside a DO block (run as one transaction). */
   nested?: NestedStatement[];
 }

@@ -6,7 +6,7 @@
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
-import { loadParser, parseSqlFile, type ParsedFile, type ParsedStatement } from '../sql/parser';
+import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
 import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   fileTransaction?: boolean;
   /** SQL describing tables that already exist (see LintOptions.existingSchema). */
   existingSchema?: string;
+  /** See LintOptions.newTables. */
+  newTables?: 'run' | 'file';
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -30,6 +32,8 @@ export interface AnalyzedTopLevelStatement {
 
 export interface AnalyzedFile {
   path: string;
+  /** See SqlSource.applied. */
+  applied: boolean;
   parsed: ParsedFile;
   statements: AnalyzedTopLevelStatement[];
 }
@@ -38,7 +42,12 @@ export interface AnalyzedFile {
 export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
   await loadParser();
   const ctx = createContext(options);
-  return sources.map((source) => analyzeFile(source, ctx));
+  return sources.map((source) => {
+    const file = analyzeFile(source, ctx);
+    // Sources come in migration order: when one is applied, so is everything before it.
+    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
+    return file;
+  });
 }
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
@@ -53,16 +62,34 @@ export function createContext(options: AnalyzeOptions): AnalysisContext {
 
 /** Analyses one more file with a context shared across the run. The parser must be loaded. */
 export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
-  const parsed = parseSqlFile(source.text);
+  const text = parserInput(source.text);
+  // The parser calls an empty input an error; an empty migration simply holds no statement.
+  const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
   ctx.startFile();
   const statements = parsed.statements.map((statement) => {
     const before = ctx.snapshot();
     const effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
-    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false };
-    const nested = (effects.nested ?? []).map((n) => ({ file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true }));
+    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
+    let cursor = 0;
+    const nested = (effects.nested ?? []).map((n) => {
+      // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
+      const at = statement.text.indexOf(n.text, cursor);
+      if (at >= 0) cursor = at + n.text.length;
+      const position = (delta: number) => parsed.source.position(statement.start.offset + delta);
+      const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
+      return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
+    });
     return { statement, analyzed, nested };
   });
-  return { path: source.path, parsed, statements };
+  return { path: source.path, applied: source.applied === true, parsed, statements };
+}
+
+/**
+ * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
+ * a space in its place keeps every character offset.
+ */
+function parserInput(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
 }
 
 export function ruleMetas(): RuleMeta[] {
@@ -85,11 +112,13 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     pgVersion: options.pgVersion,
     fileTransaction: options.fileTransaction,
     existingSchema: options.existingSchema,
+    newTables: options.newTables,
   });
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
   const findings: Finding[] = [];
   let statements = 0;
-  for (const file of analyzed) {
+  const linted = analyzed.filter((f) => !f.applied);
+  for (const file of linted) {
     statements += file.statements.length;
     const fileFindings: Finding[] = [];
     for (const err of file.parsed.errors) {
@@ -107,12 +136,11 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     for (const st of file.statements) fileFindings.push(...lintStatement(file, st, active, options));
     findings.push(...fileFindings.sort((a, b) => a.start.offset - b.start.offset));
   }
-  return { findings, files: analyzed.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
+  return { findings, files: linted.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
 }
 
 function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {
   const { statement } = st;
-  const base = { file: file.path, start: statement.start, end: statement.end, statement: statement.text };
   const triviaStart = statement.start.offset - statement.leadingTrivia.length;
   const suppressions = parseSuppressions(statement.leadingTrivia, triviaStart, (o) => file.parsed.source.position(o));
   const out: Finding[] = [];
@@ -131,7 +159,18 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
         seen.add(key);
         const configured = options.severities?.[rule.meta.id];
         const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
-        out.push({ ruleId: rule.meta.id, severity, category: rule.meta.category, message: report.message, why: report.why, fix: report.fix, ...base });
+        out.push({
+          ruleId: rule.meta.id,
+          severity,
+          category: rule.meta.category,
+          message: report.message,
+          why: report.why,
+          fix: report.fix,
+          file: file.path,
+          start: unit.start,
+          end: unit.end,
+          statement: statement.text,
+        });
       }
     }
   }
@@ -139,8 +178,12 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
   return out;
 }
 
+let knownRules: Map<string, RuleMeta> | undefined;
+
 function suppressionFindings(suppressions: Suppression[], path: string, options: LintOptions): Finding[] {
-  const known = new Map(ruleMetas().map((m) => [m.id, m]));
+  if (suppressions.length === 0) return [];
+  knownRules ??= new Map(ruleMetas().map((m) => [m.id, m]));
+  const known = knownRules;
   const out: Finding[] = [];
   const report = (meta: RuleMeta, s: Suppression, message: string, why: string, fix: string) => {
     const setting = severityOf(meta, options);

@@ -17,9 +17,14 @@ export function ident(name: string | undefined): string {
   return quoteIdentIfNeeded(name ?? '?');
 }
 
-/** "Takes AccessExclusiveLock on users: … ." */
+/** For index actions whose table is not known from the run: name it by its index. */
+export function tableOf(a: Action): Pick<Action, 'relation'> {
+  return a.relation.kind === 'index' ? { relation: { ...a.relation, name: `the table of ${a.relation.name}` } } : a;
+}
+
+/** "Takes AccessExclusiveLock on users, which blocks … ." */
 export function lockWhy(a: Pick<Action, 'relation'>, lock: LockMode, what: string): string {
-  return `Takes ${lock} on ${a.relation.name}: ${lockImpact(lock)}. ${what}`.trim();
+  return `Takes ${lock} on ${a.relation.name}, which ${lockImpact(lock)}. ${what}`.trim();
 }
 
 export function lines(...parts: Array<string | false | undefined>): string {

@@ -3,6 +3,7 @@
  * config validation), message templates, and a small check over one analysed statement.
  */
 import type { ContextSnapshot } from '../effects/context';
+import type { Position } from '../sql/source-text';
 import type { StatementEffects } from '../effects/types';
 import type { LintOptions, RuleMeta, Severity } from './types';
 
@@ -12,8 +13,11 @@ export interface AnalyzedStatement {
   text: string;
   effects: StatementEffects;
   before: ContextSnapshot;
-  /** Found inside a DO block (the position is the DO statement's). */
+  /** Found inside a DO block. */
   inDoBlock: boolean;
+  /** Where it is in the file (inside a DO block: where its text is, else the DO statement). */
+  start: Position;
+  end: Position;
 }
 
 export interface RuleContext {

@@ -24,6 +24,12 @@ export interface SqlSource {
   /** What findings show: a path relative to the current directory, or "<stdin>". */
   path: string;
   text: string;
+  /**
+   * Already applied in production (e.g. migrations older than `--since`): analysed only for
+   * context — column types, indexes, constraints — its tables count as existing, not new, and it
+   * gets no findings and is not listed in the report.
+   */
+  applied?: boolean;
 }
 
 export interface Finding {
@@ -64,6 +70,12 @@ export interface LintOptions {
    * tables are treated as existing, not new.
    */
   existingSchema?: string;
+  /**
+   * How long a created table counts as new (empty, exempt from lock and rewrite rules): for the
+   * whole run (default, as when linting only the pending migrations) or only within the file that
+   * created it (when linting a whole history whose earlier files are already in production).
+   */
+  newTables?: 'run' | 'file';
 }
 
 export interface LintReport {

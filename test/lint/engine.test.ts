@@ -27,9 +27,38 @@ describe('lintSources', () => {
     expect(f.statement).toBe('CREATE INDEX i ON t (a)');
   });
 
+  it('reads files with a byte-order mark and empty files', async () => {
+    const report = await lint(['\uFEFFCREATE INDEX i ON t (a);', '', '  \n', '-- nothing yet\n']);
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.start.column])).toEqual([
+      ['creating-index-non-concurrently', 'm1.sql', 2],
+      ['lock-timeout', 'm1.sql', 2],
+    ]);
+    expect(report.files.map((f) => f.statements)).toEqual([1, 0, 0, 0]);
+  });
+
   it('carries new tables across files of the run, but not settings', async () => {
     const report = await lint(['CREATE TABLE t (a int);', 'CREATE INDEX i ON t (a);\nALTER TABLE t ALTER COLUMN a TYPE bigint;']);
     expect(report.findings).toEqual([]);
+  });
+
+  it('can limit "new table" to the file that created it', async () => {
+    const files = ['CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);', 'CREATE INDEX t_a2 ON t (a);'];
+    expect((await lint(files, { severities: { 'lock-timeout': 'off' } })).findings).toEqual([]);
+    const perFile = await lint(files, { newTables: 'file', severities: { 'lock-timeout': 'off' } });
+    expect(perFile.findings.map((f) => [f.file, f.ruleId])).toEqual([['m2.sql', 'creating-index-non-concurrently']]);
+  });
+
+  it('learns from applied files without linting them, and treats their tables as existing', async () => {
+    const report = await lintSources(
+      [
+        { path: '0001.sql', text: 'CREATE TABLE users (id int, name varchar(50));\nCREATE INDEX users_name ON users (name);', applied: true },
+        { path: '0002.sql', text: "SET lock_timeout = '1s';\nALTER TABLE users ALTER COLUMN name TYPE varchar(80);\nCREATE INDEX users_id ON users (id);" },
+      ],
+      options,
+    );
+    // varchar(50) → varchar(80) is proven safe from the applied file; users is not new, so the index build is reported.
+    expect(report.findings.map((f) => [f.file, f.ruleId])).toEqual([['0002.sql', 'creating-index-non-concurrently']]);
+    expect(report.files).toEqual([{ path: '0002.sql', statements: 3 }]);
   });
 
   it('analyses DO blocks: plain statements and EXECUTE of constant strings, not dynamic ones', async () => {
@@ -43,8 +72,11 @@ describe('lintSources', () => {
       'END $$;',
     ].join('\n');
     const ids = (await lint([text])).findings.map((f) => `${f.ruleId}@${f.start.line}`);
-    // Both are reported at the DO statement; the EXECUTE format(…) cannot be known offline.
-    expect(ids.sort()).toEqual(['creating-index-non-concurrently@2', 'setting-not-null@2']);
+    // Each at its own line inside the body; the EXECUTE format(…) cannot be known offline.
+    expect(ids.sort()).toEqual(['creating-index-non-concurrently@4', 'setting-not-null@6']);
+    const [inner] = (await lint([text])).findings.filter((f) => f.ruleId === 'creating-index-non-concurrently');
+    expect(inner.start).toMatchObject({ line: 4, column: 12 });
+    expect(inner.statement).toContain('DO $$');
   });
 
   it('applies severity overrides and lists every rule with its metadata', async () => {

@@ -18,6 +18,9 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: "ALTER TABLE t ADD COLUMN c text DEFAULT 'x' || 'y'", rewrite: 'no' },
   { sql: 'ALTER TABLE t ADD COLUMN c timestamptz DEFAULT now()', rewrite: 'no' },
   { sql: 'ALTER TABLE t ADD COLUMN c timestamptz DEFAULT CURRENT_TIMESTAMP', rewrite: 'no' },
+  { sql: "ALTER TABLE t ADD COLUMN c numeric DEFAULT extract(epoch from now() + interval '1 day')", rewrite: 'no' },
+  { sql: "ALTER TABLE t ADD COLUMN c jsonb DEFAULT '{}'::jsonb NOT NULL", rewrite: 'no' },
+  { sql: "ALTER TABLE t ADD COLUMN c bigint DEFAULT nextval('t_c_seq'::regclass)", rewrite: 'yes' },
   { sql: 'ALTER TABLE t ADD COLUMN c float8 DEFAULT random()', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ADD COLUMN c uuid DEFAULT gen_random_uuid()', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ADD COLUMN c timestamptz DEFAULT clock_timestamp()', rewrite: 'yes' },
@@ -29,6 +32,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ADD COLUMN c int DEFAULT 1 REFERENCES u (id)', on: ['t', 'u'] },
   { sql: 'ALTER TABLE t ADD COLUMN c int CHECK (c > 0)' },
   { sql: 'ALTER TABLE t ADD COLUMN c int UNIQUE' },
+  { sql: 'ALTER TABLE t ADD COLUMN c int NOT NULL' },
+  { sql: 'ALTER TABLE p1 ADD COLUMN c int PRIMARY KEY' },
   // ALTER COLUMN TYPE (changing-column-type): the type-change matrix
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint', rewrite: 'yes' },
@@ -58,6 +63,8 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ALTER COLUMN ci TYPE inet', rewrite: 'no' },
   { sql: 'ALTER TABLE t ALTER COLUMN u_id TYPE bigint', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN u_id TYPE smallint', rewrite: 'yes' },
+  { sql: 'ALTER TABLE t ALTER COLUMN m TYPE mood', rewrite: 'no' },
+  { sql: "ALTER TYPE mood RENAME TO mood_old; CREATE TYPE mood AS ENUM ('ok', 'great'); ALTER TABLE t ALTER COLUMN m TYPE mood USING m::text::mood", rewrite: 'yes' },
   // NOT NULL (setting-not-null)
   { sql: 'ALTER TABLE t ALTER COLUMN id SET NOT NULL' },
   { sql: 'ALTER TABLE t ALTER COLUMN v SET NOT NULL' },
@@ -82,6 +89,12 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t RENAME TO t2' },
   { sql: 'DROP TABLE t' },
   { sql: 'DROP TABLE ul', on: ['ul'] },
+  // Dropping a foreign key (with its table, constraint or column) locks the referenced table too
+  { sql: 'DROP TABLE uc' },
+  { sql: 'ALTER TABLE uc DROP CONSTRAINT uc_u_fk' },
+  { sql: 'ALTER TABLE uc DROP COLUMN u_id' },
+  { sql: 'ALTER TABLE uc DROP COLUMN id', on: ['uc', 'u'] },
+  { sql: 'TRUNCATE u CASCADE', rewrite: 'yes' },
   // Storage
   { sql: 'ALTER TABLE t SET UNLOGGED', rewrite: 'yes' },
   { sql: 'ALTER TABLE ul SET LOGGED', on: ['ul'], rewrite: 'yes' },
@@ -90,11 +103,22 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ALTER COLUMN d SET STATISTICS 500' },
   { sql: 'ALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL' },
   { sql: 'ALTER TABLE t ENABLE ROW LEVEL SECURITY' },
+  { sql: 'ALTER TABLE t OWNER TO dbops_oracle' },
+  { sql: 'ALTER TABLE t REPLICA IDENTITY FULL' },
+  { sql: 'ALTER TABLE t CLUSTER ON t_pkey' },
+  { sql: 'ALTER TABLE t DISABLE TRIGGER ALL' },
+  { sql: 'CREATE POLICY own_rows ON t USING (d > 0)' },
+  { sql: 'CREATE STATISTICS t_stats ON id, d FROM t' },
+  { sql: "COMMENT ON TABLE t IS 'facts'" },
+  { sql: "COMMENT ON COLUMN t.d IS 'facts'" },
   // Partitions
   { sql: 'ALTER TABLE p ATTACH PARTITION p1 FOR VALUES IN (1)', on: ['p', 'p1'] },
   { sql: 'ALTER TABLE p DETACH PARTITION p0', on: ['p', 'p0'] },
   { sql: 'ALTER TABLE p DETACH PARTITION p0 CONCURRENTLY' },
   { sql: 'CREATE TABLE p2 PARTITION OF p FOR VALUES IN (2)', on: ['p'] },
+  { sql: 'CREATE INDEX p_k ON ONLY p (k)' },
+  { sql: 'CREATE INDEX t_d2 ON ONLY t (d)' },
+  { sql: 'CREATE INDEX p_k ON ONLY p (k); CREATE INDEX p0_k ON p0 (k); ALTER INDEX p_k ATTACH PARTITION p0_k' },
   // Indexes (creating-/dropping-/reindexing-non-concurrently, concurrently-in-transaction)
   { sql: 'CREATE INDEX i ON t (v)' },
   { sql: 'CREATE UNIQUE INDEX i ON t (id, v)' },
@@ -124,8 +148,19 @@ export const ORACLE_CASES: OracleCase[] = [
   // New tables, triggers, enums (forbid-new-tables, lock-timeout on referenced tables)
   { sql: 'CREATE TABLE x (id int REFERENCES u (id))', on: ['u'] },
   { sql: 'CREATE TABLE x (id int PRIMARY KEY)', on: ['t', 'u'] },
+  { sql: 'CREATE VIEW tv AS SELECT id, v FROM t WHERE d > 0' },
+  { sql: 'CREATE OR REPLACE VIEW uv AS SELECT id FROM u' },
   { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()' },
+  { sql: 'CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger(); DROP TRIGGER tr ON t' },
   { sql: "ALTER TYPE mood ADD VALUE 'great'", on: ['t'] },
+  // Syntax of newer releases (requires-newer-postgres): 15 accepts these…
+  { sql: 'MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN UPDATE SET d = 1', on: ['t'] },
+  { sql: 'CREATE UNIQUE INDEX i ON t (v) NULLS NOT DISTINCT' },
+  { sql: 'ALTER TABLE t SET ACCESS METHOD heap' },
+  // …and rejects these
+  { sql: 'ALTER TABLE t ADD CONSTRAINT d_nn NOT NULL d NOT VALID' },
+  { sql: 'ALTER TABLE t ADD COLUMN c int GENERATED ALWAYS AS (d * 2) VIRTUAL' },
+  { sql: 'ALTER TABLE t ALTER COLUMN v SET EXPRESSION AS (d::text)' },
   // DDL hidden in DO blocks
   { sql: 'DO $$ BEGIN ALTER TABLE t ALTER COLUMN id TYPE bigint; END $$', rewrite: 'yes' },
   { sql: "DO $$ BEGIN EXECUTE 'ALTER TABLE t ALTER COLUMN d SET NOT NULL'; END $$" },

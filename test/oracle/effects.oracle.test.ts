@@ -3,7 +3,9 @@
  * rows in the tables, and the effects model must have predicted exactly the lock modes the
  * statement took on each table, the rewrite (relfilenode change) and the full scan
  * (pg_stat_xact_user_tables.seq_scan), and must never have called an observed rewrite 'no'.
- * Statements PostgreSQL refuses inside a transaction block must be predicted as such (25001).
+ * Statements PostgreSQL refuses inside a transaction block must be predicted as such (25001), and
+ * syntax predicted to need a release newer than 15 must be rejected by it (42601), and a NOT NULL
+ * column added without a default must fail on a table with rows (23502).
  *
  * Two sets run: the cases in cases.ts (the lock/rewrite table of the notes, the type-change
  * matrix, every statement kind) and every rule's bad and good examples.
@@ -35,6 +37,8 @@ const NOT_TRACEABLE: Record<string, string> = {
 interface Prediction {
   effects: StatementEffects[];
   transactional: boolean;
+  /** The newest release the syntax needs. */
+  requires: number;
 }
 
 function predict(setup: string[], sql: string): Prediction {
@@ -44,7 +48,8 @@ function predict(setup: string[], sql: string): Prediction {
     const effects = analyzeStatement({ node: st.node, text: st.text }, ctx);
     if (text === sql) {
       const all = effects.nested ? effects.nested.map((n) => n.effects) : [effects];
-      return { effects: all, transactional: all.every((e) => e.transactional) && effects.transactional };
+      const requires = Math.max(0, ...[effects, ...all].flatMap((e) => (e.requires ?? []).map((r) => r.version)));
+      return { effects: all, transactional: all.every((e) => e.transactional) && effects.transactional, requires };
     }
   }
   throw new Error('unreachable');
@@ -65,10 +70,12 @@ function added(locks: LockMode[], heldBefore: LockMode[]): LockMode[] {
 /**
  * Where the seq_scan counter says nothing about the prediction: TRUNCATE rebuilds the indexes of
  * its new, empty storage (the counter rises, no row is read), and whether an UPDATE/DELETE with a
- * WHERE clause scans depends on the planner and the data.
+ * WHERE clause, or a MERGE, scans depends on the planner and the data.
  */
 function scanComparable(p: Prediction): boolean {
-  return !p.effects.some((e) => e.actions.some((a) => a.kind === 'truncate' || ((a.kind === 'update' || a.kind === 'delete') && !a.wholeTable)));
+  return !p.effects.some((e) =>
+    e.actions.some((a) => a.kind === 'truncate' || a.kind === 'merge' || ((a.kind === 'update' || a.kind === 'delete') && !a.wholeTable)),
+  );
 }
 
 /** With the rewrite unknown, so is the ShareLock a rewrite takes to rebuild indexes (it blocks nothing more). */
@@ -90,6 +97,7 @@ describe('effects model vs a real PostgreSQL 15', () => {
     fs.mkdirSync(tablespaceDir);
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', tablespaceDir]);
     await client.query(`CREATE TABLESPACE fast LOCATION '${tablespaceDir}'`);
+    await client.query('CREATE ROLE dbops_oracle');
     await client.query(SCHEMA + FIXTURE_DATA + EXAMPLE_DATA);
     // The timestamp → timestamptz case depends on the session time zone.
     await client.query("SET TimeZone = 'UTC'");
@@ -104,8 +112,18 @@ describe('effects model vs a real PostgreSQL 15', () => {
     const sql = statements[statements.length - 1].text;
     const setup = statements.slice(0, -1).map((s) => s.text);
     const predicted = predict(setup, sql);
-    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'users', 'orgs'])];
+    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'uc', 'users', 'orgs'])];
     const trace: TraceResult = await traceStatement(client, sql, watch, setup.length ? setup.join(';\n') : undefined);
+    if (predicted.requires > 15) {
+      // Syntax of a newer release: PostgreSQL 15 must reject it, as predicted.
+      expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '42601' });
+      return;
+    }
+    if (predicted.effects.some((e) => e.actions.some((a) => a.failsIfRows))) {
+      // The table has rows: PostgreSQL must refuse the new NOT NULL column without a default.
+      expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '23502' });
+      return;
+    }
     if (!predicted.transactional) {
       // It cannot run inside a transaction block, which is exactly what the server says.
       expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '25001' });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RULES } from '../../rules';
 import { ruleMetas } from '../../src/lint/engine';
+import { lint } from './helpers';
 
 const root = path.resolve(__dirname, '..', '..');
 const read = (p: string) => fs.readFileSync(path.join(root, p), 'utf8');
@@ -31,5 +32,14 @@ describe('rule docs', () => {
   it('has no page for a rule that does not exist', () => {
     const pages = fs.readdirSync(path.join(root, 'docs/rules')).filter((f) => f !== 'README.md');
     expect(pages.sort()).toEqual(ruleMetas().map((m) => `${m.id}.md`).sort());
+  });
+});
+
+describe('safe recipes', () => {
+  it.each(RULES.map((r) => [r.meta.id, r] as const))('the %s recipe passes its own rule', async (id, rule) => {
+    const page = read(rule.meta.docs);
+    const recipe = page.split('## Safe recipe')[1].split('```sql\n')[1].split('```')[0];
+    const findings = (await lint(recipe, { severities: { [id]: 'error' } })).filter((f) => f.ruleId === id || f.ruleId === 'syntax-error');
+    expect(findings.map((f) => `${f.ruleId}@${f.start.line}: ${f.message}`)).toEqual([]);
   });
 });

@@ -41,3 +41,24 @@ describe('renames and drops follow the run', () => {
     expect(await findingsOf('dropping-table', 'CREATE TABLE t (a int);\nALTER TABLE t RENAME TO t2;\nDROP TABLE t2;')).toEqual([]);
   });
 });
+
+describe('renames that swap names keep old clients working', () => {
+  it('does not report a column swap or a table swap in one file', async () => {
+    const columns = 'BEGIN;\nALTER TABLE users RENAME COLUMN score TO score_old;\nALTER TABLE users RENAME COLUMN score_new TO score;\nCOMMIT;';
+    expect(await findingsOf('renaming-column', columns)).toEqual([]);
+    const tables = 'BEGIN;\nALTER TABLE users RENAME TO users_old;\nALTER TABLE users_new RENAME TO users;\nCOMMIT;';
+    expect(await findingsOf('renaming-table', tables)).toEqual([]);
+  });
+
+  it('does not report a rename that leaves a view under the old name', async () => {
+    expect(await findingsOf('renaming-table', 'ALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;')).toEqual([]);
+  });
+
+  it('still reports when the old name is taken only in a later file, or by a column clients use', async () => {
+    const found = await findingsOf('renaming-column', ['ALTER TABLE users RENAME COLUMN score TO points;', 'ALTER TABLE users ADD COLUMN score int;']);
+    expect(found).toHaveLength(1);
+    // score is reused (not reported), but clients reading name break.
+    const shuffle = await findingsOf('renaming-column', 'ALTER TABLE users RENAME COLUMN score TO points;\nALTER TABLE users RENAME COLUMN name TO score;');
+    expect(shuffle.map((f) => f.start.line)).toEqual([2]);
+  });
+});

@@ -35,6 +35,11 @@ describe(rule, () => {
     expect(await findingsOf(rule, 'CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;')).toEqual([]);
   });
 
+  it('sees the PostgreSQL 18 spelling, and accepts its NOT VALID form', async () => {
+    expect(await findingsOf(rule, 'ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email;', { pgVersion: 18 })).toHaveLength(1);
+    expect(await findingsOf(rule, 'ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email NOT VALID;', { pgVersion: 18 })).toEqual([]);
+  });
+
   it('gives the pre-12 recipe on PostgreSQL 11', async () => {
     const [f] = await findingsOf(rule, 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;', { pgVersion: 11 });
     expect(f.fix).toContain('Before PostgreSQL 12');
