@@ -22,6 +22,8 @@ export interface DbopsConfig {
     rules?: Record<string, RuleSeverityConfig>;
     /** Rule options by rule id. */
     options?: Record<string, Record<string, unknown>>;
+    /** The migration runner wraps each file in one transaction (Rails, Django, Flyway, sqlx). */
+    fileTransaction?: boolean;
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };

@@ -36,7 +36,8 @@ export interface Finding {
   /** A rule id, or "syntax-error" / "unused-suppression" from the engine itself. */
   ruleId: string;
   severity: Severity;
-  category: RuleCategory | 'syntax';
+  /** "syntax": SQL that does not parse; "input": a file that could not be read (both exit 2). */
+  category: RuleCategory | 'syntax' | 'input';
   /** One line: what is wrong, naming the table/column. */
   message: string;
   /** Why it hurts: the lock taken and what readers and writers feel. */

@@ -56,6 +56,10 @@ export interface Cluster {
   psql(node: NodeInfo, sql: string, database?: string): Promise<string>;
   /** URL for a node with another user, password and database. */
   urlFor(node: NodeInfo | PgBouncerInfo, opts?: { user?: string; password?: string; database?: string }): string;
+  /** Stops one node (immediate shutdown), e.g. to test how a dead standby is reported. */
+  stopNode(node: NodeInfo): Promise<void>;
+  /** Starts a node stopped with stopNode again and waits until it accepts connections. */
+  startNode(node: NodeInfo): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,9 +80,20 @@ async function chownToPostgres(p: string): Promise<void> {
 export function testRoot(): string {
   const fromEnv = process.env.DBOPS_TEST_ROOT;
   if (fromEnv) return fromEnv;
-  const workspace = path.resolve(__dirname, '..', '..', '..', '.tmp', 'clusters');
+  const workspace = path.join(packageRoot(), '.tmp', 'clusters');
   if (!isRoot() || reachableByOthers(path.dirname(workspace))) return workspace;
   return path.join(os.tmpdir(), 'dbops-test-clusters');
+}
+
+/** This checkout's root: the same whether this file runs from src/ (ts-jest) or dist/src/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
 }
 
 function reachableByOthers(dir: string): boolean {
@@ -221,6 +236,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       primary,
       psql: (node, sql, database = 'postgres') => psql(node.port, sql, database),
       urlFor: (node, opts = {}) => nodeUrl(node.port, opts.user, opts.password, opts.database),
+      stopNode: (node) => stopNode(node.dataDir),
+      startNode: (node) => startNode(node.dataDir, node.port),
       stop,
     };
     if (options.standbys) {
@@ -414,7 +431,9 @@ function isAlive(pid: number): boolean {
  * once `watchedPid` disappears, even if it was SIGKILLed.
  */
 export function startWatchdog(watchedPid: number): void {
-  const script = path.join(__dirname, 'watchdog.js');
+  // Always the compiled watchdog: under ts-jest this file runs from src/, where there is no .js.
+  const script = path.join(packageRoot(), 'dist', 'src', 'testing', 'watchdog.js');
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first (npm test does)`);
   const child = spawn(process.execPath, [script, String(watchedPid), testRoot()], {
     detached: true,
     stdio: 'ignore',

@@ -1,0 +1,49 @@
+/** The lag contract shared by `dbops report lag` and anything that throttles on replica lag (backfill). */
+
+export type NodeRole = 'primary' | 'standby' | 'cascading standby' | 'unknown';
+
+/**
+ * `primary`; a pg_stat_replication state (`streaming`, `catchup`, `startup`, `stopping`);
+ * `disconnected` (reachable standby with no streaming WAL receiver, or none heard from its
+ * upstream for longer than its wal_receiver_timeout); `unreachable` (we could not query it).
+ */
+export type LagState = 'primary' | 'streaming' | 'catchup' | 'startup' | 'stopping' | 'disconnected' | 'unreachable' | (string & {});
+
+export interface NodeLag {
+  /** "primary", the replica's name from flags/config, or the application_name of a discovered standby. */
+  name: string;
+  /** host:port/database we connected to (client address for discovered standbys); never a password. */
+  label: string | null;
+  role: NodeRole;
+  /** Name of the node it streams from (host:port when that node is not in the topology); null for the primary. */
+  upstream: string | null;
+  state: LagState;
+  /** sync_state as its upstream sees it (async, potential, sync, quorum); null when unknown. */
+  syncState: string | null;
+  /** We connected to this node and read its own state. */
+  reachable: boolean;
+  /** Known only from its upstream's pg_stat_replication (no URL was given for it). */
+  discovered: boolean;
+  /** The primary, or a standby with a live WAL stream from its upstream. */
+  connected: boolean;
+  /**
+   * Bytes of WAL not yet replayed: against the primary's current position for a direct standby,
+   * against the upstream's received position for a cascade. 0 when nothing is pending; null when
+   * there is nothing trustworthy to compare with.
+   */
+  bytesBehind: number | null;
+  /**
+   * Seconds behind in replay: 0 when nothing is pending (never the "time since the last commit" of
+   * an idle primary), else the upstream's replay_lag, else now() − last replayed commit. Null when
+   * unknown or on the primary.
+   */
+  replayLagSeconds: number | null;
+  /** Commit time of the last replayed transaction (ISO 8601), null if none since start. */
+  lastReplay: string | null;
+  /** Seconds since the WAL receiver last heard from its upstream; null when no receiver runs. */
+  lastHeardSecondsAgo: number | null;
+  /** Replay paused with pg_wal_replay_pause(); null when unknown or on the primary. */
+  replayPaused: boolean | null;
+  /** One line, no secrets: why the node could not be queried. */
+  error?: string;
+}

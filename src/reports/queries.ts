@@ -1,0 +1,78 @@
+/**
+ * Every statement the reports send, in one place. All are read-only and take no user input, so
+ * none needs parameters; they run on PostgreSQL 12+ (pg_stat_wal_receiver.sender_host/port, 12)
+ * and PgBouncer 1.18+ (admin console, simple query protocol only).
+ */
+
+/**
+ * Without pg_read_all_stats (granted by pg_monitor) PostgreSQL hides other sessions' state,
+ * pg_stat_replication positions and the WAL receiver's status: the reports would then see
+ * "disconnected" standbys and stateless sessions, so they check first and say what to grant.
+ */
+const CAN_READ_STATS = `current_user AS role_name,
+       pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
+
+/**
+ * Where this server is in the WAL stream. pg_current_wal_lsn() errors during recovery and the
+ * replay functions error outside it, so each sits behind pg_is_in_recovery() (CASE evaluates
+ * only the branch taken for volatile functions).
+ */
+export const NODE_WAL_POSITION = `
+SELECT ${CAN_READ_STATS},
+       pg_is_in_recovery() AS in_recovery,
+       current_setting('server_version_num')::int AS version_num,
+       current_setting('cluster_name') AS cluster_name,
+       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_receiver_timeout') AS wal_receiver_timeout_ms,
+       CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END AS current_lsn,
+       pg_last_wal_receive_lsn()::text AS receive_lsn,
+       pg_last_wal_replay_lsn()::text AS replay_lsn,
+       pg_last_xact_replay_timestamp() AS last_replay,
+       EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS last_replay_age_s,
+       CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused`;
+
+/** This standby's WAL receiver: whether it streams and when it last heard from its upstream. */
+export const NODE_WAL_RECEIVER = `
+SELECT status,
+       sender_host,
+       sender_port,
+       conninfo,
+       EXTRACT(EPOCH FROM now() - last_msg_receipt_time)::float8 AS last_msg_age_s
+  FROM pg_stat_wal_receiver`;
+
+/** The standbys streaming from this server (a cascade shows up only on its upstream standby). */
+export const NODE_DOWNSTREAMS = `
+SELECT application_name,
+       host(client_addr) AS client_addr,
+       state,
+       sync_state,
+       replay_lsn::text AS replay_lsn,
+       EXTRACT(EPOCH FROM replay_lag)::float8 AS replay_lag_s
+  FROM pg_stat_replication
+ ORDER BY application_name`;
+
+/** Connection limits; reserved_connections exists from PostgreSQL 16 on (NULL before). */
+export const NODE_CONNECTION_LIMITS = `
+SELECT ${CAN_READ_STATS},
+       current_setting('max_connections')::int AS max_connections,
+       current_setting('superuser_reserved_connections')::int AS superuser_reserved,
+       (SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections') AS reserved,
+       pg_is_in_recovery() AS in_recovery`;
+
+/**
+ * Client backends only: walsenders and background workers have rows in pg_stat_activity but do
+ * not use client slots. The report's own session is left out so counts are what others hold.
+ */
+export const NODE_CLIENT_BACKENDS = `
+SELECT pid,
+       COALESCE(NULLIF(application_name, ''), '(none)') AS application,
+       COALESCE(usename, '(unknown)') AS username,
+       COALESCE(host(client_addr), 'local') AS client_addr,
+       COALESCE(state, '(unknown)') AS state,
+       EXTRACT(EPOCH FROM now() - state_change)::float8 AS state_age_s,
+       EXTRACT(EPOCH FROM now() - xact_start)::float8 AS xact_age_s
+  FROM pg_stat_activity
+ WHERE backend_type = 'client backend'
+   AND pid <> pg_backend_pid()`;
+
+/** PgBouncer admin console commands (must go over the simple query protocol). */
+export const PGBOUNCER_POOLS = 'SHOW POOLS';

@@ -1,0 +1,94 @@
+import { UsageError } from '../cli/errors';
+import type { DbopsConfig } from '../config/schema';
+import { resolveConnection } from '../db/connection-options';
+
+/** One server (or PgBouncer admin console) the reports talk to. */
+export interface NodeEndpoint {
+  /** What rows are called: "primary", the replica's name, or host:port for PgBouncer. */
+  name: string;
+  /** Connection URL or conninfo; may hold a password, so it is never printed. */
+  url: string;
+  /** host:port/database, safe to print. */
+  label: string;
+}
+
+/**
+ * The nodes a report covers. `primary` may be absent (a report over standbys only); when only a
+ * primary is given, its direct standbys are discovered from pg_stat_replication.
+ */
+export interface Topology {
+  primary?: NodeEndpoint;
+  replicas: NodeEndpoint[];
+  pgbouncers: NodeEndpoint[];
+}
+
+/** Topology as the flags give it: `--primary URL`, `--replica NAME=URL` (repeated), `--pgbouncer [NAME=]URL`. */
+export interface TopologyFlags {
+  primary?: string;
+  replicas?: string[];
+  pgbouncers?: string[];
+}
+
+const NAME = /^[A-Za-z0-9_.@:-]+$/;
+
+/**
+ * Flags win over the config file's `topology` section; with neither, the connection the other
+ * commands use (config `database.url`, DATABASE_URL, PG*) is taken as the primary.
+ */
+export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 'topology' | 'database'> = {}): Topology {
+  const fromFlags = Boolean(flags.primary || flags.replicas?.length || flags.pgbouncers?.length);
+  if (fromFlags) {
+    return build(flags.primary, (flags.replicas ?? []).map((r) => parseNamed(r, '--replica')), (flags.pgbouncers ?? []).map(parseBouncer), '--replica');
+  }
+  const t = config.topology;
+  if (t && (t.primary || t.replicas?.length || t.pgbouncer?.length)) {
+    if (t.replicas !== undefined && !Array.isArray(t.replicas)) {
+      throw new UsageError('topology.replicas must be a list of {"name", "url"}', 'see docs/configuration.md');
+    }
+    const replicas = (t.replicas ?? []).map((r, i) => {
+      if (!r || typeof r.name !== 'string' || typeof r.url !== 'string' || !NAME.test(r.name)) {
+        throw new UsageError(`topology.replicas[${i}] needs a "name" (letters, digits, _ . - @ :) and a "url"`, 'see docs/configuration.md');
+      }
+      return { name: r.name, url: r.url };
+    });
+    const bouncers = (t.pgbouncer ?? []).map((u) => {
+      if (typeof u !== 'string') throw new UsageError('topology.pgbouncer must be a list of admin URLs', 'see docs/configuration.md');
+      return parseBouncer(u);
+    });
+    return build(t.primary, replicas, bouncers, 'topology.replicas');
+  }
+  const fallback = config.database?.url ?? process.env.DATABASE_URL;
+  if (fallback) return build(fallback, [], [], '--replica');
+  throw new UsageError('no servers to report on', 'pass --primary URL (and --replica NAME=URL, --pgbouncer URL) or add a "topology" section to dbops.config.json');
+}
+
+function build(primaryUrl: string | undefined, replicas: Array<{ name: string; url: string }>, bouncers: Array<{ name?: string; url: string }>, where: string): Topology {
+  const names = new Set<string>();
+  const endpoint = (name: string, url: string): NodeEndpoint => {
+    if (names.has(name)) throw new UsageError(`${where}: the name "${name}" is used twice`, 'give every node its own name');
+    names.add(name);
+    return { name, url, label: resolveConnection(url).label };
+  };
+  const primary = primaryUrl ? endpoint('primary', primaryUrl) : undefined;
+  return {
+    primary,
+    replicas: replicas.map((r) => endpoint(r.name, r.url)),
+    pgbouncers: bouncers.map((b) => endpoint(b.name ?? resolveConnection(b.url).label.replace(/\/.*$/, ''), b.url)),
+  };
+}
+
+function parseNamed(value: string, flag: string): { name: string; url: string } {
+  const eq = value.indexOf('=');
+  const name = eq > 0 ? value.slice(0, eq) : '';
+  const url = value.slice(eq + 1);
+  // A bare conninfo ("host=… port=…") also contains "=", so the name must look like a name.
+  if (eq <= 0 || !NAME.test(name) || !url.trim()) {
+    throw new UsageError(`${flag} needs NAME=URL, got "${value.replace(/:[^@/]*@/, ':***@').slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
+  }
+  return { name, url };
+}
+
+function parseBouncer(value: string): { name?: string; url: string } {
+  const m = /^([A-Za-z0-9_.@:-]+)=((?:postgres|postgresql):\/\/.*)$/i.exec(value);
+  return m ? { name: m[1], url: m[2] } : { url: value };
+}
