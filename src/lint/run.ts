@@ -117,7 +117,30 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     ruleOptions: loaded.config.lint?.options,
     maxLockTimeoutMs: loaded.maxLockTimeoutMs,
     fileTransaction,
+    newTables: newTablesFrom(loaded),
+    existingSchema: existingSchemaFrom(loaded),
   };
+}
+
+function newTablesFrom(loaded: LoadedConfig): LintOptions['newTables'] {
+  const value = loaded.config.lint?.newTables;
+  if (value === undefined || value === 'run' || value === 'file') return value;
+  throw new UsageError(`${loaded.path ?? 'configuration'}: lint.newTables must be "run" or "file", got ${JSON.stringify(value)}`, 'use "file" when old migrations are linted together with new ones');
+}
+
+/** lint.schemaFile, relative to the config file: the schema production already has. */
+function existingSchemaFrom(loaded: LoadedConfig): string | undefined {
+  const file = loaded.config.lint?.schemaFile;
+  if (file === undefined) return undefined;
+  if (typeof file !== 'string' || file === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.schemaFile must be a path`, 'e.g. "schemaFile": "db/schema.sql" (a pg_dump --schema-only file)');
+  }
+  const full = path.resolve(loaded.baseDir, file);
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read lint.schemaFile ${full}`, 'fix the path in dbops.config.json (it is relative to the config file)');
+  }
 }
 
 function parsePgVersion(value: string): number {
