@@ -28,7 +28,7 @@ export default defineRule({
             ? lines(
                 `-- Add a plain nullable column, fill it in batches, keep it current with a trigger:`,
                 `ALTER TABLE ${tableSql(a)} ADD COLUMN ${col} ${type};`,
-                `--   dbops backfill --table ${a.relation.name} --set "${a.column} = <expression>" …`,
+                `--   dbops backfill run --table ${a.relation.name} --set "${a.column} = <expression>" …`,
               )
             : a.generated
               ? lines(
@@ -36,13 +36,13 @@ export default defineRule({
                   `CREATE SEQUENCE ${ident(`${a.relation.name.split('.').pop()}_${a.column}_seq`)};`,
                   `ALTER TABLE ${tableSql(a)} ADD COLUMN ${col} ${type};`,
                   `ALTER TABLE ${tableSql(a)} ALTER COLUMN ${col} SET DEFAULT nextval('${a.relation.name.split('.').pop()}_${a.column}_seq');`,
-                  `--   dbops backfill --table ${a.relation.name} --set "${a.column} = nextval('…')" --where "${a.column} IS NULL" …`,
+                  `--   dbops backfill run --table ${a.relation.name} --set "${a.column} = nextval('…')" --where "${a.column} IS NULL" …`,
                 )
               : lines(
                   `-- Add the column without the default (or with a constant one), set the default for new rows, backfill old rows in batches:`,
                   `ALTER TABLE ${tableSql(a)} ADD COLUMN ${col} ${type};`,
                   `ALTER TABLE ${tableSql(a)} ALTER COLUMN ${col} SET DEFAULT <expression>;`,
-                  `--   dbops backfill --table ${a.relation.name} --set "${a.column} = <expression>" --where "${a.column} IS NULL" …`,
+                  `--   dbops backfill run --table ${a.relation.name} --set "${a.column} = <expression>" --where "${a.column} IS NULL" …`,
                 );
         return {
           message: format(this.messages[a.rewrite === 'yes' ? 'rewrite' : 'unknown'], { table: a.relation.name, column: a.column, reason: a.rewriteReason }),

@@ -38,7 +38,7 @@ export default defineRule({
             `-- Add a new column, backfill it in batches, then switch over:`,
             `ALTER TABLE ${tableSql(a)} ADD COLUMN ${ident(`${a.column}_new`)} ${type};`,
             `-- keep it in sync for new writes (trigger), then backfill in batches:`,
-            `--   dbops backfill --table ${a.relation.name} --set "${a.column}_new = ${col}" …`,
+            `--   dbops backfill run --table ${a.relation.name} --set "${a.column}_new = ${col}" …`,
             `-- finally, in a short transaction with a lock_timeout:`,
             `ALTER TABLE ${tableSql(a)} RENAME COLUMN ${col} TO ${ident(`${a.column}_old`)};`,
             `ALTER TABLE ${tableSql(a)} RENAME COLUMN ${ident(`${a.column}_new`)} TO ${col};`,

@@ -21,7 +21,7 @@ export default defineRule({
       .filter((a) => a.relation.kind === 'table')
       .map((a) => ({
         message: format(this.messages.drop, { table: a.relation.name }),
-        why: 'Clients deployed before the drop fail on every query that touches the table; DROP also takes AccessExclusiveLock on it (and on tables whose foreign keys point at it).',
+        why: 'Clients deployed before the drop fail on every query that touches the table. DROP also takes AccessExclusiveLock on it, on the tables its foreign keys reference and on tables whose foreign keys point at it.',
         fix: lines(
           '-- Confirm nothing reads or writes it any more (the counters stop moving), keep a dump if needed, then say so:',
           `SELECT seq_scan, idx_scan, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relname = '${a.relation.name.split('.').pop()}';`,

@@ -31,7 +31,8 @@ export default defineRule({
         fix: lines(
           '-- Create a new table with the persistence you want, copy in batches, and swap names in a short transaction:',
           `CREATE ${mode === 'UNLOGGED' ? 'UNLOGGED ' : ''}TABLE ${a.relation.name}_new (LIKE ${a.relation.name} INCLUDING ALL);`,
-          `--   dbops backfill … (copy rows), then ALTER TABLE … RENAME in one short transaction with a lock_timeout`,
+          `-- copy rows in batches (INSERT … SELECT … WHERE id > <last id> ORDER BY id LIMIT 10000, repeated), keep new writes in sync,`,
+          `-- then swap names in one short transaction with a lock_timeout`,
         ),
       };
     });

@@ -24,7 +24,10 @@ export default defineRule({
         a.lock,
         'It waits for every running query on the table (everything queues behind it), is not MVCC-safe for concurrent snapshots, and cannot be undone after COMMIT.',
       ),
-      fix: lines('-- If the data really must go, delete it in batches:', `--   dbops backfill --table ${a.relation.name} --delete --where "<condition>" …`),
+      fix: lines(
+        '-- If the data really must go, delete it in small batches by key (repeat until it deletes nothing):',
+        `DELETE FROM ${a.relation.name} WHERE id IN (SELECT id FROM ${a.relation.name} ORDER BY id LIMIT 5000);`,
+      ),
     }));
   },
 });

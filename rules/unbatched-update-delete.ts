@@ -25,10 +25,10 @@ export default defineRule({
           message: format(this.messages.whole, { verb, table: a.relation.name }),
           why: `Every row stays locked until COMMIT (concurrent ${verb === 'UPDATE' ? 'updates and deletes' : 'updates'} of those rows wait), the table bloats, replicas fall behind replaying one huge transaction, and a failure rolls back all of it.`,
           fix: lines(
-            '-- Do it in small batches, throttled by replication lag, outside the migration:',
+            verb === 'UPDATE' ? '-- Do it in small batches, throttled by replication lag, outside the migration:' : '-- Delete in small batches by key, outside the migration, watching replication lag:',
             verb === 'UPDATE'
-              ? `--   dbops backfill --table ${a.relation.name} --set "<assignments>" --where "<not yet done>"`
-              : `--   dbops backfill --table ${a.relation.name} --delete --where "<condition>"`,
+              ? `--   dbops backfill run --table ${a.relation.name} --set "<assignments>" --where "<not yet done>"`
+              : `DELETE FROM ${a.relation.name} WHERE id IN (SELECT id FROM ${a.relation.name} WHERE <condition> ORDER BY id LIMIT 5000);  -- repeat until it deletes nothing`,
           ),
         };
       });

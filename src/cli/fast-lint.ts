@@ -7,6 +7,7 @@ export async function fastLint(argv: readonly string[]): Promise<number | undefi
   const parsed = parseSimpleArgv(argv, LINT_FLAGS);
   if (!parsed) return undefined;
   try {
+    if (parsed.flags.explain === undefined) (require('../lint/parser-prefetch') as typeof import('../lint/parser-prefetch')).prefetchParser();
     const { runLintCommand } = require('../lint/run') as typeof import('../lint/run');
     return await runLintCommand(parsed.flags as unknown as LintFlags, parsed.args);
   } catch (err) {

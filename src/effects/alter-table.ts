@@ -5,7 +5,7 @@
  */
 import { newAction, rewriting } from './action';
 import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from './column-types';
-import type { AnalysisContext } from './context';
+import type { AnalysisContext, ForeignKey } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
 import type { Action, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
@@ -36,9 +36,11 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
   switch (cmd.subtype) {
     case 'AT_AddColumn':
       return addColumn(cmd.def?.ColumnDef, rel, ctx);
-    case 'AT_DropColumn':
+    case 'AT_DropColumn': {
+      const a = newAction('drop-column', rel, AEL, ctx, { column, otherLocks: referencedTableLocks(ctx.foreignKeysOf(rel, column), ctx) });
       if (column) ctx.dropColumn(rel, column);
-      return [newAction('drop-column', rel, AEL, ctx, { column })];
+      return [a];
+    }
     case 'AT_AlterColumnType':
       return [alterColumnType(cmd, rel, ctx)];
     case 'AT_ColumnDefault':
@@ -56,7 +58,7 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       return addConstraint(cmd.def?.Constraint, rel, ctx, false);
     case 'AT_ValidateConstraint': {
       ctx.validateConstraint(rel, cmd.name);
-      const references = ctx.foreignKey(rel, cmd.name);
+      const references = ctx.foreignKey(rel, cmd.name)?.references;
       const a = newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
         scan: true,
         scanReason: 'checks every existing row, without blocking reads or writes',
@@ -66,9 +68,12 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       if (references) a.otherLocks = [{ relation: references, lock: 'RowShareLock', isNew: ctx.isNew(references), scan: true }];
       return [a];
     }
-    case 'AT_DropConstraint':
+    case 'AT_DropConstraint': {
+      const fk = ctx.foreignKey(rel, cmd.name);
+      const a = newAction('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}`, otherLocks: referencedTableLocks(fk ? [fk] : [], ctx) });
       ctx.dropConstraint(rel, cmd.name);
-      return [newAction('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}` })];
+      return [a];
+    }
     case 'AT_SetTableSpace':
       // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
       return [newAction('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
@@ -82,9 +87,22 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
+      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
     case 'AT_ClusterOn':
     case 'AT_DropCluster':
-      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
+      return [newAction('alter-table-other', rel, 'ShareUpdateExclusiveLock', ctx, { note: cmd.subtype })];
+    // Catalog-only changes under the strongest lock: no rewrite, no scan.
+    case 'AT_ChangeOwner':
+    case 'AT_ReplicaIdentity':
+    case 'AT_EnableRowSecurity':
+    case 'AT_DisableRowSecurity':
+    case 'AT_ForceRowSecurity':
+    case 'AT_NoForceRowSecurity':
+    case 'AT_SetStorage':
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+    case 'AT_DropExpression':
+      return [newAction('alter-table-other', rel, AEL, ctx, { note: cmd.subtype })];
     case 'AT_AttachPartition':
       return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
     case 'AT_DetachPartition':
@@ -272,7 +290,7 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       // A new column without a default is all NULL: there is nothing to check.
       const validates = !info.notValid && (!inline || hasNonNullDefault);
       if (info.references) {
-        if (info.name) ctx.addForeignKey(rel, info.name, info.references);
+        ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
         const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
         a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
       }
@@ -311,6 +329,12 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
 function markNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): void {
   const facts = ctx.column(rel, column);
   if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
+}
+
+/** Dropping a foreign key removes its triggers from the referenced table: ACCESS EXCLUSIVE there too. */
+export function referencedTableLocks(fks: ForeignKey[], ctx: AnalysisContext): OtherLock[] | undefined {
+  const locks = fks.map((fk) => ({ relation: fk.references, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(fk.references) }));
+  return locks.length ? locks : undefined;
 }
 
 function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {

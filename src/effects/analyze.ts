@@ -5,7 +5,7 @@
  */
 import { parsePlpgsql } from '../sql/parser';
 import { newAction, rewriting } from './action';
-import { alterTableActions, constraintInfo } from './alter-table';
+import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
 import { columnTypeFromAst } from './column-types';
 import type { AnalysisContext, HeldLock } from './context';
 import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
@@ -59,13 +59,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.actions = [refreshMatView(stmt, ctx)];
       break;
     case 'TruncateStmt':
-      effects.actions = (stmt.relations ?? []).map((r: AnyNode) =>
-        newAction('truncate', relationFromRangeVar(r.RangeVar), 'AccessExclusiveLock', ctx, {
-          rewrite: 'yes',
-          rewriteReason: 'replaces the table with new, empty storage (instant: no row is read)',
-          alsoLocks: ['ShareLock'],
-        }),
-      );
+      effects.actions = truncate(stmt, ctx);
       break;
     case 'LockStmt':
       effects.actions = (stmt.relations ?? []).map((r: AnyNode) => newAction('lock-table', relationFromRangeVar(r.RangeVar), lockModeFromNumber(stmt.mode ?? 8), ctx));
@@ -98,6 +92,15 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       break;
     case 'CreateTrigStmt':
       effects.actions = [newAction('create-trigger', relationFromRangeVar(stmt.relation), 'ShareRowExclusiveLock', ctx)];
+      break;
+    case 'CreatePolicyStmt':
+      effects.actions = [newAction('create-policy', relationFromRangeVar(stmt.table), 'AccessExclusiveLock', ctx)];
+      break;
+    case 'CreateStatsStmt':
+      effects.actions = ((stmt.relations ?? []) as AnyNode[]).map((r) => newAction('create-statistics', relationFromRangeVar(r.RangeVar), 'ShareUpdateExclusiveLock', ctx));
+      break;
+    case 'CommentStmt':
+      effects.actions = comment(stmt, ctx);
       break;
     case 'AlterEnumStmt':
       effects.actions = [];
@@ -143,6 +146,33 @@ function notInTransaction(effects: StatementEffects, what: string): void {
   effects.nonTransactionalReason = `${what} cannot run inside a transaction block`;
 }
 
+/** COMMENT ON TABLE/COLUMN takes ShareUpdateExclusiveLock on the table: writes and reads continue. */
+function comment(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const items: AnyNode[] = stmt.object?.List?.items ?? [];
+  if (stmt.objtype === 'OBJECT_TABLE') return [newAction('comment', relationFromNameList(stmt.object, 'table'), 'ShareUpdateExclusiveLock', ctx)];
+  if (stmt.objtype === 'OBJECT_COLUMN' && items.length >= 2) {
+    const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+    return [newAction('comment', table, 'ShareUpdateExclusiveLock', ctx, { column: items[items.length - 1]?.String?.sval })];
+  }
+  return [];
+}
+
+/** TRUNCATE … CASCADE empties the tables with foreign keys to it as well. */
+function truncate(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const named: RelationRef[] = (stmt.relations ?? []).map((r: AnyNode) => relationFromRangeVar(r.RangeVar));
+  const all = new Map(named.map((r) => [r.key, r]));
+  if (stmt.behavior === 'DROP_CASCADE') {
+    for (let i = 0; i < all.size; i++) for (const r of ctx.referencing([...all.values()][i])) if (!all.has(r.key)) all.set(r.key, r);
+  }
+  return [...all.values()].map((rel) =>
+    newAction('truncate', rel, 'AccessExclusiveLock', ctx, {
+      rewrite: 'yes',
+      rewriteReason: named.some((n) => n.key === rel.key) ? 'replaces the table with new, empty storage (instant: no row is read)' : 'emptied by TRUNCATE … CASCADE',
+      alsoLocks: ['ShareLock'],
+    }),
+  );
+}
+
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
@@ -184,12 +214,26 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       return a;
     });
   }
+  if (stmt.removeType === 'OBJECT_TRIGGER') {
+    // DROP TRIGGER t ON table: the list is [schema?, table, trigger].
+    return objects.map((o) => {
+      const items: AnyNode[] = o.List?.items ?? [];
+      const table = relationFromNameList({ List: { items: items.slice(0, -1) } }, 'table');
+      return newAction('drop-trigger', table, 'AccessExclusiveLock', ctx, { alsoLocks: ['AccessShareLock'], note: `trigger ${items[items.length - 1]?.String?.sval}` });
+    });
+  }
   const kinds: Record<string, RelationRef['kind']> = { OBJECT_TABLE: 'table', OBJECT_MATVIEW: 'materialized-view', OBJECT_VIEW: 'relation', OBJECT_SEQUENCE: 'relation' };
   const kind = kinds[stmt.removeType];
   if (!kind) return [];
   return objects.map((o) => {
     const rel = relationFromNameList(o, kind);
-    const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, { note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType });
+    // Its foreign keys go (ACCESS EXCLUSIVE on the tables they reference), and so do those of tables referencing it.
+    const referencing = ctx.referencing(rel).map((r) => ({ relation: r, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(r) }));
+    const otherLocks = [...(referencedTableLocks(ctx.foreignKeysOf(rel), ctx) ?? []), ...referencing];
+    const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, {
+      note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType,
+      otherLocks: otherLocks.filter((l) => l.relation.key !== rel.key),
+    });
     ctx.forget(rel);
     return a;
   });
@@ -308,6 +352,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
     const info = constraintInfo(c, column !== undefined, column);
+    if (info?.references) ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
     if (info?.references && info.references.key !== rel.key) {
       otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', also: ['AccessShareLock'], isNew: ctx.isNew(info.references) });
       main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];
@@ -342,6 +387,12 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
 }
 
 function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  if (stmt.renameType === 'OBJECT_TYPE' || stmt.renameType === 'OBJECT_DOMAIN') {
+    const items: AnyNode[] = stmt.object?.List?.items ?? [];
+    const from = items[items.length - 1]?.String?.sval;
+    if (from) ctx.renameType(from, stmt.newname);
+    return [];
+  }
   if (!stmt.relation) return [];
   switch (stmt.renameType) {
     case 'OBJECT_COLUMN': {
@@ -418,7 +469,7 @@ function analyzeDoBlock(text: string, ctx: AnalysisContext): StatementEffects['n
 const REWRITE_RANK: Record<Rewrite, number> = { no: 0, unknown: 1, yes: 2 };
 
 /** Folds the actions of a statement into one effect per relation. */
-export function combineByRelation(actions: Action[]): RelationEffect[] {
+function combineByRelation(actions: Action[]): RelationEffect[] {
   const byKey = new Map<string, RelationEffect>();
   const touch = (relation: RelationRef, lock: LockMode, isNew: boolean): RelationEffect => {
     let e = byKey.get(relation.key);

@@ -38,9 +38,9 @@ const ALIASES: Record<string, string> = {
 
 export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
-export function normaliseTypeName(name: string): string {
-  const lower = name.toLowerCase();
-  return ALIASES[lower] ?? lower;
+/** The parser already folded unquoted names to lower case: a quoted "Status" is another type than status. */
+function normaliseTypeName(name: string): string {
+  return ALIASES[name.toLowerCase()] ?? name;
 }
 
 /** The last element of a TypeName's names, as written (before alias mapping). */

@@ -1,7 +1,9 @@
 /**
  * What the analyzer knows from the statements it has already seen in this run: tables created
- * (new and empty), column types and NOT NULL-ness, CHECK (col IS NOT NULL) constraints and whether
- * they are validated, session settings, and the transaction block the next statement runs in.
+ * (new and empty), column types and NOT NULL-ness, indexed columns and the tables of indexes,
+ * CHECK (col IS NOT NULL) constraints and whether they are validated, foreign keys, partitioned
+ * tables, materialized-view sources, names given up by renames; and, per file, session settings
+ * and the transaction block the next statement runs in.
  */
 import type { LockMode } from './locks';
 import type { Action, ColumnType, RelationRef } from './types';
@@ -16,11 +18,15 @@ export interface NotNullCheck {
   valid: boolean;
 }
 
+export interface ForeignKey {
+  table: RelationRef;
+  columns: string[];
+  references: RelationRef;
+}
+
 export interface HeldLock {
   relation: RelationRef;
   lock: LockMode;
-  /** 1-based line of the statement that took it, for messages. */
-  line?: number;
 }
 
 export interface TimeoutSetting {
@@ -61,6 +67,21 @@ export class AnalysisContext {
   private readonly columns = new Map<string, Map<string, ColumnFacts>>();
   /** CHECK constraints that prove a column non-null: table key → constraint name → check. */
   private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** The table an index was created on in this run (DROP INDEX locks that table). */
+  private readonly indexTables = new Map<string, RelationRef>();
+  /**
+   * Foreign keys by table key and constraint name: VALIDATE reads the referenced table, and
+   * dropping the key (its table, constraint or column) locks the referenced table ACCESS EXCLUSIVE.
+   */
+  private readonly foreignKeys = new Map<string, Map<string, ForeignKey>>();
+  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
+  private readonly freedNames = new Map<string, Action>();
+  /** Tables known to be partitioned (true) or plain (false), by key. */
+  private readonly partitioned = new Map<string, boolean>();
+  /** Columns some index covers, by table key: changing their type rebuilds that index. */
+  private readonly indexedColumns = new Map<string, Set<string>>();
+  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
+  private readonly viewSources = new Map<string, RelationRef[]>();
   lockTimeout: TimeoutSetting = { session: null };
   statementTimeout: TimeoutSetting = { session: null };
   transaction: TransactionState = { open: false, strongLocks: [] };
@@ -127,9 +148,6 @@ export class AnalysisContext {
     this.newRelations.add(rel.key);
   }
 
-  /** The table an index was created on in this run (DROP INDEX locks that table). */
-  private readonly indexTables = new Map<string, RelationRef>();
-
   indexCreated(index: RelationRef, table: RelationRef): void {
     this.indexTables.set(index.key, table);
   }
@@ -138,18 +156,29 @@ export class AnalysisContext {
     return this.indexTables.get(index.key);
   }
 
-  /** Foreign keys by table key and constraint name: VALIDATE CONSTRAINT reads the referenced table. */
-  private readonly foreignKeys = new Map<string, Map<string, RelationRef>>();
-  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
-  private readonly viewSources = new Map<string, RelationRef[]>();
-
-  addForeignKey(rel: RelationRef, name: string, references: RelationRef): void {
+  /** Unnamed keys get PostgreSQL's default name, <table>_<first column>_fkey. */
+  addForeignKey(rel: RelationRef, name: string | undefined, fk: ForeignKey): void {
     let fks = this.foreignKeys.get(rel.key);
     if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
-    fks.set(name, references);
+    fks.set(name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`, fk);
   }
 
-  foreignKey(rel: RelationRef, name: string): RelationRef | undefined {
+  /** The foreign keys a table has (optionally only those on a column). */
+  foreignKeysOf(rel: RelationRef, column?: string): ForeignKey[] {
+    return [...(this.foreignKeys.get(rel.key)?.values() ?? [])].filter((fk) => column === undefined || fk.columns.includes(column));
+  }
+
+  /** Tables with a foreign key to this one. */
+  referencing(rel: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    for (const [tableKey, fks] of this.foreignKeys) {
+      const fk = [...fks.values()].find((f) => f.references.key === rel.key);
+      if (fk && tableKey !== rel.key) out.push(fk.table);
+    }
+    return out;
+  }
+
+  foreignKey(rel: RelationRef, name: string): ForeignKey | undefined {
     return this.foreignKeys.get(rel.key)?.get(name);
   }
 
@@ -160,9 +189,6 @@ export class AnalysisContext {
   sourcesOf(view: RelationRef): RelationRef[] {
     return this.viewSources.get(view.key) ?? [];
   }
-
-  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
-  private readonly freedNames = new Map<string, Action>();
 
   /** Remembers the old name a rename gave up, so a later reuse of it can mark the rename as a swap. */
   nameFreed(name: string, rename: Action): void {
@@ -180,9 +206,6 @@ export class AnalysisContext {
     return rename !== undefined;
   }
 
-  /** Tables known to be partitioned (true) or plain (false), by key. */
-  private readonly partitioned = new Map<string, boolean>();
-
   setPartitioned(rel: RelationRef, partitioned: boolean): void {
     this.partitioned.set(rel.key, partitioned);
   }
@@ -191,9 +214,6 @@ export class AnalysisContext {
   isPartitioned(rel: RelationRef): boolean | undefined {
     return this.partitioned.get(rel.key);
   }
-
-  /** Columns some index covers, by table key: changing their type rebuilds that index. */
-  private readonly indexedColumns = new Map<string, Set<string>>();
 
   addIndexedColumns(rel: RelationRef, columns: string[]): void {
     let cols = this.indexedColumns.get(rel.key);
@@ -259,6 +279,15 @@ export class AnalysisContext {
     for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
     const indexed = this.indexedColumns.get(rel.key);
     if (indexed?.delete(from)) indexed.add(to);
+  }
+
+  /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */
+  renameType(from: string, to: string): void {
+    for (const cols of this.columns.values()) {
+      for (const [name, facts] of cols) {
+        if (facts.type.name === from) cols.set(name, { ...facts, type: { ...facts.type, name: to, display: facts.type.display.replace(from, to) } });
+      }
+    }
   }
 
   addNotNullCheck(rel: RelationRef, name: string, check: NotNullCheck): void {

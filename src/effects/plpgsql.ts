@@ -1,6 +1,6 @@
 /**
- * Finds the SQL a DO block will run: plain statements (PLpgSQL_stmt_execsql) and EXECUTE of a
- * constant string. DDL hidden in DO blocks is a classic way rewrites slip past review.
+ * Finds the SQL a DO block will run: plain statements (PLpgSQL_stmt_execsql), PERFORM, and EXECUTE
+ * of a constant string. DDL hidden in DO blocks is a classic way rewrites slip past review.
  */
 import { parseSqlFile } from '../sql/parser';
 
@@ -31,6 +31,9 @@ function walk(node: AnyNode, queries: string[]): void {
   }
   const exec = node.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query;
   if (typeof exec === 'string') queries.push(exec);
+  // PERFORM arrives as a SELECT: it matters for PERFORM set_config('lock_timeout', …).
+  const perform = node.PLpgSQL_stmt_perform?.expr?.PLpgSQL_expr?.query;
+  if (typeof perform === 'string') queries.push(perform);
   const dyn = node.PLpgSQL_stmt_dynexecute?.query?.PLpgSQL_expr?.query;
   if (typeof dyn === 'string') {
     const constant = stringLiteral(dyn);

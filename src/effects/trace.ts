@@ -10,6 +10,7 @@
  * - a full scan: pg_stat_xact_user_tables.seq_scan went up within the transaction.
  */
 import type { Client } from 'pg';
+import { quoteIdent } from '../db/quote';
 import { LOCK_MODES, lockRank, type LockMode } from './locks';
 
 export interface TracedRelation {
@@ -126,4 +127,52 @@ export async function traceStatement(client: Client, sql: string, watch: string[
   } finally {
     await client.query('ROLLBACK');
   }
+}
+
+export interface BlockedTrace {
+  /** The lock mode the statement asked for on `table` and had to wait for, if it did. */
+  requested?: LockMode;
+  error?: { code?: string; message: string };
+}
+
+const WAITING_SQL = `
+  SELECT l.mode
+    FROM pg_locks l
+   WHERE l.pid = $1 AND l.locktype = 'relation' AND NOT l.granted AND l.relation = to_regclass($2)`;
+
+/**
+ * For statements that cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…):
+ * `blocker` holds SHARE UPDATE EXCLUSIVE on `table` — which conflicts with every mode from
+ * SHARE UPDATE EXCLUSIVE up — while `runner` starts the statement, so the first lock it asks for
+ * on the table shows in pg_locks as waiting. Then the blocker lets go and the statement finishes
+ * (it is not rolled back: undo it yourself). `table` is a name as written, optionally schema.name.
+ */
+export async function traceBlocked(runner: Client, blocker: Client, sql: string, table: string, deadlineMs = 5000): Promise<BlockedTrace> {
+  const pid = (await runner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  await blocker.query('BEGIN');
+  let finished = false;
+  let error: BlockedTrace['error'];
+  let requested: LockMode | undefined;
+  try {
+    await blocker.query(`LOCK TABLE ${quoteIdent(...table.split('.'))} IN SHARE UPDATE EXCLUSIVE MODE`);
+    const running = runner.query(sql).then(
+      () => undefined,
+      (err: { code?: string; message?: string }) => {
+        error = { code: err.code, message: err.message ?? String(err) };
+      },
+    );
+    void running.finally(() => (finished = true));
+    const until = Date.now() + deadlineMs;
+    while (!finished && requested === undefined && Date.now() < until) {
+      const rows = (await blocker.query<{ mode: string }>(WAITING_SQL, [pid, table])).rows;
+      if (rows.length) requested = rows[0].mode as LockMode;
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await blocker.query('ROLLBACK');
+    await running;
+  } catch (err) {
+    await blocker.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return error ? { requested, error } : { requested };
 }

@@ -69,6 +69,10 @@ export type ActionKind =
   | 'create-view'
   | 'drop-table'
   | 'create-trigger'
+  | 'drop-trigger'
+  | 'create-policy'
+  | 'comment'
+  | 'create-statistics'
   | 'add-enum-value';
 
 export type ConstraintType = 'check' | 'foreign-key' | 'unique' | 'primary-key' | 'exclusion' | 'not-null';

@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   fileTransaction?: boolean;
   /** SQL describing tables that already exist (see LintOptions.existingSchema). */
   existingSchema?: string;
+  /** See LintOptions.newTables. */
+  newTables?: 'run' | 'file';
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -43,7 +45,7 @@ export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptio
   return sources.map((source) => {
     const file = analyzeFile(source, ctx);
     // Sources come in migration order: when one is applied, so is everything before it.
-    if (source.applied) ctx.treatAllAsExisting();
+    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
     return file;
   });
 }
@@ -61,6 +63,7 @@ export function createContext(options: AnalyzeOptions): AnalysisContext {
 /** Analyses one more file with a context shared across the run. The parser must be loaded. */
 export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
   const text = parserInput(source.text);
+  // The parser calls an empty input an error; an empty migration simply holds no statement.
   const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
   ctx.startFile();
   const statements = parsed.statements.map((statement) => {
@@ -83,7 +86,7 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
 
 /**
  * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
- * a space in its place keeps every character offset. Empty files hold no statement.
+ * a space in its place keeps every character offset.
  */
 function parserInput(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
@@ -109,6 +112,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     pgVersion: options.pgVersion,
     fileTransaction: options.fileTransaction,
     existingSchema: options.existingSchema,
+    newTables: options.newTables,
   });
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
   const findings: Finding[] = [];

@@ -36,6 +36,7 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
   const wantsStdin = fileInputs.length !== options.paths.length;
 
   let migrations: Migration[];
+  let history: Migration[] = [];
   if (options.since !== undefined) {
     const changed = changedSince(options.since, cwd);
     if (fileInputs.length === 0) {
@@ -46,12 +47,21 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
     } else {
       const discovered = discoverInto(fileInputs, cwd, inputs);
       migrations = discovered.filter((m) => changed.has(fs.realpathSync(m.path)));
+      // The unchanged migrations before the first changed one are production's history: the
+      // engine learns tables and column types from them (so they are not "new", and a varchar
+      // widening is provably safe) without reporting anything in them.
+      const firstChanged = discovered.indexOf(migrations[0]);
+      history = firstChanged > 0 ? discovered.slice(0, firstChanged) : [];
     }
     if (migrations.length === 0) inputs.warnings.push(`no migrations changed since ${options.since}`);
   } else {
     migrations = discoverInto(fileInputs, cwd, inputs);
   }
 
+  for (const migration of history) {
+    const read = readSqlFile(migration.path);
+    if ('text' in read) inputs.sources.push({ path: displayPath(migration.path, cwd), text: upMigrationText(read.text), applied: true });
+  }
   for (const migration of migrations) {
     const shown = displayPath(migration.path, cwd);
     const read = readSqlFile(migration.path);

@@ -10,6 +10,7 @@ import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model'
 import type { LintFormat } from '../output/lint/formats';
 import { renderLint, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
+import { prefetchParser } from './parser-prefetch';
 
 /**
  * `dbops lint` once its flags are parsed (by oclif, or by the start-up fast path): returns the
@@ -20,10 +21,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     process.stdout.write(explainRule(flags.explain, packageInfo().root));
     return 0;
   }
-  useBaselineWasmCompiler();
-  // Compiling the parser's WASM overlaps with reading the config and the files. A failure is
-  // reported where the engine awaits the same promise; here it only must not go unhandled.
-  (require('../sql/parser') as typeof import('../sql/parser')).loadParser().catch(() => undefined);
+  prefetchParser();
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
   const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
   const { lintSources, unknownRuleIds } = require('./engine') as typeof import('./engine');
@@ -55,15 +53,6 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
 function defaultPaths(loaded: LoadedConfig): string[] {
   const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
   return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
-}
-
-/**
- * Measured (docs/benchmarks.md): V8's optimising tier for the parser's large WASM module costs
- * 50–80 ms of main-thread time after the first parse, more than it ever wins back on a lint run
- * (10k statements parse faster on the baseline compiler too). Must run before the module compiles.
- */
-function useBaselineWasmCompiler(): void {
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only');
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
@@ -128,7 +117,30 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     ruleOptions: loaded.config.lint?.options,
     maxLockTimeoutMs: loaded.maxLockTimeoutMs,
     fileTransaction,
+    newTables: newTablesFrom(loaded),
+    existingSchema: existingSchemaFrom(loaded),
   };
+}
+
+function newTablesFrom(loaded: LoadedConfig): LintOptions['newTables'] {
+  const value = loaded.config.lint?.newTables;
+  if (value === undefined || value === 'run' || value === 'file') return value;
+  throw new UsageError(`${loaded.path ?? 'configuration'}: lint.newTables must be "run" or "file", got ${JSON.stringify(value)}`, 'use "file" when old migrations are linted together with new ones');
+}
+
+/** lint.schemaFile, relative to the config file: the schema production already has. */
+function existingSchemaFrom(loaded: LoadedConfig): string | undefined {
+  const file = loaded.config.lint?.schemaFile;
+  if (file === undefined) return undefined;
+  if (typeof file !== 'string' || file === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.schemaFile must be a path`, 'e.g. "schemaFile": "db/schema.sql" (a pg_dump --schema-only file)');
+  }
+  const full = path.resolve(loaded.baseDir, file);
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read lint.schemaFile ${full}`, 'fix the path in dbops.config.json (it is relative to the config file)');
+  }
 }
 
 function parsePgVersion(value: string): number {

@@ -70,6 +70,12 @@ export interface LintOptions {
    * tables are treated as existing, not new.
    */
   existingSchema?: string;
+  /**
+   * How long a created table counts as new (empty, exempt from lock and rewrite rules): for the
+   * whole run (default, as when linting only the pending migrations) or only within the file that
+   * created it (when linting a whole history whose earlier files are already in production).
+   */
+  newTables?: 'run' | 'file';
 }
 
 export interface LintReport {

@@ -107,6 +107,9 @@ describe('helpers', () => {
     expect(volatilityOf(expr('CURRENT_DATE'))).toBe('stable');
     expect(volatilityOf(expr('random() * 10'))).toBe('volatile');
     expect(volatilityOf(expr('my_func()'))).toBe('unknown');
+    expect(volatilityOf(expr('extract(epoch from now())'))).toBe('stable');
+    expect(volatilityOf(expr("now() + interval '30 days'"))).toBe('stable');
+    expect(volatilityOf(expr("nextval('s'::regclass)"))).toBe('volatile');
     expect(volatilityOf(expr("lower(md5(random()::text))"))).toBe('volatile');
   });
 });

@@ -70,6 +70,51 @@ describe('dbops lint (CLI)', () => {
     expect(bad.stderr).toMatch(/^error: --since nope: no such commit, branch or tag in this repository — .*fetch-depth: 0\n$/);
   });
 
+  it('--since learns from the unchanged migrations before the changed ones without reporting them', async () => {
+    const root = make({ 'db/0001_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY, name varchar(50));\nCREATE INDEX widgets_id_idx ON widgets (id);\n' });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: root });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'old');
+    fs.writeFileSync(
+      path.join(root, 'db/0002_widen.sql'),
+      "SET lock_timeout = '2s';\nALTER TABLE widgets ALTER COLUMN name TYPE varchar(100);\nALTER TABLE widgets ALTER COLUMN id TYPE bigint;\n",
+    );
+    const r = await runCli(['lint', 'db', '--since', 'main', '--format', 'json'], { cwd: root });
+    const doc = json(r.stdout);
+    expect(doc.files.map((f: any) => f.path)).toEqual(['db/0002_widen.sql']);
+    // The widening is known safe (varchar(50) → varchar(100)); int → bigint is a proven rewrite.
+    expect(ruleIds(doc)).toEqual(['db/0002_widen.sql:3 changing-column-type']);
+    expect(doc.findings[0].severity).toBe('error');
+    // Without the history the old type is unknown: both changes get the "cannot prove" warning.
+    const alone = json((await runCli(['lint', 'db/0002_widen.sql', '--format', 'json'], { cwd: root })).stdout);
+    expect(ruleIds(alone)).toEqual(['db/0002_widen.sql:2 changing-column-type', 'db/0002_widen.sql:3 changing-column-type']);
+  });
+
+  it('lint.newTables "file" and lint.schemaFile from the config', async () => {
+    const files = {
+      'db/0001_widgets.sql': 'CREATE TABLE widgets (id int PRIMARY KEY, name text);\n',
+      'db/0002_index.sql': "SET lock_timeout = '2s';\nCREATE INDEX widgets_name_idx ON widgets (name);\n",
+    };
+    const runTables = make(files);
+    expect(ruleIds(json((await runCli(['lint', 'db', '-f', 'json'], { cwd: runTables })).stdout))).toEqual([]);
+    const fileTables = make({ ...files, 'dbops.config.json': JSON.stringify({ lint: { newTables: 'file' } }) });
+    expect(ruleIds(json((await runCli(['lint', 'db', '-f', 'json'], { cwd: fileTables })).stdout))).toEqual([
+      'db/0002_index.sql:2 creating-index-non-concurrently',
+    ]);
+    const schema = make({
+      'schema.sql': 'CREATE TABLE public.accounts (id integer NOT NULL, email character varying(80));\n',
+      'dbops.config.json': JSON.stringify({ lint: { schemaFile: 'schema.sql' } }),
+      'db/0003_widen.sql': "SET lock_timeout = '2s';\nALTER TABLE accounts ALTER COLUMN email TYPE varchar(120);\n",
+    });
+    const widened = await runCli(['lint', 'db', '-f', 'json'], { cwd: schema });
+    expect(ruleIds(json(widened.stdout))).toEqual([]);
+    const bad = make({ 'dbops.config.json': JSON.stringify({ lint: { newTables: 'always' } }), 'db/1_a.sql': 'SELECT 1;' });
+    const r = await runCli(['lint', 'db'], { cwd: bad });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*lint\.newTables must be "run" or "file", got "always" — /);
+  });
+
   it('reports binary files, missing paths and invalid SQL (exit 2) and still lints every other file', async () => {
     const root = make({
       'm/0001_blob.sql': Buffer.from([0x00, 0x01, 0x02]),

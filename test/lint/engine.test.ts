@@ -41,6 +41,13 @@ describe('lintSources', () => {
     expect(report.findings).toEqual([]);
   });
 
+  it('can limit "new table" to the file that created it', async () => {
+    const files = ['CREATE TABLE t (a int);\nCREATE INDEX t_a ON t (a);', 'CREATE INDEX t_a2 ON t (a);'];
+    expect((await lint(files, { severities: { 'lock-timeout': 'off' } })).findings).toEqual([]);
+    const perFile = await lint(files, { newTables: 'file', severities: { 'lock-timeout': 'off' } });
+    expect(perFile.findings.map((f) => [f.file, f.ruleId])).toEqual([['m2.sql', 'creating-index-non-concurrently']]);
+  });
+
   it('learns from applied files without linting them, and treats their tables as existing', async () => {
     const report = await lintSources(
       [

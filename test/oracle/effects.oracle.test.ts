@@ -3,7 +3,9 @@
  * rows in the tables, and the effects model must have predicted exactly the lock modes the
  * statement took on each table, the rewrite (relfilenode change) and the full scan
  * (pg_stat_xact_user_tables.seq_scan), and must never have called an observed rewrite 'no'.
- * Statements PostgreSQL refuses inside a transaction block must be predicted as such (25001), and
+ * Statements PostgreSQL refuses inside a transaction block must be predicted as such (25001) and,
+ * run for real while another session holds SHARE UPDATE EXCLUSIVE on the table, must wait for
+ * exactly the lock mode predicted (then the fixture is put back); and
  * syntax predicted to need a release newer than 15 must be rejected by it (42601), and a NOT NULL
  * column added without a default must fail on a table with rows (23502).
  *
@@ -17,7 +19,7 @@ import { Client } from 'pg';
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../../src/effects/analyze';
 import type { LockMode } from '../../src/effects/locks';
-import { traceStatement, type TraceResult } from '../../src/effects/trace';
+import { traceBlocked, traceStatement, type TraceResult } from '../../src/effects/trace';
 import type { StatementEffects } from '../../src/effects/types';
 import { createContext } from '../../src/lint/engine';
 import { loadParser, parseSqlFile } from '../../src/sql/parser';
@@ -86,6 +88,8 @@ function comparable(locks: LockMode[], rewrite: string): LockMode[] {
 describe('effects model vs a real PostgreSQL 15', () => {
   const pg = useCluster();
   let client: Client;
+  /** A second session that holds a lock while a non-transactional statement runs (traceBlocked). */
+  let blocker: Client;
 
   beforeAll(async () => {
     await loadParser();
@@ -93,10 +97,14 @@ describe('effects model vs a real PostgreSQL 15', () => {
     // The harness may stop the server before this file's afterAll closes the connection.
     client.on('error', () => undefined);
     await client.connect();
+    blocker = new Client({ connectionString: pg().primary.url });
+    blocker.on('error', () => undefined);
+    await blocker.connect();
     const tablespaceDir = path.join(pg().dir, 'tablespace-fast');
     fs.mkdirSync(tablespaceDir);
     if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', tablespaceDir]);
     await client.query(`CREATE TABLESPACE fast LOCATION '${tablespaceDir}'`);
+    await client.query('CREATE ROLE dbops_oracle');
     await client.query(SCHEMA + FIXTURE_DATA + EXAMPLE_DATA);
     // The timestamp → timestamptz case depends on the session time zone.
     await client.query("SET TimeZone = 'UTC'");
@@ -104,14 +112,36 @@ describe('effects model vs a real PostgreSQL 15', () => {
 
   afterAll(async () => {
     await client?.end();
+    await blocker?.end();
   });
+
+  /** What puts the shared fixture back after a statement that ran for real (outside a transaction). */
+  const undoFor = async (node: Record<string, any>): Promise<() => Promise<void>> => {
+    const index = node.IndexStmt;
+    if (index?.idxname) return async () => void (await client.query(`DROP INDEX IF EXISTS ${index.idxname}`));
+    if (node.DropStmt?.removeType === 'OBJECT_INDEX') {
+      const names = node.DropStmt.objects.map((o: any) => o.List.items.map((i: any) => i.String.sval).join('.'));
+      const defs = (await client.query<{ def: string }>('SELECT pg_get_indexdef(to_regclass(n)) AS def FROM unnest($1::text[]) n', [names])).rows;
+      return async () => {
+        for (const d of defs) await client.query(d.def);
+      };
+    }
+    const detach = node.AlterTableStmt?.cmds?.[0]?.AlterTableCmd;
+    if (detach?.subtype === 'AT_DetachPartition') {
+      const parent = node.AlterTableStmt.relation.relname;
+      const child = detach.def.PartitionCmd.name.relname;
+      const bound = (await client.query<{ b: string }>('SELECT pg_get_expr(relpartbound, oid) AS b FROM pg_class WHERE oid = to_regclass($1)', [child])).rows[0].b;
+      return async () => void (await client.query(`ALTER TABLE ${parent} ATTACH PARTITION ${child} ${bound}`));
+    }
+    return async () => undefined;
+  };
 
   const check = async (c: OracleCase) => {
     const statements = parseSqlFile(c.sql).statements.filter((s) => !('TransactionStmt' in (s.node as object)));
     const sql = statements[statements.length - 1].text;
     const setup = statements.slice(0, -1).map((s) => s.text);
     const predicted = predict(setup, sql);
-    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'users', 'orgs'])];
+    const watch = [...new Set([...predicted.effects.flatMap((e) => e.relations.map((r) => r.relation.key)), 't', 'u', 'uc', 'users', 'orgs'])];
     const trace: TraceResult = await traceStatement(client, sql, watch, setup.length ? setup.join(';\n') : undefined);
     if (predicted.requires > 15) {
       // Syntax of a newer release: PostgreSQL 15 must reject it, as predicted.
@@ -124,8 +154,17 @@ describe('effects model vs a real PostgreSQL 15', () => {
       return;
     }
     if (!predicted.transactional) {
-      // It cannot run inside a transaction block, which is exactly what the server says.
+      // It cannot run inside a transaction block, which is exactly what the server says…
       expect({ sql, error: trace.error?.code }).toEqual({ sql, error: '25001' });
+      // …and run on its own, the first lock it waits for is the one predicted.
+      const node = statements[statements.length - 1].node as Record<string, any>;
+      if (!predicted.effects[0].actions.length || node.DoStmt) return;
+      const target = predicted.effects[0].relations.find((r) => r.relation.kind !== 'index') ?? predicted.effects[0].relations[0];
+      const undo = await undoFor(node);
+      const blocked = await traceBlocked(client, blocker, sql, target.relation.name);
+      await undo();
+      expect({ sql, error: blocked.error }).toEqual({ sql, error: undefined });
+      expect({ sql, waitedFor: blocked.requested }).toEqual({ sql, waitedFor: target.lock });
       return;
     }
     expect({ sql, error: trace.error }).toEqual({ sql, error: undefined });

@@ -60,6 +60,22 @@ describe(rule, () => {
     expect(found.map((f) => f.start.line)).toEqual([5]);
   });
 
+  it('follows a renamed enum type (the Prisma enum swap)', async () => {
+    const schema = 'CREATE TYPE "Status" AS ENUM (\'a\');\nCREATE TABLE orders (id int, status "Status");';
+    const swap = [
+      "SET lock_timeout = '2s';",
+      'ALTER TYPE "Status" RENAME TO "Status_old";',
+      'CREATE TYPE "Status" AS ENUM (\'a\', \'b\');',
+      'ALTER TABLE orders ALTER COLUMN status TYPE "Status" USING (status::text::"Status");',
+      'DROP TYPE "Status_old";',
+    ].join('\n');
+    const [f] = await findingsOf(rule, swap, { existingSchema: schema });
+    expect(f).toMatchObject({ severity: 'error', start: { line: 4 } });
+    expect(f.message).toContain('Status_old → Status');
+    // Without the rename, the same name is the same type: nothing changes.
+    expect(await findingsOf(rule, 'ALTER TABLE orders ALTER COLUMN status TYPE "Status";', { existingSchema: schema })).toEqual([]);
+  });
+
   it('exempts tables created earlier in the run', async () => {
     expect(await findingsOf(rule, 'CREATE TABLE t (id int);\nALTER TABLE t ALTER COLUMN id TYPE bigint;')).toEqual([]);
   });

@@ -23,6 +23,18 @@ describe(rule, () => {
     expect(await findingsOf(rule, "SET lock_timeout = '3s';\nALTER TABLE users ADD COLUMN note text;", { maxLockTimeoutMs: 1000 })).toHaveLength(1);
   });
 
+  it('warns when only a short statement_timeout bounds the wait', async () => {
+    const [f] = await findingsOf(rule, "SET statement_timeout = '3s';\nALTER TABLE users ADD COLUMN note text;");
+    expect(f).toMatchObject({ severity: 'warning', message: expect.stringContaining('Only statement_timeout (3s) bounds the wait') });
+    const [long] = await findingsOf(rule, "SET statement_timeout = '1min';\nALTER TABLE users ADD COLUMN note text;");
+    expect(long).toMatchObject({ severity: 'error', message: expect.stringContaining('No lock_timeout') });
+  });
+
+  it('sees timeouts set inside a DO block, and that SET LOCAL there ends with the block', async () => {
+    const inside = "DO $$ BEGIN PERFORM set_config('lock_timeout', '2s', true); ALTER TABLE users ADD COLUMN a text; END $$;\nALTER TABLE users ADD COLUMN b text;";
+    expect((await findingsOf(rule, inside)).map((f) => f.start.line)).toEqual([2]);
+  });
+
   it('ends SET LOCAL with the transaction', async () => {
     const sql = "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE users ADD COLUMN a text;\nCOMMIT;\nALTER TABLE users ADD COLUMN b text;";
     expect((await findingsOf(rule, sql)).map((f) => f.start.line)).toEqual([5]);
@@ -41,6 +53,15 @@ describe(rule, () => {
     expect(fk.message).toContain('ShareRowExclusiveLock on orgs');
   });
 
+  it('sees the referenced table locked when a foreign key is dropped', async () => {
+    const schema = 'CREATE TABLE orgs (id int PRIMARY KEY);\nCREATE TABLE members (id int, org_id int REFERENCES orgs (id));';
+    for (const sql of ['DROP TABLE members;', 'ALTER TABLE members DROP CONSTRAINT members_org_id_fkey;', 'ALTER TABLE members DROP COLUMN org_id;']) {
+      const [f] = await findingsOf(rule, sql, { existingSchema: schema });
+      expect(f.message).toContain('AccessExclusiveLock on members, orgs');
+    }
+    expect((await findingsOf(rule, 'ALTER TABLE members DROP COLUMN id;', { existingSchema: schema }))[0].message).toContain('on members');
+  });
+
   it('sees CREATE OR REPLACE of a view that may be in use, not a new view', async () => {
     const [f] = await findingsOf(rule, 'CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE score > 0;');
     expect(f.message).toContain('AccessExclusiveLock on active_users');
@@ -51,5 +72,7 @@ describe(rule, () => {
     expect(await findingsOf(rule, 'ALTER TABLE users ADD COLUMN a text;', { severities: { [rule]: 'off' } })).toEqual([]);
     const sql = "SET lock_timeout = '8s';\nALTER TABLE users ADD COLUMN a text;";
     expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { maxMs: 10_000 } } })).toEqual([]);
+    expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { max: '10s' } } })).toEqual([]);
+    expect(await findingsOf(rule, sql, { ruleOptions: { [rule]: { max: '7s' } } })).toHaveLength(1);
   });
 });
