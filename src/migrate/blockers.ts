@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { redactSecrets } from '../db/redact';
 import { formatSeconds } from '../util/duration';
 
 /** A session that held a lock the runner was waiting for, as pg_stat_activity showed it. */
@@ -49,7 +50,7 @@ export async function sampleBlockers(monitor: Client, runnerPid: number): Promis
       state: r.state,
       transactionAge: r.xact_age,
       stateAge: r.state_age,
-      query: r.query === '<insufficient privilege>' ? null : r.query,
+      query: r.query === '<insufficient privilege>' ? null : hidePasswords(r.query),
     })),
   };
 }
@@ -94,6 +95,11 @@ export async function watchBlockers<T>(
   clearTimeout(timer);
   await inFlight;
   return { ...outcome, sample };
+}
+
+/** A blocker's query may set a password (ALTER ROLE … PASSWORD '…'); it must not reach logs. */
+function hidePasswords(query: string | null): string | null {
+  return query === null ? null : redactSecrets(query).replace(/(\bpassword\s+)'(?:[^']|'')*'/gi, "$1'***'");
 }
 
 export function describeBlocker(b: Blocker): string {

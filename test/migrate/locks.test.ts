@@ -64,6 +64,20 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     expect(await p.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dbops migrate%'")).toBe('0');
   });
 
+  it("never prints a password from the blocker's query", async () => {
+    const p = await projectWithTable();
+    const blocker = await holdLock(p.url, "SELECT count(*) FROM accounts; CREATE ROLE leaky LOGIN PASSWORD 'top''secret'");
+    try {
+      const r = await p.cli(['migrate', '--lock-timeout', '300ms', '--retries', '0', '--format', 'json']);
+      expect(r.code).toBe(4);
+      expect(r.stdout + r.stderr).not.toMatch(/top'?'?secret/);
+      expect(JSON.parse(r.stdout).migrations[0].retries).toEqual([]);
+      expect(r.stderr).toContain("CREATE ROLE leaky LOGIN PASSWORD '***'");
+    } finally {
+      await blocker.release();
+    }
+  });
+
   it('lets only one runner at a time: a second exits with the holder named, or queues with --wait', async () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
