@@ -76,9 +76,20 @@ async function chownToPostgres(p: string): Promise<void> {
 export function testRoot(): string {
   const fromEnv = process.env.DBOPS_TEST_ROOT;
   if (fromEnv) return fromEnv;
-  const workspace = path.resolve(__dirname, '..', '..', '..', '.tmp', 'clusters');
+  const workspace = path.join(packageRoot(), '.tmp', 'clusters');
   if (!isRoot() || reachableByOthers(path.dirname(workspace))) return workspace;
   return path.join(os.tmpdir(), 'dbops-test-clusters');
+}
+
+/** This checkout's root: the same whether this file runs from src/ (ts-jest) or dist/src/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
 }
 
 function reachableByOthers(dir: string): boolean {
@@ -414,7 +425,9 @@ function isAlive(pid: number): boolean {
  * once `watchedPid` disappears, even if it was SIGKILLed.
  */
 export function startWatchdog(watchedPid: number): void {
-  const script = path.join(__dirname, 'watchdog.js');
+  // Always the compiled watchdog: under ts-jest this file runs from src/, where there is no .js.
+  const script = path.join(packageRoot(), 'dist', 'src', 'testing', 'watchdog.js');
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first (npm test does)`);
   const child = spawn(process.execPath, [script, String(watchedPid), testRoot()], {
     detached: true,
     stdio: 'ignore',

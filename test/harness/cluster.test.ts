@@ -27,8 +27,8 @@ describe('test cluster harness', () => {
     await client.end();
     const admin = new Client({ connectionString: c.pgbouncer!.adminUrl });
     await admin.connect();
-    const pools = await admin.query({ text: 'SHOW POOLS', queryMode: 'simple' } as never);
-    expect(pools.rows.some((r: { database: string }) => r.database === 'postgres')).toBe(true);
+    const pools = await admin.query<{ database: string }>({ text: 'SHOW POOLS', queryMode: 'simple' } as unknown as string);
+    expect(pools.rows.some((r) => r.database === 'postgres')).toBe(true);
     await admin.end();
   });
 });
