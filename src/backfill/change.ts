@@ -14,11 +14,17 @@ export async function checkSetChange(set: string, where: string | undefined, tab
   await loadParser();
   if (set.trim() === '') throw new UsageError('--set is empty', 'pass --set "<column> = <expression>"');
   if (where !== undefined && where.trim() === '') throw new UsageError('--where is empty', 'leave --where out to update every row');
-  const probe = `UPDATE t SET\n${set}\nWHERE (\n${where ?? 'true'}\n)`;
+  const head = 'UPDATE t SET\n';
+  const middle = '\nWHERE (\n';
+  const probe = `${head}${set}${middle}${where ?? 'true'}\n)`;
   const parsed = parseSqlFile(probe);
   if (parsed.errors.length > 0 || parsed.statements.length !== 1) {
-    const what = where === undefined ? `--set "${set}"` : `--set "${set}" --where "${where}"`;
-    const detail = parsed.errors[0]?.message ?? 'more than one statement';
+    // Say which flag is wrong; the parser's position is in the probe statement, not in what the user typed.
+    const at = parsed.errors[0]?.position.offset ?? probe.length;
+    const whereStart = head.length + set.length + middle.length;
+    const inSet = at < whereStart || where === undefined;
+    const what = inSet ? `--set "${set}"` : `--where "${where}"`;
+    const detail = parsed.errors.length === 0 ? 'it holds more than one statement' : at >= (inSet ? head.length + set.length : whereStart + where!.length) ? 'it ends unexpectedly' : parsed.errors[0].message;
     throw new UsageError(`${what} is not a valid SQL expression: ${detail}`, 'write --set as "<column> = <expression>[, …]" and --where as a boolean expression');
   }
   const update = (parsed.statements[0].node as { UpdateStmt?: UpdateNode }).UpdateStmt;

@@ -30,8 +30,9 @@ export async function prepareSpec(client: Client, input: SpecInput): Promise<Bac
   const table = await resolveTarget(client, input.table, input.key);
   const checked = input.set !== undefined ? await checkSetChange(input.set, input.where, table) : await checkSqlChange(input.sqlFile!, readSqlFile(input.sqlFile!), table);
   const spec: BackfillSpec = { name: input.name ?? table.display, table, change: checked.change, checksum: specChecksum(table, checked.tree) };
-  if (!/^[\w.\-:]{1,63}$/.test(spec.name)) {
-    throw new UsageError(`invalid backfill name "${spec.name}"`, 'use up to 63 letters, digits, _ . - or :');
+  // eslint-disable-next-line no-control-regex
+  if (!/^[^\x00-\x1f]{1,63}$/.test(spec.name)) {
+    throw new UsageError(`invalid backfill name "${spec.name}"`, 'use 1 to 63 printable characters');
   }
   await planOnServer(client, spec);
   return spec;
