@@ -15,6 +15,9 @@ import type { BackfillSpec, BackfillState } from './types';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
+/** How often replica lag is re-read in the background: a batch starts on a reading at most this old (plus one round). */
+const LAG_POLL_MS = 100;
+
 export interface RunRequest extends SpecInput {
   url?: string;
   replicas: string[];
@@ -96,7 +99,7 @@ function describeChange(change: BackfillSpec['change']): string {
 
 async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, url: string | undefined, client: Client, io: Output): Promise<number> {
   const progress = progressFor(req.format, io);
-  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), 250) : undefined;
+  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), LAG_POLL_MS) : undefined;
   const stop = installStopHandlers(() => process.exit(EXIT.interrupted));
   try {
     progress.emit({
