@@ -21,6 +21,8 @@ export type ProgressEvent =
       etaSeconds: number | null;
       cursor: Cursor;
       retries: number;
+      /** What slows the runner down before the next batch (rate limit, sleep), if anything. */
+      throttle: string | null;
     }
   | { event: 'pause'; name: string; kind: 'replica-lag' | 'operator' | 'throttle'; reason: string }
   | { event: 'resume'; name: string; pausedSeconds: number }
@@ -65,7 +67,7 @@ export function summaryLine(e: ProgressEvent): string {
         ? `${e.name}: resuming ${e.table} after key (${e.resumedFrom.join(', ')}), ${n(e.rowsScanned)} rows already done`
         : `${e.name}: starting ${e.table}, key (${e.key.join(', ')}), ~${n(e.estimatedRows ?? 0)} rows`;
     case 'batch':
-      return progressLine(e, null);
+      return progressLine(e, e.throttle);
   }
 }
 
@@ -79,12 +81,12 @@ export function terminalProgress(stream: NodeJS.WriteStream): ProgressSink {
     emit(e) {
       if (e.event === 'batch') {
         last = e;
-        spinner.text = progressLine(e, null);
+        spinner.text = progressLine(e, e.throttle);
       } else if (e.event === 'pause' || e.event === 'retry') {
         const reason = e.event === 'pause' ? `paused: ${e.reason}` : summaryLine(e).replace(`${e.name}: `, '');
         spinner.text = last ? progressLine(last, reason) : `${e.name}: ${reason}`;
       } else if (e.event === 'resume' && last) {
-        spinner.text = progressLine(last, null);
+        spinner.text = progressLine(last, last.throttle);
       } else if (e.event === 'done') {
         spinner.succeed(summaryLine(e));
       } else if (e.event === 'stopped') {

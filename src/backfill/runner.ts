@@ -41,6 +41,8 @@ interface BatchResult {
   last: Cursor;
   ms: number;
   lockMs: number;
+  /** Pause before the next batch (rate limit or --sleep). */
+  waitMs: number;
 }
 
 /**
@@ -94,8 +96,7 @@ export class BackfillRunner {
         if (outcome) return outcome;
         continue;
       }
-      const wait = pauseAfterBatch(result.scanned, result.ms, this.settings.maxRate, this.settings.sleepMs);
-      if (wait.ms > 0) await this.stop.sleep(wait.ms);
+      if (result.waitMs > 0) await this.stop.sleep(result.waitMs);
     }
   }
 
@@ -106,8 +107,9 @@ export class BackfillRunner {
       try {
         const result = await this.oneBatch(size);
         if (typeof result !== 'object') return result;
-        this.recordBatch(result, size, attempt - 1);
-        return result;
+        const wait = pauseAfterBatch(result.scanned, result.ms, this.settings.maxRate, this.settings.sleepMs);
+        this.recordBatch(result, size, attempt - 1, wait.reason);
+        return { ...result, waitMs: wait.ms };
       } catch (err) {
         const reason = retryReason(err);
         if (!reason || attempt > this.settings.retries) return this.fail(err, reason ? `${reason} ${attempt} times in a row` : undefined);
@@ -120,7 +122,7 @@ export class BackfillRunner {
     }
   }
 
-  private async oneBatch(size: number): Promise<BatchResult | 'done' | BackfillStatus> {
+  private async oneBatch(size: number): Promise<Omit<BatchResult, 'waitMs'> | 'done' | BackfillStatus> {
     const { client, spec } = this;
     await client.query('BEGIN');
     try {
@@ -165,7 +167,7 @@ export class BackfillRunner {
     return { row: rows[0], updated: result.rowCount ?? 0 };
   }
 
-  private recordBatch(r: BatchResult, size: number, retries: number): void {
+  private recordBatch(r: Omit<BatchResult, 'waitMs'>, size: number, retries: number, throttle: string | null): void {
     this.sizer.record(r.scanned, r.ms);
     this.rowsDone += r.updated;
     this.rowsScanned += r.scanned;
@@ -191,6 +193,7 @@ export class BackfillRunner {
       etaSeconds: remaining === null || rate === 0 ? null : Math.round(remaining / rate),
       cursor: r.last,
       retries,
+      throttle,
     });
   }
 
