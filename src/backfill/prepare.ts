@@ -67,13 +67,17 @@ async function planOnServer(client: Client, spec: BackfillSpec): Promise<void> {
   }
 }
 
-/** The planner's row estimates (no scan): the whole table, and the rows --where selects. */
+/**
+ * Row estimates without a scan: the table's live rows from the last VACUUM/ANALYZE (the planner's
+ * figure when it was never analysed), and the planner's estimate of the rows --where selects.
+ */
 export async function estimateRows(client: Client, spec: BackfillSpec): Promise<{ total: number; matching: number | null }> {
   const planRows = async (where?: string) => {
     const { rows } = await client.query(estimateStatement(spec.table, where));
     return Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] as number);
   };
-  const total = await planRows();
+  const { rows } = await client.query('SELECT reltuples::float8 AS n FROM pg_class WHERE oid = to_regclass($1)', [spec.table.quoted]);
+  const total = rows[0]?.n >= 0 ? Math.round(rows[0].n) : await planRows();
   const where = spec.change.kind === 'set' ? spec.change.where : undefined;
   return { total, matching: where === undefined ? null : await planRows(where) };
 }

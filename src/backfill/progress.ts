@@ -7,6 +7,8 @@ export type ProgressEvent =
   | {
       event: 'batch';
       name: string;
+      /** When the batch committed (ISO 8601). */
+      at: string;
       batch: number;
       scanned: number;
       updated: number;

@@ -40,7 +40,10 @@ interface BatchResult {
   updated: number;
   last: Cursor;
   ms: number;
+  /** From the first row lock to the end of COMMIT. */
   lockMs: number;
+  /** The whole batch, BEGIN to COMMIT, for the rate limit. */
+  cycleMs: number;
   /** Pause before the next batch (rate limit or --sleep). */
   waitMs: number;
 }
@@ -107,7 +110,7 @@ export class BackfillRunner {
       try {
         const result = await this.oneBatch(size);
         if (typeof result !== 'object') return result;
-        const wait = pauseAfterBatch(result.scanned, result.ms, this.settings.maxRate, this.settings.sleepMs);
+        const wait = pauseAfterBatch(result.scanned, result.cycleMs, this.settings.maxRate, this.settings.sleepMs);
         this.recordBatch(result, size, attempt - 1, wait.reason);
         return { ...result, waitMs: wait.ms };
       } catch (err) {
@@ -124,6 +127,7 @@ export class BackfillRunner {
 
   private async oneBatch(size: number): Promise<Omit<BatchResult, 'waitMs'> | 'done' | BackfillStatus> {
     const { client, spec } = this;
+    const begun = performance.now();
     await client.query('BEGIN');
     try {
       await client.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
@@ -146,7 +150,8 @@ export class BackfillRunner {
       }
       await advanceCursor(client, spec.name, bounds.last, row.scanned, updated);
       await client.query('COMMIT');
-      return { scanned: row.scanned, updated, last: bounds.last, ms, lockMs: performance.now() - t0 };
+      const end = performance.now();
+      return { scanned: row.scanned, updated, last: bounds.last, ms, lockMs: end - t0, cycleMs: end - begun };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -179,6 +184,7 @@ export class BackfillRunner {
     this.progress.emit({
       event: 'batch',
       name: this.spec.name,
+      at: new Date().toISOString(),
       batch: this.batches,
       scanned: r.scanned,
       updated: r.updated,

@@ -23,15 +23,17 @@ export class BatchSizer {
   }
 
   /**
-   * After a batch of `rows` keys took `ms`: move toward the target, at most doubling or halving
-   * per step so one odd batch (a checkpoint, a cold cache) cannot swing it far.
+   * After a batch of `rows` keys took `ms`: move toward the target. A slower batch is believed at
+   * once (locks are held longer than wanted); a faster one only half-way, and growth is capped at
+   * 1.5× per batch, so one quick batch on a warm cache cannot make the next one hold its locks
+   * far past the target.
    */
   record(rows: number, ms: number): void {
     if (this.sizing.targetMs === null || rows < this.size || rows === 0) return;
     const observed = Math.max(ms, 0.1) / rows;
-    this.msPerRow = this.msPerRow === null ? observed : 0.5 * this.msPerRow + 0.5 * observed;
+    this.msPerRow = this.msPerRow === null || observed > this.msPerRow ? observed : 0.5 * this.msPerRow + 0.5 * observed;
     const ideal = this.sizing.targetMs / this.msPerRow;
-    this.size = clamp(Math.round(ideal), Math.ceil(this.size / 2), this.size * 2);
+    this.size = clamp(Math.round(ideal), Math.ceil(this.size / 2), Math.floor(this.size * 1.5));
     this.size = clamp(this.size, this.sizing.min, this.sizing.max);
   }
 

@@ -4,14 +4,16 @@ import { resolveSettings, settingsFromConfig } from '../../src/backfill/settings
 import { BatchSizer, backoffMs, pauseAfterBatch, retryReason } from '../../src/backfill/throttle';
 
 describe('BatchSizer', () => {
-  it('moves toward the target batch time, at most doubling or halving per batch', () => {
+  it('moves toward the target batch time: growing at most 1.5× per batch, shrinking at once (at most halving)', () => {
     const s = new BatchSizer({ start: 1000, targetMs: 100, min: 1, max: 50_000 });
-    s.record(1000, 10); // 0.01 ms/row → ideal 10,000, capped at double
-    expect(s.current).toBe(2000);
-    s.record(2000, 20);
-    expect(s.current).toBe(4000);
-    s.record(4000, 400); // now 0.1 ms/row (smoothed 0.0525) → shrinks, at most halving
-    expect(s.current).toBe(2000);
+    s.record(1000, 10); // 0.01 ms/row → ideal 10,000, capped at 1.5×
+    expect(s.current).toBe(1500);
+    s.record(1500, 15);
+    expect(s.current).toBe(2250);
+    s.record(2250, 75); // 0.0333 ms/row, believed at once → ideal 3,000
+    expect(s.current).toBe(3000);
+    s.record(3000, 600); // 0.2 ms/row → ideal 500, at most halving
+    expect(s.current).toBe(1500);
   });
 
   it('keeps a fixed size with no target, ignores a short last batch, respects the bounds and halves on timeout', () => {
@@ -22,6 +24,8 @@ describe('BatchSizer', () => {
     s.record(12, 0.1);
     expect(s.current).toBe(800);
     s.record(800, 1);
+    expect(s.current).toBe(1000);
+    s.record(1000, 1);
     expect(s.current).toBe(1000);
     s.halve();
     expect(s.current).toBe(500);

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * dbops backfill benchmark (build first: npx tsc -p tsconfig.json).
+ *
+ *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--skip-big] [--skip-lag]
+ *
+ * Starts a throwaway primary + streaming standby, then prints:
+ *  1. throughput: one UPDATE of every row vs `dbops backfill run` (defaults, unthrottled) on an
+ *     identical copy of the table — the ratio of their rates (target ≥ 0.8);
+ *  2. the longest time any batch held its row locks (first row lock to end of COMMIT, target ≤ 200 ms);
+ *  3. time per 1,000 rows for the first vs the last 10 % of batches (keyset: flat);
+ *  4. peak RSS of the CLI for --rows vs --big rows (flat);
+ *  5. with --max-replica-lag 1s while replay on the standby is paused and resumed: the highest
+ *     replica lag (as collectLag reads it) at the moment a batch committed (target ≤ 1 s + one batch).
+ */
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const { startCluster } = require('../dist/src/testing/cluster');
+const { collectLag, resolveTopology } = require('../dist/src/reports/lag/collect');
+const { replicaLags } = require('../dist/src/backfill/replica-lag');
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ROWS = opt('--rows', 1_000_000);
+const BIG = opt('--big', 3_000_000);
+const BIN = path.join(__dirname, '..', 'bin', 'run.js');
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+function runCli(cliArgs, { onLine, timed } = {}) {
+  return new Promise((resolve, reject) => {
+    const argv = timed ? ['-f', '%M', process.execPath, BIN, ...cliArgs] : [BIN, ...cliArgs];
+    const child = spawn(timed ? '/usr/bin/time' : process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let partial = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      partial += d;
+      const lines = partial.split('\n');
+      partial = lines.pop();
+      if (onLine) lines.forEach((l) => l.startsWith('{') && onLine(JSON.parse(l)));
+    });
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out, err, child }));
+  });
+}
+
+async function makeTable(pg, name, rows) {
+  await pg.psql(pg.primary, `DROP TABLE IF EXISTS ${name};
+    CREATE TABLE ${name} (id bigint PRIMARY KEY, counter int NOT NULL DEFAULT 0, payload text NOT NULL);
+    INSERT INTO ${name} SELECT g, 0, md5(g::text) FROM generate_series(1, ${rows}) g;`);
+  await pg.psql(pg.primary, `VACUUM ANALYZE ${name}`);
+  await pg.psql(pg.primary, 'CHECKPOINT');
+}
+
+async function backfill(pg, table, extra = [], opts = {}) {
+  const events = [];
+  const started = Date.now();
+  const r = await runCli(['backfill', 'run', '--url', pg.primary.url, '--table', table, '--set', 'counter = counter + 1', '--format', 'json', ...extra], {
+    ...opts,
+    onLine: (e) => {
+      events.push(e);
+      opts.onEvent?.(e);
+    },
+  });
+  if (r.code !== 0) throw new Error(`backfill exited ${r.code}: ${r.err}`);
+  const rss = opts.timed ? Number(r.err.trim().split('\n').pop()) : null;
+  return { seconds: (Date.now() - started) / 1000, events, batches: events.filter((e) => e.event === 'batch'), rssKb: rss };
+}
+
+function perThousand(batches) {
+  const ms = batches.reduce((a, b) => a + b.ms, 0);
+  const rows = batches.reduce((a, b) => a + b.scanned, 0);
+  return (1000 * ms) / rows;
+}
+
+async function main() {
+  console.log(`dbops backfill benchmark: ${fmt(ROWS)} rows (big: ${fmt(BIG)}), node ${process.version}`);
+  const pg = await startCluster({ standbys: true, settings: { wal_receiver_status_interval: '1s', max_wal_size: '4GB', checkpoint_timeout: '30min' } });
+  try {
+    // 1-3. Throughput, lock hold time, flat batches.
+    await makeTable(pg, 'bench_single', ROWS);
+    await makeTable(pg, 'bench_batched', ROWS);
+    const t0 = Date.now();
+    await pg.psql(pg.primary, 'UPDATE bench_single SET counter = counter + 1');
+    const single = (Date.now() - t0) / 1000;
+    const b = await backfill(pg, 'bench_batched', [], { timed: true });
+    const check = await pg.psql(pg.primary, 'SELECT count(*) FILTER (WHERE counter = 1) || \'/\' || count(*) FROM bench_batched');
+    console.log(`\n1. throughput (${fmt(ROWS)} rows, rows updated exactly once: ${check})`);
+    console.log(`   single UPDATE:         ${single.toFixed(2)} s  (${fmt(ROWS / single)} rows/s)`);
+    console.log(`   dbops backfill (CLI):  ${b.seconds.toFixed(2)} s  (${fmt(ROWS / b.seconds)} rows/s), ${b.batches.length} batches, final batch size ${fmt(b.batches.at(-1).nextBatchSize)}`);
+    console.log(`   ratio backfill/single: ${(single / b.seconds).toFixed(2)}  (target ≥ 0.8)`);
+    const lock = b.batches.reduce((m, x) => Math.max(m, x.lockMs), 0);
+    const sorted = b.batches.map((x) => x.lockMs).sort((x, y) => x - y);
+    console.log(`\n2. longest row-lock hold of any batch: ${lock.toFixed(1)} ms (p50 ${sorted[Math.floor(sorted.length / 2)].toFixed(1)} ms, default --target-batch-time 100ms; target ≤ 200 ms)`);
+    const tenth = Math.max(1, Math.floor(b.batches.length / 10));
+    const steady = b.batches.slice(3);
+    console.log(`\n3. time per 1,000 rows: first 10 % of batches ${perThousand(steady.slice(0, tenth)).toFixed(2)} ms, last 10 % ${perThousand(b.batches.slice(-tenth)).toFixed(2)} ms`);
+
+    // 4. Peak RSS, small vs big.
+    if (!args.includes('--skip-big')) {
+      await pg.psql(pg.primary, 'DROP TABLE bench_single');
+      await makeTable(pg, 'bench_big', BIG);
+      const big = await backfill(pg, 'bench_big', [], { timed: true });
+      console.log(`\n4. peak RSS of the CLI: ${fmt(ROWS)} rows ${(b.rssKb / 1024).toFixed(1)} MB, ${fmt(BIG)} rows ${(big.rssKb / 1024).toFixed(1)} MB (${big.seconds.toFixed(1)} s, ${fmt(BIG / big.seconds)} rows/s)`);
+      await pg.psql(pg.primary, 'DROP TABLE bench_big');
+    }
+
+    // 5. Lag-aware: pause replay twice while a backfill with --max-replica-lag 1s runs.
+    if (!args.includes('--skip-lag')) {
+      const topology = resolveTopology({ primary: pg.primary.url, replicas: [`standby1=${pg.standby.url}`] });
+      const samples = [];
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const lags = replicaLags(await collectLag(topology)).find((l) => l.replica === 'standby1');
+          samples.push({ at: Date.now(), seconds: lags?.seconds ?? 0, bytes: lags?.bytes ?? 0 });
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const standby = (sql) => pg.psql(pg.standby, sql);
+      const script = (async () => {
+        for (const [pauseAfter, holdFor] of [[1000, 4000], [1500, 3000]]) {
+          await new Promise((r) => setTimeout(r, pauseAfter));
+          await standby('SELECT pg_wal_replay_pause()');
+          await new Promise((r) => setTimeout(r, holdFor));
+          await standby('SELECT pg_wal_replay_resume()');
+        }
+      })();
+      const run = await backfill(pg, 'bench_batched', ['--name', 'lag-run', '--max-replica-lag', '1s', '--max-batch-size', '20000']);
+      await script;
+      sampling = false;
+      await sampler;
+      const lagAtCommit = run.batches.map((x) => {
+        const at = Date.parse(x.at);
+        const before = samples.filter((s) => s.at <= at).at(-1);
+        return before ? before.seconds : 0;
+      });
+      const pauses = run.events.filter((e) => e.event === 'pause');
+      const maxBatch = run.batches.reduce((m, x) => Math.max(m, x.lockMs), 0);
+      console.log(`\n5. --max-replica-lag 1s, replay paused twice (4 s, 3 s): ${pauses.length} pause events, e.g. "${pauses[0]?.reason}"`);
+      console.log(`   highest standby1 lag when a batch committed: ${Math.max(...lagAtCommit).toFixed(2)} s (longest batch ${maxBatch.toFixed(0)} ms; target ≤ 1 s + one batch)`);
+      console.log(`   highest lag seen at all (grows while replay is paused and nothing can replay): ${Math.max(...samples.map((s) => s.seconds)).toFixed(2)} s; run took ${run.seconds.toFixed(1)} s`);
+    }
+  } finally {
+    await pg.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
