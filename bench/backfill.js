@@ -2,11 +2,12 @@
 /**
  * dbops backfill benchmark (build first: npx tsc -p tsconfig.json).
  *
- *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--skip-big] [--skip-lag]
+ *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--reps 2] [--skip-big] [--skip-lag]
  *
  * Starts a throwaway primary + streaming standby, then prints:
  *  1. throughput: one UPDATE of every row vs `dbops backfill run` (defaults, unthrottled) on an
- *     identical copy of the table — the ratio of their rates (target ≥ 0.8);
+ *     identical copy of the table, alternated --reps times (the machine is shared), best of each —
+ *     the ratio of their rates (target ≥ 0.8);
  *  2. the longest time any batch held its row locks (first row lock to end of COMMIT, target ≤ 200 ms);
  *  3. time per 1,000 rows for the first vs the last 10 % of batches (keyset: flat);
  *  4. peak RSS of the CLI for --rows vs --big rows (flat);
@@ -26,6 +27,7 @@ const opt = (name, dflt) => {
 };
 const ROWS = opt('--rows', 1_000_000);
 const BIG = opt('--big', 3_000_000);
+const REPS = opt('--reps', 2);
 const BIN = path.join(__dirname, '..', 'bin', 'run.js');
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
@@ -58,7 +60,8 @@ async function makeTable(pg, name, rows) {
 }
 
 /** Lets the standbys replay everything and checkpoints, so one phase's aftermath does not slow the next. */
-async function settle(pg) {
+async function settle(pg, vacuum = []) {
+  for (const t of vacuum) await pg.psql(pg.primary, `VACUUM ${t}`);
   const deadline = Date.now() + 120_000;
   for (;;) {
     const behind = await pg.psql(pg.primary, 'SELECT count(*) FROM pg_stat_replication WHERE replay_lsn IS DISTINCT FROM pg_current_wal_lsn()');
@@ -97,27 +100,35 @@ async function main() {
     // 1-3. Throughput, lock hold time, flat batches.
     await makeTable(pg, 'bench_single', ROWS);
     await makeTable(pg, 'bench_batched', ROWS);
-    const b = await backfill(pg, 'bench_batched', [], { timed: true });
-    await settle(pg);
-    const t0 = Date.now();
-    await pg.psql(pg.primary, 'UPDATE bench_single SET counter = counter + 1');
-    const single = (Date.now() - t0) / 1000;
-    await settle(pg);
-    const check = await pg.psql(pg.primary, 'SELECT count(*) FILTER (WHERE counter = 1) || \'/\' || count(*) FROM bench_batched');
-    console.log(`\n1. throughput (${fmt(ROWS)} rows, rows updated exactly once: ${check})`);
-    console.log(`   single UPDATE:         ${single.toFixed(2)} s  (${fmt(ROWS / single)} rows/s)`);
-    console.log(`   dbops backfill (CLI):  ${b.seconds.toFixed(2)} s  (${fmt(ROWS / b.seconds)} rows/s), ${b.batches.length} batches, final batch size ${fmt(b.batches.at(-1).nextBatchSize)}`);
+    // The machine is shared: alternate the two, REPS times each, and compare the best of each.
+    const runs = [];
+    const singles = [];
+    for (let rep = 1; rep <= (args.includes('--skip-throughput') ? 0 : REPS); rep++) {
+      runs.push(await backfill(pg, 'bench_batched', ['--name', `throughput-${rep}`], { timed: true }));
+      await settle(pg, ['bench_batched']);
+      const t0 = Date.now();
+      await pg.psql(pg.primary, 'UPDATE bench_single SET counter = counter + 1');
+      singles.push((Date.now() - t0) / 1000);
+      await settle(pg, ['bench_single']);
+    }
+    if (runs.length === 0) runs.push(await backfill(pg, 'bench_batched', ['--name', 'warm-up'], { timed: true }));
+    const b = runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
+    const single = singles.length ? Math.min(...singles) : NaN;
+    const check = await pg.psql(pg.primary, `SELECT count(*) FILTER (WHERE counter = ${REPS}) || '/' || count(*) FROM bench_batched`);
+    console.log(`\n1. throughput (${fmt(ROWS)} rows, each backfill updated every row exactly once: ${check} rows at counter = ${REPS})`);
+    console.log(`   single UPDATE:         ${singles.map((x) => x.toFixed(2)).join(' s, ')} s  → best ${single.toFixed(2)} s (${fmt(ROWS / single)} rows/s)`);
+    console.log(`   dbops backfill (CLI):  ${runs.map((r) => r.seconds.toFixed(2)).join(' s, ')} s  → best ${b.seconds.toFixed(2)} s (${fmt(ROWS / b.seconds)} rows/s), ${b.batches.length} batches, final batch size ${fmt(b.batches.at(-1).nextBatchSize)}`);
     const inBatches = b.batches.reduce((a, x) => a + x.lockMs, 0) / 1000;
     const runner = b.events.find((e) => e.event === 'done').seconds;
     console.log(`   of which: runner ${runner.toFixed(2)} s (batch transactions ${inBatches.toFixed(2)} s), CLI start-up and preparation ${(b.seconds - runner).toFixed(2)} s`);
-    console.log(`   ratio backfill/single: ${(single / b.seconds).toFixed(2)} whole CLI, ${(single / runner).toFixed(2)} runner only  (target ≥ 0.8)`);
+    console.log(`   ratio backfill/single (best of ${REPS} each): ${(single / b.seconds).toFixed(2)} whole CLI, ${(single / runner).toFixed(2)} runner only  (target ≥ 0.8)`);
     const lock = b.batches.reduce((m, x) => Math.max(m, x.lockMs), 0);
     const sorted = b.batches.map((x) => x.lockMs).sort((x, y) => x - y);
     const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(1);
     console.log(`\n2. longest row-lock hold of any batch: ${lock.toFixed(1)} ms (p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, ${sorted.filter((x) => x > 200).length} of ${sorted.length} over 200 ms; default --target-batch-time; target ≤ 200 ms)`);
     const tenth = Math.max(1, Math.floor(b.batches.length / 10));
     const steady = b.batches.slice(3);
-    console.log(`\n3. time per 1,000 rows: first 10 % of batches ${perThousand(steady.slice(0, tenth)).toFixed(2)} ms, last 10 % ${perThousand(b.batches.slice(-tenth)).toFixed(2)} ms`);
+    console.log(`\n3. time per 1,000 rows (batch statement): first 10 % of batches after the 3 ramp-up batches ${perThousand(steady.slice(0, tenth)).toFixed(2)} ms, last 10 % ${perThousand(b.batches.slice(-tenth)).toFixed(2)} ms`);
 
     // 4. Peak RSS, small vs big.
     if (!args.includes('--skip-big')) {

@@ -45,13 +45,13 @@ export async function controlBackfill(url: string | undefined, name: string, act
         hint: state.status === 'failed' ? `rerun its dbops backfill run command to retry, or cancel it` : `see dbops backfill status ${name}`,
       });
     }
-    const runner = state.runnerAttached
-      ? action === 'resume'
-        ? 'its runner continues with the next batch'
-        : 'its runner stops before the next batch'
-      : 'no runner is attached';
-    if (action === 'resume' && !state.runnerAttached) return `backfill ${name} resumed, but no runner is attached: rerun its dbops backfill run command to continue`;
-    return `backfill ${name} ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'cancelled'}; ${runner}`;
+    const past = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' }[action];
+    if (!state.runnerAttached) {
+      return action === 'resume'
+        ? `backfill ${name} resumed, but no runner is attached: rerun its dbops backfill run command to continue`
+        : `backfill ${name} ${past}; no runner is attached`;
+    }
+    return `backfill ${name} ${past}; its runner ${action === 'resume' ? 'continues with the next batch' : 'stops before the next batch'}`;
   });
 }
 

@@ -37,8 +37,19 @@ export interface ProgressSink {
   close(): void;
 }
 
+/** One line per event; while a pause lasts its changing reason ("4.2 s behind", "4.5 s behind") is printed once. */
 export function jsonProgress(write: (line: string) => void): ProgressSink {
-  return { emit: (e) => write(JSON.stringify(e)), close: () => undefined };
+  let pausedFor: string | null = null;
+  return {
+    emit(e) {
+      if (e.event === 'pause') {
+        if (pausedFor === e.kind) return;
+        pausedFor = e.kind;
+      } else if (e.event !== 'retry') pausedFor = null;
+      write(JSON.stringify(e));
+    },
+    close: () => undefined,
+  };
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');

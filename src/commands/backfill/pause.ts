@@ -1,18 +1,7 @@
-import { Args, Flags } from '@oclif/core';
-import { DbopsCommand } from '../../cli/base-command';
+import { BackfillControlCommand } from '../../backfill/control-command';
 
-export default class BackfillPause extends DbopsCommand {
+export default class BackfillPause extends BackfillControlCommand {
   static override description = 'Pause a backfill: its runner stops before the next batch and waits until `dbops backfill resume`.';
   static override examples = ['<%= config.bin %> backfill pause orders-total'];
-  static override args = { name: Args.string({ description: 'the backfill (see dbops backfill status)', required: true }) };
-  static override flags = {
-    url: Flags.string({ description: 'the database holding dbops.backfills (default: config database.url, DATABASE_URL, PG*)' }),
-  };
-
-  async run(): Promise<void> {
-    const { args, flags } = await this.parse(BackfillPause);
-    const { controlBackfill } = await import('../../backfill/control');
-    const loaded = this.loadConfig(flags.config);
-    this.log(await controlBackfill(flags.url ?? loaded.config.database?.url, args.name, 'pause'));
-  }
+  protected readonly action = 'pause';
 }
