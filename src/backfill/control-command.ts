@@ -11,7 +11,7 @@ export abstract class BackfillControlCommand extends DbopsCommand {
   protected abstract readonly action: 'pause' | 'resume' | 'cancel';
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(this.constructor as typeof BackfillControlCommand);
+    const { args, flags } = await this.parse(BackfillControlCommand);
     const { controlBackfill } = await import('./control');
     const loaded = this.loadConfig(flags.config);
     this.log(await controlBackfill(flags.url ?? loaded.config.database?.url, args.name, this.action));
