@@ -37,19 +37,23 @@ export interface ProgressSink {
   close(): void;
 }
 
-/** One line per event; while a pause lasts its changing reason ("4.2 s behind", "4.5 s behind") is printed once. */
-export function jsonProgress(write: (line: string) => void): ProgressSink {
+/**
+ * For line-based outputs: while a pause lasts, its reason keeps changing ("4.2 s behind",
+ * "4.5 s behind"); only the first is passed on. The terminal line shows every update instead.
+ */
+function firstLineOfEachPause(emit: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
   let pausedFor: string | null = null;
-  return {
-    emit(e) {
-      if (e.event === 'pause') {
-        if (pausedFor === e.kind) return;
-        pausedFor = e.kind;
-      } else if (e.event !== 'retry') pausedFor = null;
-      write(JSON.stringify(e));
-    },
-    close: () => undefined,
+  return (e) => {
+    if (e.event === 'pause') {
+      if (pausedFor === e.kind) return;
+      pausedFor = e.kind;
+    } else if (e.event !== 'retry') pausedFor = null;
+    emit(e);
   };
+}
+
+export function jsonProgress(write: (line: string) => void): ProgressSink {
+  return { emit: firstLineOfEachPause((e) => write(JSON.stringify(e))), close: () => undefined };
 }
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -118,13 +122,13 @@ export function terminalProgress(stream: NodeJS.WriteStream): ProgressSink {
 export function plainProgress(writeErr: (line: string) => void, writeOut: (line: string) => void, everyMs = 5000): ProgressSink {
   let lastAt = 0;
   return {
-    emit(e) {
+    emit: firstLineOfEachPause((e) => {
       if (e.event === 'batch') {
         if (Date.now() - lastAt < everyMs) return;
         lastAt = Date.now();
       }
       (e.event === 'done' || e.event === 'stopped' ? writeOut : writeErr)(summaryLine(e));
-    },
+    }),
     close: () => undefined,
   };
 }
