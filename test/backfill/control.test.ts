@@ -14,6 +14,14 @@ describe('dbops backfill control and contention', () => {
   const slowRun = (name: string, extra: string[] = []) =>
     spawnCli(['backfill', 'run', '--url', url(), '--table', name, '--set', 'counter = counter + 1', '--batch-size', '50', '--target-batch-time', 'off', '--sleep', '20ms', '--format', 'json', ...extra]);
   const batches = async (name: string) => Number((await stateOf(pg(), `public.${name}`, 'batches')) || 0);
+  /** Another session that holds a lock in an open transaction until released. */
+  const lockHolder = async (lockSql: string) => {
+    const other = new Client({ connectionString: url() });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query(lockSql);
+    return other;
+  };
 
   it('pause, status, resume and cancel from another terminal', async () => {
     await table('ctl', 5000);
@@ -74,11 +82,8 @@ describe('dbops backfill control and contention', () => {
 
   it('retries on lock timeouts while another session holds a row lock, then a table lock', async () => {
     await table('locked', 2000);
-    const other = new Client({ connectionString: url() });
-    await other.connect();
+    const other = await lockHolder('SELECT * FROM locked WHERE id = 1500 FOR UPDATE');
     try {
-      await other.query('BEGIN');
-      await other.query('SELECT * FROM locked WHERE id = 1500 FOR UPDATE');
       const run = slowRun('locked', ['--lock-timeout', '100ms', '--retries', '50']);
       await waitFor(async () => /"event":"retry".*"reason":"lock timeout"/.test(run.output().stdout), 30_000, 'a lock-timeout retry');
       const stuckAt = await stateOf(pg(), 'public.locked', 'cursor->>0');
@@ -102,11 +107,8 @@ describe('dbops backfill control and contention', () => {
 
   it('fails with exit 4 once retries run out, keeps the state, and resumes on rerun', async () => {
     await table('stuck', 500);
-    const other = new Client({ connectionString: url() });
-    await other.connect();
+    const other = await lockHolder('SELECT * FROM stuck WHERE id = 300 FOR UPDATE');
     try {
-      await other.query('BEGIN');
-      await other.query('SELECT * FROM stuck WHERE id = 300 FOR UPDATE');
       const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'stuck', '--set', 'counter = counter + 1', '--batch-size', '100', '--target-batch-time', 'off', '--lock-timeout', '50ms', '--retries', '2']);
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/^error: backfill public.stuck failed at batch 3: lock timeout 3 times in a row \(last: canceling statement due to lock timeout\) — rerun the same command later/m);
