@@ -32,12 +32,17 @@ export function parseLagLimit(text: string): LagLimit {
   return limit;
 }
 
-/** Why the runner must wait, e.g. "replica standby1 4.2 s behind", or null when every replica is within the limit. */
-export function lagPauseReason(samples: ReplicaLag[], limit: LagLimit): string | null {
+/**
+ * Why the runner must wait, e.g. "replica standby1 4.2 s behind", or null when every replica is
+ * within the limit. A replica that is behind falls further behind while the next batch runs, so
+ * its time lag plus `nextBatchSeconds` must stay within the limit; one that has caught up (0 s)
+ * never holds the next batch back.
+ */
+export function lagPauseReason(samples: ReplicaLag[], limit: LagLimit, nextBatchSeconds = 0): string | null {
   const reasons: string[] = [];
   for (const s of samples) {
     if (s.error) reasons.push(`replica ${s.replica} unreachable (${s.error})`);
-    else if (limit.seconds !== null && s.seconds !== null && s.seconds > limit.seconds) reasons.push(`replica ${s.replica} ${s.seconds.toFixed(1)} s behind`);
+    else if (limit.seconds !== null && s.seconds !== null && s.seconds > 0 && s.seconds + nextBatchSeconds > limit.seconds) reasons.push(`replica ${s.replica} ${s.seconds.toFixed(1)} s behind`);
     else if (limit.bytes !== null && s.bytes !== null && s.bytes > limit.bytes) reasons.push(`replica ${s.replica} ${formatBytes(s.bytes)} behind`);
   }
   return reasons.length ? reasons.join(', ') : null;

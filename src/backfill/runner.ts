@@ -60,6 +60,8 @@ export class BackfillRunner {
   private rowsScanned: number;
   private batches: number;
   private scannedThisRun = 0;
+  /** How long the last batch held its locks: the lag a replica that is behind gains during the next one. */
+  private lastBatchMs = 0;
   private readonly estimatedRows: number | null;
   private readonly started = Date.now();
 
@@ -174,6 +176,7 @@ export class BackfillRunner {
 
   private recordBatch(r: Omit<BatchResult, 'waitMs'>, size: number, retries: number, throttle: string | null): void {
     this.sizer.record(r.scanned, r.ms);
+    this.lastBatchMs = r.lockMs;
     this.rowsDone += r.updated;
     this.rowsScanned += r.scanned;
     this.scannedThisRun += r.scanned;
@@ -207,7 +210,8 @@ export class BackfillRunner {
   private async waitWhileReplicasBehind(): Promise<BackfillStatus> {
     const { lagLimit } = this.settings;
     if (!lagLimit || !this.readLag) return 'running';
-    let reason = lagPauseReason(await this.readLag(), lagLimit);
+    const check = async () => lagPauseReason(await this.readLag!(), lagLimit, this.lastBatchMs / 1000);
+    let reason = await check();
     if (!reason) return 'running';
     const pausedAt = Date.now();
     let shown = '';
@@ -217,7 +221,7 @@ export class BackfillRunner {
       await this.stop.sleep(this.settings.pollMs);
       const status = (await readState(this.client, this.spec.name))?.status ?? 'cancelled';
       if (status !== 'running') return status;
-      reason = lagPauseReason(await this.readLag(), lagLimit);
+      reason = await check();
     }
     this.progress.emit({ event: 'resume', name: this.spec.name, pausedSeconds: (Date.now() - pausedAt) / 1000 });
     return 'running';

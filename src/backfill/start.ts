@@ -48,7 +48,13 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       await dryRun(spec, req, client, io);
       return EXIT.ok;
     }
-    await ensureStateTable(client);
+    await ensureStateTable(client).catch((err) => {
+      if ((err as { code?: string }).code !== '42501') throw err;
+      throw new DbopsError(`cannot create dbops.backfills: ${(err as Error).message}`, {
+        exitCode: EXIT.database,
+        hint: 'run once as a role that may CREATE in this database, or create schema dbops owned by this role',
+      });
+    });
     if (!(await tryLockRunner(client, spec.name))) {
       const owner = (await readState(client, spec.name))?.owner;
       throw new DbopsError(`backfill ${spec.name} is already being run${owner ? ` by ${owner}` : ''}`, {

@@ -145,6 +145,18 @@ describe('dbops backfill run', () => {
     expect(other.stderr).toMatch(/updates items, not public.fresh/);
   });
 
+  it('explains a role that may not create the state table', async () => {
+    await sql('CREATE DATABASE bf_perm');
+    await sql("CREATE ROLE bf_app LOGIN PASSWORD 'app-pw'");
+    await pg().psql(pg().primary, 'CREATE TABLE t (id int PRIMARY KEY, v int); GRANT SELECT, UPDATE ON t TO bf_app', 'bf_perm');
+    const appUrl = pg().urlFor(pg().primary, { user: 'bf_app', password: 'app-pw', database: 'bf_perm' });
+    const r = await runCli(['backfill', 'run', '--url', appUrl, '--table', 't', '--set', 'v = id']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(
+      'error: cannot create dbops.backfills: permission denied for database bf_perm — run once as a role that may CREATE in this database, or create schema dbops owned by this role',
+    );
+  });
+
   it('explains a missing table and a dead server in one line', async () => {
     const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'nope', '--set', 'a = 1']);
     expect(r.code).toBe(2);

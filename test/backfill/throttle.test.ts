@@ -59,6 +59,9 @@ describe('pauses, retries and limits', () => {
     expect(lagPauseReason([{ replica: 'b', seconds: 0.1, bytes: 3 * 1024 * 1024 }], limit)).toBe('replica b 3.0 MB behind');
     expect(lagPauseReason([{ replica: 'c', seconds: null, bytes: null, error: 'disconnected' }], limit)).toBe('replica c unreachable (disconnected)');
     expect(lagPauseReason([{ replica: 'a', seconds: 0.5, bytes: 100 }], limit)).toBeNull();
+    // The next batch (0.6 s) would take a replica 0.5 s behind past 1 s; one caught up is never held back.
+    expect(lagPauseReason([{ replica: 'a', seconds: 0.5, bytes: 100 }], limit, 0.6)).toBe('replica a 0.5 s behind');
+    expect(lagPauseReason([{ replica: 'a', seconds: 0, bytes: 0 }], limit, 2)).toBeNull();
   });
 
   it('resolves settings: flags over config over defaults, lock timeout within policy', () => {
