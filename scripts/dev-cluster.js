@@ -14,8 +14,10 @@ async function main() {
     '',
     'Try:',
     `  export DATABASE_URL='${cluster.primary.url}'`,
-    `  npx dbops report lag --primary '${cluster.primary.url}' --replica standby1='${cluster.standby.url}' --replica cascade1='${cluster.cascade.url}'`,
-    `  npx dbops report connections --primary '${cluster.primary.url}' --pgbouncer '${cluster.pgbouncer.adminUrl}'`,
+    `  export PRIMARY='${cluster.primary.url}' STANDBY='${cluster.standby.url}' CASCADE='${cluster.cascade.url}' PGBOUNCER_ADMIN='${cluster.pgbouncer.adminUrl}'`,
+    `  npx dbops report lag --primary "$PRIMARY" --replica standby1="$STANDBY" --replica cascade1="$CASCADE"`,
+    `  npx dbops report connections --primary "$PRIMARY" --replica standby1="$STANDBY" --pgbouncer "$PGBOUNCER_ADMIN"`,
+    `  # make cascade1 lag: psql "$CASCADE" -c 'SELECT pg_wal_replay_pause()'; psql "$PRIMARY" -c 'CREATE TABLE t AS SELECT generate_series(1, 100000)'`,
     '',
     'Press Ctrl-C to stop and remove the cluster.',
   ];

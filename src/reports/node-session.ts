@@ -54,9 +54,17 @@ export async function onNode<T>(
   }
 }
 
+/** Throws the one-line fix when the role cannot see other sessions (see CAN_READ_STATS in queries.ts). */
+export function requireStatsPrivilege(row: { role_name: string; can_read_stats: boolean }, node: NodeEndpoint): void {
+  if (row.can_read_stats) return;
+  throw new DbopsError(`${node.label}: role "${row.role_name}" cannot read replication and session statistics (GRANT pg_monitor TO "${row.role_name}")`);
+}
+
 function describeNodeError(err: unknown, node: NodeEndpoint): string {
   const e = err as { message?: string; code?: string };
   let message = err instanceof DbopsError ? err.message : `${node.label}: ${e?.message ?? String(err)}`;
+  // PgBouncer answers a wrong password with a protocol error, not PostgreSQL's 28P01.
+  if (/SASL authentication failed|password authentication failed/i.test(message)) message = `password authentication failed connecting to ${node.label}`;
   if (e?.code === '57014') message = `${node.label}: query cancelled by the statement timeout`;
   if (e?.code === '42501') message = `${node.label}: ${e.message} (grant pg_monitor to this role)`;
   return redactSecrets(message.split('\n')[0]);

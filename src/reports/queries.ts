@@ -5,12 +5,21 @@
  */
 
 /**
+ * Without pg_read_all_stats (granted by pg_monitor) PostgreSQL hides other sessions' state,
+ * pg_stat_replication positions and the WAL receiver's status: the reports would then see
+ * "disconnected" standbys and stateless sessions, so they check first and say what to grant.
+ */
+const CAN_READ_STATS = `current_user AS role_name,
+       pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
+
+/**
  * Where this server is in the WAL stream. pg_current_wal_lsn() errors during recovery and the
  * replay functions error outside it, so each sits behind pg_is_in_recovery() (CASE evaluates
  * only the branch taken for volatile functions).
  */
 export const NODE_WAL_POSITION = `
-SELECT pg_is_in_recovery() AS in_recovery,
+SELECT ${CAN_READ_STATS},
+       pg_is_in_recovery() AS in_recovery,
        current_setting('server_version_num')::int AS version_num,
        current_setting('cluster_name') AS cluster_name,
        (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_receiver_timeout') AS wal_receiver_timeout_ms,
@@ -43,7 +52,8 @@ SELECT application_name,
 
 /** Connection limits; reserved_connections exists from PostgreSQL 16 on (NULL before). */
 export const NODE_CONNECTION_LIMITS = `
-SELECT current_setting('max_connections')::int AS max_connections,
+SELECT ${CAN_READ_STATS},
+       current_setting('max_connections')::int AS max_connections,
        current_setting('superuser_reserved_connections')::int AS superuser_reserved,
        (SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections') AS reserved,
        pg_is_in_recovery() AS in_recovery`;

@@ -73,7 +73,7 @@ function build(primaryUrl: string | undefined, replicas: Array<{ name: string; u
   return {
     primary,
     replicas: replicas.map((r) => endpoint(r.name, r.url)),
-    pgbouncers: bouncers.map((b) => endpoint(b.name ?? `pgbouncer ${resolveConnection(b.url).label.replace(/\/.*$/, '')}`, b.url)),
+    pgbouncers: bouncers.map((b) => endpoint(b.name ?? resolveConnection(b.url).label.replace(/\/.*$/, ''), b.url)),
   };
 }
 

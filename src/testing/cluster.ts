@@ -56,6 +56,10 @@ export interface Cluster {
   psql(node: NodeInfo, sql: string, database?: string): Promise<string>;
   /** URL for a node with another user, password and database. */
   urlFor(node: NodeInfo | PgBouncerInfo, opts?: { user?: string; password?: string; database?: string }): string;
+  /** Stops one node (immediate shutdown), e.g. to test how a dead standby is reported. */
+  stopNode(node: NodeInfo): Promise<void>;
+  /** Starts a node stopped with stopNode again and waits until it accepts connections. */
+  startNode(node: NodeInfo): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -232,6 +236,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       primary,
       psql: (node, sql, database = 'postgres') => psql(node.port, sql, database),
       urlFor: (node, opts = {}) => nodeUrl(node.port, opts.user, opts.password, opts.database),
+      stopNode: (node) => stopNode(node.dataDir),
+      startNode: (node) => startNode(node.dataDir, node.port),
       stop,
     };
     if (options.standbys) {

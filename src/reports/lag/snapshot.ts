@@ -1,5 +1,6 @@
 import type { Session } from '../../db/connect';
 import type { NodeEndpoint } from '../topology';
+import { requireStatsPrivilege } from '../node-session';
 import { parseLsn } from '../lsn';
 import { NODE_DOWNSTREAMS, NODE_WAL_POSITION, NODE_WAL_RECEIVER } from '../queries';
 
@@ -41,6 +42,7 @@ export interface NodeSnapshot {
 export async function readSnapshot(session: Session, endpoint: NodeEndpoint): Promise<NodeSnapshot> {
   const { client } = session;
   const position = (await client.query(NODE_WAL_POSITION)).rows[0];
+  requireStatsPrivilege(position, endpoint);
   const receiverRow = position.in_recovery ? (await client.query(NODE_WAL_RECEIVER)).rows[0] : undefined;
   const downstreams = (await client.query(NODE_DOWNSTREAMS)).rows;
   return {

@@ -154,13 +154,18 @@ function discoveredRow(d: DownstreamRow, upstream: NodeSnapshot, name: string): 
   return {
     name,
     label: d.clientAddr,
+    role: seen.role,
+    upstream: seen.upstream,
     state: d.state,
+    syncState: seen.syncState,
     reachable: false,
     discovered: true,
+    connected: seen.connected,
+    bytesBehind: seen.bytesBehind,
+    replayLagSeconds: seen.replayLagSeconds,
     lastReplay: null,
     lastHeardSecondsAgo: null,
     replayPaused: null,
-    ...seen,
   };
 }
 

@@ -1,0 +1,138 @@
+import type { QueryConfig } from 'pg';
+import { UsageError } from '../../cli/errors';
+import type { Session } from '../../db/connect';
+import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
+import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, PGBOUNCER_POOLS } from '../queries';
+import type { NodeEndpoint, Topology } from '../topology';
+import { CONNECTION_STATES, type BouncerConnections, type ConnectionsSnapshot, type Holder, type NodeConnections, type PoolStats, type SessionRef } from './types';
+
+/** The connection cap of managed PostgreSQL services; --limit overrides it. */
+export const DEFAULT_CONNECTION_CAP = 5000;
+
+export interface CollectConnectionsOptions extends NodeTimeouts {
+  /** Cap on the effective limit (default 5000). */
+  limit?: number;
+  /** How many top users / client addresses to keep (default 10). */
+  top?: number;
+}
+
+/** Reads every PostgreSQL node and PgBouncer of the topology in parallel; a node that fails is a row with `error`. */
+export async function collectConnections(topology: Topology, options: CollectConnectionsOptions = {}): Promise<ConnectionsSnapshot> {
+  const servers = [...(topology.primary ? [topology.primary] : []), ...topology.replicas];
+  if (servers.length === 0 && topology.pgbouncers.length === 0) {
+    throw new UsageError('no servers to report connections on', 'pass --primary URL, --replica NAME=URL or --pgbouncer URL');
+  }
+  const [nodes, pgbouncers] = await Promise.all([
+    Promise.all(servers.map((e) => readNode(e, options))),
+    Promise.all(topology.pgbouncers.map((e) => readBouncer(e, options))),
+  ]);
+  return { nodes, pgbouncers };
+}
+
+async function readNode(endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<NodeConnections> {
+  const outcome = await onNode(endpoint, 'postgres', options, (s) => readNodeConnections(s, endpoint, options));
+  return outcome.ok ? outcome.value : { ...emptyNode(endpoint), error: outcome.error };
+}
+
+function emptyNode(endpoint: NodeEndpoint): NodeConnections {
+  return {
+    name: endpoint.name,
+    label: endpoint.label,
+    reachable: false,
+    role: null,
+    maxConnections: null,
+    superuserReserved: null,
+    reserved: null,
+    effectiveLimit: null,
+    used: null,
+    usagePercent: null,
+    byState: {},
+    byApplication: [],
+    byUser: [],
+    byClientAddr: [],
+    oldestIdleInTransaction: null,
+    oldestTransaction: null,
+  };
+}
+
+interface BackendRow {
+  pid: number;
+  application: string;
+  username: string;
+  client_addr: string;
+  state: string;
+  state_age_s: number | null;
+  xact_age_s: number | null;
+}
+
+async function readNodeConnections(session: Session, endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<NodeConnections> {
+  const limits = (await session.client.query(NODE_CONNECTION_LIMITS)).rows[0];
+  requireStatsPrivilege(limits, endpoint);
+  const backends: BackendRow[] = (await session.client.query(NODE_CLIENT_BACKENDS)).rows;
+  const reservedSlots = limits.superuser_reserved + (limits.reserved ?? 0);
+  const effectiveLimit = Math.max(0, Math.min(limits.max_connections - reservedSlots, options.limit ?? DEFAULT_CONNECTION_CAP));
+  const byState: Record<string, number> = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0]));
+  for (const b of backends) byState[b.state] = (byState[b.state] ?? 0) + 1;
+  const top = options.top ?? 10;
+  const idleInTx = backends.filter((b) => b.state.startsWith('idle in transaction'));
+  return {
+    ...emptyNode(endpoint),
+    reachable: true,
+    role: limits.in_recovery ? 'standby' : 'primary',
+    maxConnections: limits.max_connections,
+    superuserReserved: limits.superuser_reserved,
+    reserved: limits.reserved ?? null,
+    effectiveLimit,
+    used: backends.length,
+    usagePercent: effectiveLimit > 0 ? round1((backends.length / effectiveLimit) * 100) : null,
+    byState,
+    byApplication: tally(backends, (b) => b.application),
+    byUser: tally(backends, (b) => b.username).slice(0, top),
+    byClientAddr: tally(backends, (b) => b.client_addr).slice(0, top),
+    oldestIdleInTransaction: oldest(idleInTx, (b) => b.state_age_s),
+    oldestTransaction: oldest(backends, (b) => b.xact_age_s),
+  };
+}
+
+function tally(rows: BackendRow[], key: (r: BackendRow) => string): Holder[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+  return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+}
+
+function oldest(rows: BackendRow[], age: (r: BackendRow) => number | null): SessionRef | null {
+  let best: BackendRow | undefined;
+  for (const r of rows) if (age(r) !== null && (best === undefined || age(r)! > age(best)!)) best = r;
+  return best
+    ? { pid: best.pid, application: best.application, user: best.username, clientAddr: best.client_addr, state: best.state, seconds: round1(age(best)!) }
+    : null;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+async function readBouncer(endpoint: NodeEndpoint, options: NodeTimeouts): Promise<BouncerConnections> {
+  const outcome = await onNode(endpoint, 'pgbouncer', options, async (s) => {
+    // The admin console speaks only the simple query protocol; @types/pg does not know queryMode yet.
+    const query = { text: PGBOUNCER_POOLS, queryMode: 'simple' } as QueryConfig;
+    const { rows } = await s.client.query<Record<string, unknown>>(query);
+    return rows.filter((r) => r.database !== 'pgbouncer').map(toPool);
+  });
+  return outcome.ok
+    ? { name: endpoint.name, label: endpoint.label, reachable: true, pools: outcome.value }
+    : { name: endpoint.name, label: endpoint.label, reachable: false, error: outcome.error, pools: [] };
+}
+
+function toPool(r: Record<string, unknown>): PoolStats {
+  const n = (k: string) => Number(r[k] ?? 0);
+  return {
+    database: String(r.database),
+    user: String(r.user),
+    poolMode: String(r.pool_mode ?? ''),
+    clientsActive: n('cl_active'),
+    clientsWaiting: n('cl_waiting'),
+    serversActive: n('sv_active'),
+    serversIdle: n('sv_idle'),
+    serversUsed: n('sv_used'),
+    maxWaitSeconds: n('maxwait') + n('maxwait_us') / 1e6,
+  };
+}

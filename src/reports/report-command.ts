@@ -1,0 +1,81 @@
+import { Flags } from '@oclif/core';
+import { DbopsCommand } from '../cli/base-command';
+import { UsageError } from '../cli/errors';
+import { reportError } from '../cli/report-error';
+import { parseDuration } from '../util/duration';
+import { STATUS_EXIT_CODE } from './status';
+import type { Topology, TopologyFlags } from './topology';
+import type { Rendered } from './watch';
+import type { NodeTimeouts } from './node-session';
+
+export type ReportFormat = 'table' | 'json' | 'prometheus';
+
+/**
+ * Base of `dbops report lag|connections`: the topology, format, timeout and watch flags they
+ * share, and the monitoring exit codes — bad flags or configuration are UNKNOWN (3), not 2.
+ * Kept free of heavy imports: the commands load the report code inside run().
+ */
+export abstract class ReportCommand extends DbopsCommand {
+  static override baseFlags = {
+    ...DbopsCommand.baseFlags,
+    primary: Flags.string({ description: 'primary URL (with no replicas given, its direct standbys are discovered)', helpGroup: 'TOPOLOGY' }),
+    replica: Flags.string({ description: 'replica as NAME=URL; repeat for each standby and cascade', multiple: true, helpGroup: 'TOPOLOGY' }),
+    format: Flags.string({ description: 'output format', options: ['table', 'json', 'prometheus'], default: 'table' }),
+    watch: Flags.string({ description: 'redraw every INTERVAL (e.g. 2s) until interrupted' }),
+    'connect-timeout': Flags.string({ description: 'per-node connect timeout', default: '5s' }),
+    'statement-timeout': Flags.string({ description: 'per-node statement timeout', default: '5s' }),
+  };
+
+  protected override usageExitCode = STATUS_EXIT_CODE.UNKNOWN;
+
+  /**
+   * Resolves the topology (flags, else config) and runs `produce` once, or every --watch interval,
+   * setting the monitoring exit code. Report code is loaded here, not at CLI start-up.
+   */
+  protected async runReportWith(flags: CommonReportFlags & { config?: string }, produce: (topology: Topology, common: CommonOptions) => Promise<Rendered>): Promise<void> {
+    const { resolveTopology } = await import('./topology');
+    const { runReport } = await import('./watch');
+    const common = commonOptions(flags);
+    const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
+    process.exitCode = await runReport(() => produce(topology, common), { watchMs: common.watchMs });
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    this.parsed = true;
+    // A UsageError from our own validation carries exit code 2; in monitoring terms that is UNKNOWN.
+    process.exitCode = err instanceof UsageError ? (reportError(err), STATUS_EXIT_CODE.UNKNOWN) : reportError(err, this.usageExitCode);
+  }
+}
+
+export interface CommonReportFlags {
+  primary?: string;
+  replica?: string[];
+  pgbouncer?: string[];
+  format: string;
+  watch?: string;
+  'connect-timeout': string;
+  'statement-timeout': string;
+}
+
+function topologyFlags(flags: CommonReportFlags): TopologyFlags {
+  return { primary: flags.primary, replicas: flags.replica, pgbouncers: flags.pgbouncer };
+}
+
+export interface CommonOptions {
+  format: ReportFormat;
+  watchMs?: number;
+  timeouts: NodeTimeouts;
+}
+
+function commonOptions(flags: CommonReportFlags): CommonOptions {
+  const watchMs = flags.watch === undefined ? undefined : parseDuration(flags.watch, '--watch interval');
+  if (watchMs !== undefined && watchMs < 100) throw new UsageError(`--watch ${flags.watch} is too short`, 'use an interval of at least 100ms, e.g. --watch 2s');
+  return {
+    format: flags.format as ReportFormat,
+    watchMs,
+    timeouts: {
+      connectTimeoutMs: parseDuration(flags['connect-timeout'], '--connect-timeout'),
+      statementTimeoutMs: parseDuration(flags['statement-timeout'], '--statement-timeout'),
+    },
+  };
+}
