@@ -1,0 +1,147 @@
+import Table from 'cli-table3';
+import { formatSource, type RankedQuery } from './aggregate';
+import type { AuditRun } from './run';
+
+const oneLine = (s: string, n: number) => {
+  const flat = s.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? `${flat.slice(0, n - 1)}…` : flat;
+};
+const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+export function renderTable(run: AuditRun, limit: number): string {
+  const out: string[] = [];
+  const shown = run.queries.slice(0, limit);
+  if (shown.length === 0) out.push('No queries that read tables.');
+  else {
+    // Calls and time columns only when some source had them (logs, pg_stat_statements).
+    const counted = run.queries.some((q) => q.calls !== undefined);
+    const table = new Table({
+      head: ['severity', 'tables', 'widest', ...(counted ? ['calls', 'total ms', 'mean ms'] : []), 'relations', 'query', 'seen at'],
+      style: { head: [], border: [] },
+      wordWrap: true,
+    });
+    for (const q of shown) {
+      const timing = counted ? [q.calls === undefined ? '' : String(q.calls), ms(q.totalMs), q.calls && q.totalMs !== undefined ? ms(q.totalMs / q.calls) : ''] : [];
+      table.push([
+        q.severity === 'ok' ? '' : q.severity,
+        String(q.analysis.tables),
+        String(q.analysis.widestJoin),
+        ...timing,
+        oneLine(q.analysis.relations.join(', '), 40) + (q.analysis.crossJoins.length ? `\ncross join: ${q.analysis.crossJoins.join('; ')}` : ''),
+        oneLine(q.sample, 70),
+        q.sources[0] ? formatSource(q.sources[0]) : '',
+      ]);
+    }
+    out.push(table.toString());
+    if (run.queries.length > shown.length) out.push(`… ${run.queries.length - shown.length} more (raise --limit, or use --format json).`);
+  }
+  out.push(summaryLine(run));
+  if (run.unparsableCount > 0) {
+    out.push(`${run.unparsableCount} statement(s) did not parse:`);
+    for (const u of run.unparsable.slice(0, 10)) out.push(`  ${formatSource(u.source)}: ${u.message}: ${oneLine(u.text, 60)}`);
+    if (run.unparsableCount > 10) out.push('  … (all of them: --format json)');
+  }
+  if (run.hiddenStatements > 0) out.push(`note: ${run.hiddenStatements} pg_stat_statements entries belong to other roles and are hidden; grant pg_read_all_stats to see them.`);
+  return out.join('\n');
+}
+
+function summaryLine(run: AuditRun): string {
+  const errors = run.queries.filter((q) => q.severity === 'error').length;
+  const warnings = run.queries.filter((q) => q.severity === 'warning').length;
+  return (
+    `${run.statements} statement(s), ${run.distinct} distinct; ${errors} at ${run.thresholds.error}+ tables (error), ` +
+    `${warnings} over ${run.thresholds.warning} tables (warning); ranked by ${run.timed ? 'total time' : 'join count'}.`
+  );
+}
+
+function queryJson(q: RankedQuery) {
+  return {
+    fingerprint: q.fingerprint,
+    query: q.sample,
+    tables: q.analysis.tables,
+    widestJoin: q.analysis.widestJoin,
+    crossJoins: q.analysis.crossJoins,
+    relations: q.analysis.relations,
+    severity: q.severity,
+    ...(q.calls !== undefined ? { calls: q.calls } : {}),
+    ...(q.totalMs !== undefined ? { total_ms: round(q.totalMs), mean_ms: q.calls ? round(q.totalMs / q.calls) : undefined } : {}),
+    ...(q.rows !== undefined ? { rows: q.rows } : {}),
+    occurrences: q.occurrences,
+    sources: q.sources.map(formatSource),
+  };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+export function auditJson(run: AuditRun): unknown {
+  return {
+    queries: run.queries.map(queryJson),
+    unparsable: run.unparsable.map((u) => ({ source: formatSource(u.source), message: u.message, text: u.text })),
+    summary: {
+      statements: run.statements,
+      distinct: run.distinct,
+      queries: run.queries.length,
+      errors: run.queries.filter((q) => q.severity === 'error').length,
+      warnings: run.queries.filter((q) => q.severity === 'warning').length,
+      unparsable: run.unparsableCount,
+      hiddenStatements: run.hiddenStatements,
+      thresholds: run.thresholds,
+      rankedBy: run.timed ? 'total_ms' : 'tables',
+    },
+  };
+}
+
+const RULES = [
+  {
+    id: 'too-many-joins',
+    shortDescription: { text: 'Query joins more tables than the planner searches exhaustively' },
+    fullDescription: {
+      text: 'Past join_collapse_limit/from_collapse_limit (8) the planner stops searching join orders exhaustively; at geqo_threshold (12) it switches to a genetic search whose plans vary between runs.',
+    },
+    helpUri: 'docs/commands/audit-queries.md',
+  },
+  {
+    id: 'cross-join',
+    shortDescription: { text: 'Join with no join condition' },
+    fullDescription: { text: 'FROM items that no condition connects produce every combination of their rows.' },
+    helpUri: 'docs/commands/audit-queries.md',
+  },
+  {
+    id: 'syntax-error',
+    shortDescription: { text: 'Statement does not parse' },
+    fullDescription: { text: 'The statement could not be audited because PostgreSQL\'s parser rejects it.' },
+    helpUri: 'docs/commands/audit-queries.md',
+  },
+];
+
+export function auditSarif(run: AuditRun): unknown {
+  const results: unknown[] = [];
+  const location = (s: { file?: string; line?: number; column?: number }) => ({
+    physicalLocation: { artifactLocation: { uri: s.file }, region: { startLine: s.line ?? 1, startColumn: s.column ?? 1 } },
+  });
+  for (const q of run.queries) {
+    const files = q.sources.filter((s) => s.file !== undefined);
+    if (q.severity !== 'ok') {
+      for (const s of files) {
+        results.push({
+          ruleId: 'too-many-joins',
+          level: q.severity,
+          message: { text: `This query joins ${q.analysis.tables} tables (widest single join: ${q.analysis.widestJoin}); ${q.severity === 'error' ? `error at ${run.thresholds.error}` : `warning over ${run.thresholds.warning}`}. Tables: ${q.analysis.relations.join(', ')}.` },
+          locations: [location(s)],
+          partialFingerprints: { queryFingerprint: q.fingerprint },
+        });
+      }
+    }
+    for (const cj of q.analysis.crossJoins) {
+      for (const s of files) results.push({ ruleId: 'cross-join', level: 'warning', message: { text: `Join with no join condition: ${cj}.` }, locations: [location(s)], partialFingerprints: { queryFingerprint: q.fingerprint } });
+    }
+  }
+  for (const u of run.unparsable) {
+    if (u.source.file !== undefined) results.push({ ruleId: 'syntax-error', level: 'note', message: { text: `Not audited: ${u.message}` }, locations: [location(u.source)] });
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'dbops audit queries', informationUri: 'https://github.com/dbops/dbops', rules: RULES } }, results }],
+  };
+}

@@ -1,0 +1,70 @@
+import { Flags } from '@oclif/core';
+import { DbopsCommand } from '../../cli/base-command';
+import { urlFlag } from '../../cli/url-flag';
+import { UsageError } from '../../cli/errors';
+
+export default class TimeoutsEnforce extends DbopsCommand {
+  static override description =
+    'Set idle_in_transaction_session_timeout (and optionally the other session timeouts) on roles and databases with ALTER ROLE/DATABASE … SET. Prints the plan; changes nothing without --apply. Running it again changes nothing.';
+
+  static override examples = [
+    '<%= config.bin %> timeouts enforce --idle-in-transaction 60s --all-login-roles',
+    '<%= config.bin %> timeouts enforce --idle-in-transaction 30s --role app --database shop --apply',
+    '<%= config.bin %> timeouts enforce --idle-in-transaction 5min --database reporting --apply',
+  ];
+
+  static override flags = {
+    url: urlFlag(),
+    'idle-in-transaction': Flags.string({ description: 'idle_in_transaction_session_timeout to set (30s, 5min, 1h, or milliseconds)' }),
+    'statement-timeout': Flags.string({ description: 'statement_timeout to set as well' }),
+    'lock-timeout': Flags.string({ description: 'lock_timeout to set as well' }),
+    'idle-session-timeout': Flags.string({ description: 'idle_session_timeout to set as well' }),
+    role: Flags.string({ multiple: true, default: [], description: 'role to change (ALTER ROLE … SET; with --database: ALTER ROLE … IN DATABASE … SET)' }),
+    database: Flags.string({ multiple: true, default: [], description: 'database to change (alone: ALTER DATABASE … SET)' }),
+    'all-login-roles': Flags.boolean({ description: 'every login role except timeouts.policy.exemptRoles and --exclude-role' }),
+    'exclude-role': Flags.string({ multiple: true, default: [], description: 'a role --all-login-roles leaves alone' }),
+    apply: Flags.boolean({ description: 'execute the plan (without it, only print it)' }),
+    format: Flags.string({ options: ['text', 'json'], default: 'text', description: 'output format' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(TimeoutsEnforce);
+    const loaded = this.loadConfig(flags.config);
+    const { parseTimeoutLimit, resolvePolicy } = await import('../../timeouts/policy');
+    const flagSettings = {
+      'idle-in-transaction': 'idle_in_transaction_session_timeout',
+      'statement-timeout': 'statement_timeout',
+      'lock-timeout': 'lock_timeout',
+      'idle-session-timeout': 'idle_session_timeout',
+    } as const;
+    const values: Partial<Record<(typeof flagSettings)[keyof typeof flagSettings], number>> = {};
+    for (const [flag, setting] of Object.entries(flagSettings) as [keyof typeof flagSettings, (typeof flagSettings)[keyof typeof flagSettings]][]) {
+      const text = flags[flag];
+      if (text !== undefined) values[setting] = parseTimeoutLimit(text, `--${flag}`);
+    }
+    if (Object.keys(values).length === 0) throw new UsageError('nothing to set', 'pass --idle-in-transaction <duration>, e.g. --idle-in-transaction 60s');
+    const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role']).exemptRoles;
+    const { withSession } = await import('../../db/connect');
+    const { describeQueryError } = await import('../../db/query-errors');
+    const { planEnforcement, applyPlan } = await import('../../timeouts/enforce');
+    const render = await import('../../timeouts/render');
+    await withSession({ url: flags.url ?? loaded.config.database?.url, applicationName: 'dbops timeouts enforce' }, async (s) => {
+      const plan = await planEnforcement(s.client, {
+        values,
+        roles: flags.role,
+        databases: flags.database,
+        allLoginRoles: flags['all-login-roles'],
+        exemptRoles,
+      }).catch((err) => {
+        throw describeQueryError(err, 'reading the current settings', 'connect as a role that can read pg_roles and pg_db_role_setting');
+      });
+      const applied = flags.apply && plan.changes.length > 0;
+      if (applied) {
+        await applyPlan(s.client, plan).catch((err) => {
+          throw describeQueryError(err, 'applying the plan (nothing was changed)', 'connect as a superuser, or a role with CREATEROLE (PG 15: superuser for superuser roles) that owns the databases');
+        });
+      }
+      this.log(flags.format === 'json' ? JSON.stringify(render.planJson(plan, applied), null, 2) : render.renderPlan(plan, applied));
+    });
+  }
+}
