@@ -1,4 +1,5 @@
-import { waitFor } from '../../src/testing/cluster';
+import { freePort, waitFor } from '../../src/testing/cluster';
+import { runCli } from '../harness/cli';
 import { useCluster } from '../harness/cluster';
 import { jsonEvents, spawnCli, stateOf } from './helpers';
 
@@ -55,5 +56,17 @@ describe('dbops backfill --max-replica-lag', () => {
     expect(done.code).toBe(0);
     expect(done.stderr).toMatch(/resumed after/);
     expect(done.stdout).toMatch(/^backfill public.audit_log done: 3,000 rows updated/m);
+  });
+
+  it('treats a replica it cannot reach as too far behind: pauses, says so, and can be cancelled', async () => {
+    await sql('CREATE TABLE unreachable (id int PRIMARY KEY, counter int NOT NULL DEFAULT 0); INSERT INTO unreachable SELECT g FROM generate_series(1, 100) g;');
+    const dead = `postgres://postgres:secret-replica-pw@127.0.0.1:${await freePort()}/postgres`;
+    const run = spawnCli(['backfill', 'run', '--url', pg().primary.url, '--table', 'unreachable', '--set', 'counter = counter + 1', '--max-replica-lag', '1s', '--replica', `gone=${dead}`, '--format', 'json']);
+    await waitFor(async () => /"event":"pause".*"reason":"replica gone unreachable \(.*connection refused\)"/.test(run.output().stdout), 30_000, 'a pause on the unreachable replica');
+    expect(await sql('SELECT count(*) FROM unreachable WHERE counter > 0')).toBe('0');
+    expect((await runCli(['backfill', 'cancel', 'public.unreachable', '--url', pg().primary.url])).code).toBe(0);
+    const end = await run.done;
+    expect(end.code).toBe(4);
+    expect(end.stdout + end.stderr).not.toContain('secret-replica-pw');
   });
 });
