@@ -9,7 +9,7 @@
  *     identical copy of the table, alternated --reps times (the machine is shared), best of each —
  *     the ratio of their rates (target ≥ 0.8);
  *  2. the longest time any batch held its row locks (first row lock to end of COMMIT, target ≤ 200 ms);
- *  3. time per 1,000 rows for the first vs the last 10 % of batches (keyset: flat);
+ *  3. time per 1,000 rows for each tenth of the table, first vs last (keyset: flat);
  *  4. peak RSS of the CLI for --rows vs --big rows (flat);
  *  5. with --max-replica-lag 1s while replay on the standby is paused and resumed: the highest
  *     replay lag of the standby at the moment a batch committed (target ≤ 1 s + one batch), measured
@@ -88,6 +88,36 @@ async function backfill(pg, table, extra = [], opts = {}) {
   return { seconds: (Date.now() - started) / 1000, events, batches: events.filter((e) => e.event === 'batch'), rssKb: rss };
 }
 
+const POSITION_BATCH = 20_000;
+const POSITION_REPS = 9;
+
+/** One batch statement (the runner's own SQL) at the start, middle and end of the table, rolled back, alternating. */
+async function batchTimeByPosition(pg, table, rows) {
+  const { Client } = require('pg');
+  const { resolveTarget } = require('../dist/src/backfill/target');
+  const { setBatch } = require('../dist/src/backfill/batch-sql');
+  const client = new Client({ connectionString: pg.primary.url });
+  await client.connect();
+  try {
+    const target = await resolveTarget(client, table);
+    const positions = [0, Math.floor(rows / 2), rows - POSITION_BATCH];
+    const times = positions.map(() => []);
+    for (let rep = 0; rep < POSITION_REPS; rep++) {
+      for (const [i, pos] of positions.entries()) {
+        const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
+        await client.query('BEGIN');
+        const t0 = process.hrtime.bigint();
+        await client.query(st.text, st.values);
+        times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
+        await client.query('ROLLBACK');
+      }
+    }
+    return positions.map((pos, i) => [pos, times[i].sort((a, b) => a - b)[Math.floor(POSITION_REPS / 2)]]);
+  } finally {
+    await client.end();
+  }
+}
+
 function perThousand(batches) {
   const ms = batches.reduce((a, b) => a + b.ms, 0);
   const rows = batches.reduce((a, b) => a + b.scanned, 0);
@@ -127,9 +157,13 @@ async function main() {
     const sorted = b.batches.map((x) => x.lockMs).sort((x, y) => x - y);
     const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(1);
     console.log(`\n2. longest row-lock hold of any batch: ${lock.toFixed(1)} ms (p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, ${sorted.filter((x) => x > 200).length} of ${sorted.length} over 200 ms; default --target-batch-time; target ≤ 200 ms)`);
-    const tenth = Math.max(1, Math.floor(b.batches.length / 10));
     const steady = b.batches.slice(3);
-    console.log(`\n3. time per 1,000 rows (batch statement): first 10 % of batches after the 3 ramp-up batches ${perThousand(steady.slice(0, tenth)).toFixed(2)} ms, last 10 % ${perThousand(b.batches.slice(-tenth)).toFixed(2)} ms`);
+    const tenth = Math.max(1, Math.floor(steady.length / 10));
+    const deciles = Array.from({ length: 10 }, (_, i) => perThousand(steady.slice(i * tenth, i === 9 ? undefined : (i + 1) * tenth)));
+    console.log(`\n3. time per 1,000 rows (batch statement), by tenth of the table after the 3 ramp-up batches: ${deciles.map((d) => d.toFixed(2)).join(', ')} ms`);
+    console.log(`   first tenth ${deciles[0].toFixed(2)} ms, last tenth ${deciles[9].toFixed(2)} ms (one run, the standbys replaying alongside)`);
+    const atPosition = await batchTimeByPosition(pg, 'bench_batched', ROWS);
+    console.log(`   the same batch statement, ${fmt(POSITION_BATCH)} keys, rolled back, alternating positions ×${POSITION_REPS} (median): ${atPosition.map(([pos, ms]) => `after key ${fmt(pos)}: ${ms.toFixed(1)} ms`).join(', ')}`);
 
     // 4. Peak RSS, small vs big.
     if (!args.includes('--skip-big')) {
