@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import type { Client } from 'pg';
 import { DbopsError, UsageError } from '../cli/errors';
 import { EXIT } from '../cli/exit-codes';
 import type { LoadedConfig } from '../config/load';
@@ -42,8 +43,15 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
   const { client } = session;
   try {
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
-    await client.query("SET DateStyle = 'ISO, YMD'");
-    const spec = await prepareSpec(client, req);
+    // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
+    await client.query("SELECT set_config('DateStyle', 'ISO, YMD', false), set_config('lock_timeout', $1, false)", [`${Math.round(req.settings.lockTimeoutMs)}ms`]);
+    const spec = await prepareSpec(client, req).catch((err) => {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      throw new DbopsError(`${req.table} is locked by another session (lock timeout while preparing the backfill)`, {
+        exitCode: EXIT.failed,
+        hint: 'see who holds it in pg_locks and pg_stat_activity, then rerun',
+      });
+    });
     if (req.dryRun) {
       await dryRun(spec, req, client, io);
       return EXIT.ok;
@@ -72,8 +80,6 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
     await session.close();
   }
 }
-
-type Client = Awaited<ReturnType<typeof openSession>>['client'];
 
 /** Creates the state row, or checks that the existing one is for the same spec and can resume. */
 async function claimState(spec: BackfillSpec, client: Client): Promise<BackfillState> {

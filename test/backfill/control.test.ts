@@ -123,6 +123,20 @@ describe('dbops backfill control and contention', () => {
     expect(await sql('SELECT counter, count(*) FROM stuck GROUP BY 1')).toBe('1|500');
   });
 
+  it('does not wait forever for a table another session holds exclusively', async () => {
+    await table('held', 100);
+    const other = await lockHolder('LOCK TABLE held IN ACCESS EXCLUSIVE MODE');
+    try {
+      const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'held', '--set', 'counter = counter + 1', '--lock-timeout', '200ms']);
+      expect(r.code).toBe(4);
+      expect(r.stderr.trim()).toBe('error: held is locked by another session (lock timeout while preparing the backfill) — see who holds it in pg_locks and pg_stat_activity, then rerun');
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
+    expect(await stateOf(pg(), 'public.held', 'status')).toBe('');
+  });
+
   it('a runtime error in the expression fails the backfill with the server message', async () => {
     await sql('CREATE TABLE divs (id int PRIMARY KEY, d int NOT NULL, q int); INSERT INTO divs SELECT g, CASE WHEN g = 150 THEN 0 ELSE 1 END FROM generate_series(1, 200) g;');
     const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'divs', '--set', 'q = 10 / d', '--batch-size', '100', '--target-batch-time', 'off']);
