@@ -54,6 +54,19 @@ describe('dbops backfill control and contention', () => {
     expect((await runCli(['backfill', 'pause', 'nope', '--url', url()])).stderr).toMatch(/^error: no backfill named nope — /);
   });
 
+  it('SIGTERM stops the same way as SIGINT', async () => {
+    await table('term', 3000);
+    const run = slowRun('term');
+    await waitFor(async () => (await batches('term')) >= 2, 30_000, 'a few batches');
+    run.child.kill('SIGTERM');
+    const end = await run.done;
+    expect(end.code).toBe(130);
+    expect(end.stderr).toMatch(/^interrupted by SIGTERM: backfill public.term is paused; rerun the same command to resume:$/m);
+    expect(await stateOf(pg(), 'public.term', "status || ' ' || pause_reason")).toBe('paused interrupted (SIGTERM)');
+    const done = Number(await stateOf(pg(), 'public.term', 'rows_done'));
+    expect(await sql('SELECT count(*) FROM term WHERE counter = 1')).toBe(String(done));
+  });
+
   it('SIGINT finishes the batch, records paused, prints how to resume and exits 130; the rerun completes', async () => {
     await table('sig', 3000);
     const run = slowRun('sig');

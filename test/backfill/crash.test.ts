@@ -1,4 +1,5 @@
 import { waitFor } from '../../src/testing/cluster';
+import { runCli } from '../harness/cli';
 import { useCluster } from '../harness/cluster';
 import { noRunnerBackends, spawnCli, stateOf } from './helpers';
 
@@ -29,6 +30,8 @@ describe('dbops backfill: SIGKILL mid-run and resume', () => {
     expect(killedAt[0]).toBeLessThan(killedAt[1]);
     expect(killedAt[1]).toBeLessThan(killedAt[2]);
     expect(await stateOf(pg(), 'public.accounts', 'status')).toBe('running');
+    const status = await runCli(['backfill', 'status', 'public.accounts', '--url', pg().primary.url]);
+    expect(status.stdout).toMatch(/^public.accounts {2}interrupted \(no runner\)$/m);
     const last = await spawnCli(args).done;
     expect(last.code).toBe(0);
     expect(last.stdout).toMatch(/"event":"start".*"resumedFrom":\["\d+"\]/);
