@@ -54,29 +54,29 @@ describe('dbops backfill control and contention', () => {
     expect((await runCli(['backfill', 'pause', 'nope', '--url', url()])).stderr).toMatch(/^error: no backfill named nope — /);
   });
 
-  it('SIGTERM stops the same way as SIGINT', async () => {
-    await table('term', 3000);
-    const run = slowRun('term');
-    await waitFor(async () => (await batches('term')) >= 2, 30_000, 'a few batches');
-    run.child.kill('SIGTERM');
+  /** Starts a slow run, signals it after a few batches, and checks the common contract: exit 130, paused, counts agree. */
+  const interrupt = async (name: string, signal: NodeJS.Signals) => {
+    await table(name, 3000);
+    const run = slowRun(name);
+    await waitFor(async () => (await batches(name)) >= 3, 30_000, 'a few batches');
+    run.child.kill(signal);
     const end = await run.done;
     expect(end.code).toBe(130);
+    expect(await stateOf(pg(), `public.${name}`, "status || ' ' || pause_reason")).toBe(`paused interrupted (${signal})`);
+    const done = Number(await stateOf(pg(), `public.${name}`, 'rows_done'));
+    expect(await sql(`SELECT count(*) FILTER (WHERE counter = 1) || '/' || count(*) FILTER (WHERE counter > 1) FROM ${name}`)).toBe(`${done}/0`);
+    return end;
+  };
+
+  it('SIGTERM stops the same way as SIGINT', async () => {
+    const end = await interrupt('term', 'SIGTERM');
     expect(end.stderr).toMatch(/^interrupted by SIGTERM: backfill public.term is paused; rerun the same command to resume:$/m);
-    expect(await stateOf(pg(), 'public.term', "status || ' ' || pause_reason")).toBe('paused interrupted (SIGTERM)');
-    const done = Number(await stateOf(pg(), 'public.term', 'rows_done'));
-    expect(await sql('SELECT count(*) FROM term WHERE counter = 1')).toBe(String(done));
   });
 
   it('SIGINT finishes the batch, records paused, prints how to resume and exits 130; the rerun completes', async () => {
-    await table('sig', 3000);
-    const run = slowRun('sig');
-    await waitFor(async () => (await batches('sig')) >= 3, 30_000, 'a few batches');
-    run.child.kill('SIGINT');
-    const end = await run.done;
-    expect(end.code).toBe(130);
+    const end = await interrupt('sig', 'SIGINT');
     expect(end.stderr).toMatch(/interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}dbops backfill run --url postgres:\/\/postgres:[^@]*@127.0.0.1:\d+\/postgres --table sig --set 'counter = counter \+ 1'/);
     expect(end.stderr).not.toContain('dbops-test-password');
-    expect(await stateOf(pg(), 'public.sig', "status || ' ' || pause_reason")).toBe('paused interrupted (SIGINT)');
     const again = await runCli(['backfill', 'run', '--url', url(), '--table', 'sig', '--set', 'counter = counter + 1']);
     expect(again.code).toBe(0);
     expect(await sql('SELECT counter, count(*) FROM sig GROUP BY 1')).toBe('1|3000');
