@@ -2,12 +2,12 @@
 /**
  * dbops backfill benchmark (build first: npx tsc -p tsconfig.json).
  *
- *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--reps 2] [--skip-big] [--skip-lag]
+ *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--reps 2] [--skip-big] [--skip-throughput] [--skip-lag]
  *
- * Starts a throwaway primary + streaming standby, then prints:
+ * Starts a throwaway primary + streaming standby (shared_buffers 512MB), then prints:
  *  1. throughput: one UPDATE of every row vs `dbops backfill run` (defaults, unthrottled) on an
- *     identical copy of the table, alternated --reps times (the machine is shared), best of each —
- *     the ratio of their rates (target ≥ 0.8);
+ *     identical copy of the table, alternated --reps times (the machine is shared) — the ratio of
+ *     their rates per repetition and the median (target ≥ 0.8);
  *  2. the longest time any batch held its row locks (first row lock to end of COMMIT, target ≤ 200 ms);
  *  3. time per 1,000 rows for each tenth of the table, first vs last (keyset: flat);
  *  4. peak RSS of the CLI for --rows vs --big rows (flat);
