@@ -22,7 +22,8 @@ export async function backfillStatus(url: string | undefined, name?: string): Pr
 }
 
 const TRANSITIONS: Record<'pause' | 'resume' | 'cancel', { to: BackfillStatus; from: BackfillStatus[]; reason: string | null }> = {
-  pause: { to: 'paused', from: ['running'], reason: 'operator' },
+  // An interrupted backfill is paused too, but a rerun would resume it; an operator's pause holds.
+  pause: { to: 'paused', from: ['running', 'paused'], reason: 'operator' },
   resume: { to: 'running', from: ['paused'], reason: null },
   cancel: { to: 'cancelled', from: ['running', 'paused', 'failed'], reason: null },
 };

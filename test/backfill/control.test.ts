@@ -77,8 +77,13 @@ describe('dbops backfill control and contention', () => {
     const end = await interrupt('sig', 'SIGINT');
     expect(end.stderr).toMatch(/interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}dbops backfill run --url postgres:\/\/postgres:[^@]*@127.0.0.1:\d+\/postgres --table sig --set 'counter = counter \+ 1'/);
     expect(end.stderr).not.toContain('dbops-test-password');
-    const again = await runCli(['backfill', 'run', '--url', url(), '--table', 'sig', '--set', 'counter = counter + 1']);
-    expect(again.code).toBe(0);
+    // An operator's pause holds even over a rerun; resume lets the rerun finish.
+    expect((await runCli(['backfill', 'pause', 'public.sig', '--url', url()])).stdout).toBe('backfill public.sig paused; no runner is attached\n');
+    const held = slowRun('sig');
+    await waitFor(async () => /"kind":"operator"/.test(held.output().stdout), 10_000, 'the rerun to wait on the pause');
+    expect(await stateOf(pg(), 'public.sig', 'status')).toBe('paused');
+    expect((await runCli(['backfill', 'resume', 'public.sig', '--url', url()])).stdout).toBe('backfill public.sig resumed; its runner continues with the next batch\n');
+    expect((await held.done).code).toBe(0);
     expect(await sql('SELECT counter, count(*) FROM sig GROUP BY 1')).toBe('1|3000');
   });
 
