@@ -112,10 +112,42 @@ async function batchTimeByPosition(pg, table, rows) {
         await client.query('ROLLBACK');
       }
     }
-    return positions.map((pos, i) => [pos, times[i].sort((a, b) => a - b)[Math.floor(POSITION_REPS / 2)]]);
+    // Buffers are the machine-independent figure: the pages one batch touches at each position.
+    const buffers = [];
+    for (const pos of positions) {
+      const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
+      await client.query('BEGIN');
+      const { rows: plan } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${st.text}`, st.values);
+      await client.query('ROLLBACK');
+      const top = plan[0]['QUERY PLAN'][0].Plan;
+      buffers.push(top['Shared Hit Blocks'] + top['Shared Read Blocks']);
+    }
+    return positions.map((pos, i) => [pos, times[i].sort((a, b) => a - b)[Math.floor(POSITION_REPS / 2)], buffers[i]]);
   } finally {
     await client.end();
   }
+}
+
+function reportThroughput(runs, singles, check) {
+  const b = runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
+  const single = Math.min(...singles);
+  console.log(`\n1. throughput (${fmt(ROWS)} rows, each backfill updated every row exactly once: ${check} rows at counter = ${REPS})`);
+  console.log(`   single UPDATE:         ${singles.map((x) => x.toFixed(2)).join(' s, ')} s  → best ${single.toFixed(2)} s (${fmt(ROWS / single)} rows/s)`);
+  console.log(`   dbops backfill (CLI):  ${runs.map((r) => r.seconds.toFixed(2)).join(' s, ')} s  → best ${b.seconds.toFixed(2)} s (${fmt(ROWS / b.seconds)} rows/s), ${b.batches.length} batches, final batch size ${fmt(b.batches.at(-1).nextBatchSize)}`);
+  const inBatches = b.batches.reduce((a, x) => a + x.lockMs, 0) / 1000;
+  const runner = b.events.find((e) => e.event === 'done').seconds;
+  console.log(`   best run: runner ${runner.toFixed(2)} s (batch transactions ${inBatches.toFixed(2)} s), CLI start-up and preparation ${(b.seconds - runner).toFixed(2)} s`);
+  // Each repetition runs on a table one more VACUUMed update older (later ones leave room for HOT
+  // updates), so the pairs are compared, not the best of each side.
+  const pairs = runs.map((r, i) => singles[i] / r.seconds);
+  const runnerPairs = runs.map((r, i) => singles[i] / r.events.find((e) => e.event === 'done').seconds);
+  const median = (xs) => {
+    const sorted = [...xs].sort((x, y) => x - y);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  console.log(`   ratio backfill/single per repetition: ${pairs.map((x) => x.toFixed(2)).join(', ')} whole CLI; ${runnerPairs.map((x) => x.toFixed(2)).join(', ')} runner only`);
+  console.log(`   median ratio: ${median(pairs).toFixed(2)} whole CLI, ${median(runnerPairs).toFixed(2)} runner only  (target ≥ 0.8)`);
 }
 
 function perThousand(batches) {
@@ -143,27 +175,13 @@ async function main() {
       singles.push((Date.now() - t0) / 1000);
       await settle(pg, ['bench_single']);
     }
-    if (runs.length === 0) runs.push(await backfill(pg, 'bench_batched', ['--name', 'warm-up'], { timed: true }));
+    if (runs.length === 0) {
+      runs.push(await backfill(pg, 'bench_batched', ['--name', 'warm-up'], { timed: true }));
+      console.log(`\n1. throughput skipped; one backfill of ${fmt(ROWS)} rows for the figures below: ${runs[0].seconds.toFixed(2)} s`);
+    } else {
+      reportThroughput(runs, singles, await pg.psql(pg.primary, `SELECT count(*) FILTER (WHERE counter = ${REPS}) || '/' || count(*) FROM bench_batched`));
+    }
     const b = runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
-    const single = singles.length ? Math.min(...singles) : NaN;
-    const check = await pg.psql(pg.primary, `SELECT count(*) FILTER (WHERE counter = ${REPS}) || '/' || count(*) FROM bench_batched`);
-    console.log(`\n1. throughput (${fmt(ROWS)} rows, each backfill updated every row exactly once: ${check} rows at counter = ${REPS})`);
-    console.log(`   single UPDATE:         ${singles.map((x) => x.toFixed(2)).join(' s, ')} s  → best ${single.toFixed(2)} s (${fmt(ROWS / single)} rows/s)`);
-    console.log(`   dbops backfill (CLI):  ${runs.map((r) => r.seconds.toFixed(2)).join(' s, ')} s  → best ${b.seconds.toFixed(2)} s (${fmt(ROWS / b.seconds)} rows/s), ${b.batches.length} batches, final batch size ${fmt(b.batches.at(-1).nextBatchSize)}`);
-    const inBatches = b.batches.reduce((a, x) => a + x.lockMs, 0) / 1000;
-    const runner = b.events.find((e) => e.event === 'done').seconds;
-    console.log(`   best run: runner ${runner.toFixed(2)} s (batch transactions ${inBatches.toFixed(2)} s), CLI start-up and preparation ${(b.seconds - runner).toFixed(2)} s`);
-    // Each repetition runs on a table one more VACUUMed update older (later ones leave room for HOT
-    // updates), so the pairs are compared, not the best of each side.
-    const pairs = runs.map((r, i) => singles[i] / r.seconds);
-    const runnerPairs = runs.map((r, i) => singles[i] / r.events.find((e) => e.event === 'done').seconds);
-    const median = (xs) => {
-      const sorted = [...xs].sort((x, y) => x - y);
-      const mid = Math.floor(sorted.length / 2);
-      return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    };
-    console.log(`   ratio backfill/single per repetition: ${pairs.map((x) => x.toFixed(2)).join(', ')} whole CLI; ${runnerPairs.map((x) => x.toFixed(2)).join(', ')} runner only`);
-    console.log(`   median ratio: ${median(pairs).toFixed(2)} whole CLI, ${median(runnerPairs).toFixed(2)} runner only  (target ≥ 0.8)`);
     const lock = b.batches.reduce((m, x) => Math.max(m, x.lockMs), 0);
     const sorted = b.batches.map((x) => x.lockMs).sort((x, y) => x - y);
     const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))].toFixed(1);
@@ -175,6 +193,7 @@ async function main() {
     console.log(`   first tenth ${deciles[0].toFixed(2)} ms, last tenth ${deciles[9].toFixed(2)} ms (one run, the standbys replaying alongside)`);
     const atPosition = await batchTimeByPosition(pg, 'bench_batched', ROWS);
     console.log(`   the same batch statement, ${fmt(POSITION_BATCH)} keys, rolled back, alternating positions ×${POSITION_REPS} (median): ${atPosition.map(([pos, ms]) => `after key ${fmt(pos)}: ${ms.toFixed(1)} ms`).join(', ')}`);
+    console.log(`   shared buffers one such batch touches: ${atPosition.map(([pos, , buf]) => `after key ${fmt(pos)}: ${fmt(buf)}`).join(', ')}`);
 
     // 4. Peak RSS, small vs big.
     if (!args.includes('--skip-big')) {
