@@ -155,6 +155,17 @@ describe('dbops backfill control and contention', () => {
     expect(await stateOf(pg(), 'public.held', 'status')).toBe('');
   });
 
+  it('halves the batch after a statement timeout and carries on', async () => {
+    await table('slowfn', 300);
+    await sql("CREATE FUNCTION slow_inc(i int) RETURNS int LANGUAGE sql AS $$ SELECT pg_sleep(0.002); SELECT i + 1 $$");
+    const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'slowfn', '--set', 'counter = slow_inc(counter)', '--batch-size', '200', '--target-batch-time', 'off', '--statement-timeout', '150ms', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const events = jsonEvents(r.stdout);
+    expect(events.find((e) => e.event === 'retry')).toMatchObject({ reason: 'statement timeout', error: 'canceling statement due to statement timeout' });
+    expect(events.filter((e) => e.event === 'batch').every((e) => (e.batchSize as number) <= 100)).toBe(true);
+    expect(await sql('SELECT counter, count(*) FROM slowfn GROUP BY 1')).toBe('1|300');
+  });
+
   it('a runtime error in the expression fails the backfill with the server message', async () => {
     await sql('CREATE TABLE divs (id int PRIMARY KEY, d int NOT NULL, q int); INSERT INTO divs SELECT g, CASE WHEN g = 150 THEN 0 ELSE 1 END FROM generate_series(1, 200) g;');
     const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'divs', '--set', 'q = 10 / d', '--batch-size', '100', '--target-batch-time', 'off']);
