@@ -155,6 +155,31 @@ describe('dbops backfill control and contention', () => {
     expect(await stateOf(pg(), 'public.held', 'status')).toBe('');
   });
 
+  it('retries a batch chosen as a deadlock victim', async () => {
+    await table('dead', 300);
+    const other = await lockHolder('UPDATE dead SET counter = counter + 100 WHERE id = 50');
+    // Only the runner (deadlock_timeout 1 s) may find the cycle, so it is the one to roll back.
+    await other.query("SET deadlock_timeout = '60s'");
+    try {
+      const run = slowRun('dead', ['--lock-timeout', '5s']);
+      await waitFor(
+        async () => (await sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dbops backfill' AND wait_event_type = 'Lock'")) === '1',
+        20_000,
+        'the runner to wait for row 50',
+      );
+      // The runner's first batch (keys 1..50) holds rows 1..49 and waits for 50; asking for row 10 closes the cycle.
+      const closing = other.query('UPDATE dead SET counter = counter + 100 WHERE id = 10');
+      await closing;
+      await other.query('COMMIT');
+      const end = await run.done;
+      expect(end.code).toBe(0);
+      expect(jsonEvents(end.stdout).find((e) => e.event === 'retry')).toMatchObject({ reason: 'deadlock', error: 'deadlock detected' });
+      expect(await sql('SELECT counter, count(*) FROM dead GROUP BY 1 ORDER BY 1')).toBe('1|298\n101|2');
+    } finally {
+      await other.end();
+    }
+  });
+
   it('halves the batch after a statement timeout and carries on', async () => {
     await table('slowfn', 300);
     await sql("CREATE FUNCTION slow_inc(i int) RETURNS int LANGUAGE sql AS $$ SELECT pg_sleep(0.002); SELECT i + 1 $$");
