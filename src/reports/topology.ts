@@ -42,6 +42,9 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
   }
   const t = config.topology;
   if (t && (t.primary || t.replicas?.length || t.pgbouncer?.length)) {
+    if (t.primary !== undefined && (typeof t.primary !== 'string' || !t.primary.trim())) {
+      throw new UsageError('topology.primary must be a connection URL (a string)', 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
+    }
     if (t.replicas !== undefined && !Array.isArray(t.replicas)) {
       throw new UsageError('topology.replicas must be a list of {"name", "url"}', 'see docs/configuration.md');
     }

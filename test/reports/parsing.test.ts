@@ -4,6 +4,8 @@ import { Exposition } from '../../src/reports/render/prometheus';
 import { parseLagThresholds } from '../../src/reports/lag/evaluate';
 import { parseUsageThreshold } from '../../src/reports/connections/evaluate';
 import { worstStatus } from '../../src/reports/status';
+import { resolveTopology } from '../../src/reports/topology';
+import { UsageError } from '../../src/cli/errors';
 
 describe('report flag values and formats', () => {
   it.each([
@@ -28,6 +30,23 @@ describe('report flag values and formats', () => {
     expect(parseLagThresholds({ warn: '5s', critical: '2min', warnBytes: '16MB', criticalBytes: '1GB' })).toEqual({ warnSeconds: 5, criticalSeconds: 120, warnBytes: 16 * 1024 ** 2, criticalBytes: 1024 ** 3 });
     expect(parseLagThresholds({ warn: '10', critical: '1h' }).warnSeconds).toBe(10);
     expect(() => parseLagThresholds({ warn: '1min', critical: '30s' })).toThrow(/--warn \(1min\) is above --critical \(30s\)/);
+  });
+
+  it('a bad lag threshold says what it really accepts: a bare number is seconds there, not ms', () => {
+    const hint = (() => {
+      try {
+        parseLagThresholds({ warn: 'soon' });
+      } catch (err) {
+        return (err as UsageError).hint;
+      }
+    })();
+    expect(hint).toContain('a bare number means seconds');
+    expect(hint).not.toContain('means ms');
+  });
+
+  it('a topology.primary that is not a URL string is a one-line configuration error', () => {
+    expect(() => resolveTopology({}, { topology: { primary: 5 as unknown as string } })).toThrow(UsageError);
+    expect(() => resolveTopology({}, { topology: { primary: 5 as unknown as string } })).toThrow(/topology.primary must be a connection URL/);
   });
 
   it('reads connection thresholds as a percentage or a count', () => {

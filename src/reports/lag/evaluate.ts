@@ -32,7 +32,12 @@ export function parseLagThresholds(flags: { warn?: string; critical?: string; wa
 
 /** Like monitoring plugins' -w/-c, a bare number is seconds here (not milliseconds as in timeouts). */
 function parseSeconds(text: string, what: string): number {
-  return /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : parseDuration(text, what) / 1000;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Number(text);
+  try {
+    return parseDuration(text, what) / 1000;
+  } catch {
+    throw new UsageError(`invalid ${what} "${text}"`, 'use a duration: 500ms, 5s, 2min, 1h (a bare number means seconds)');
+  }
 }
 
 /**
