@@ -70,6 +70,20 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     ]);
   });
 
+  it('exits 2 for a binary file, as SQL or as a log, instead of auditing garbage', async () => {
+    const binary = write('image.sql', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a, 0x53, 0x45, 0x4c, 0x00]));
+    const asSql = await runCli(['audit', 'queries', '--file', binary]);
+    expect(asSql.code).toBe(2);
+    expect(asSql.stdout).toBe('');
+    expect(asSql.stderr.trim().split('\n')).toEqual([`error: ${binary} is not a text file (it holds NUL bytes) — pass SQL text files (optionally gzipped)`]);
+    const asStdin = await runCli(['audit', 'queries'], { input: fs.readFileSync(binary, 'latin1') });
+    expect(asStdin.code).toBe(2);
+    expect(asStdin.stderr).toMatch(/^error: standard input is not a text file/);
+    const asLog = await runCli(['audit', 'queries', '--log', binary]);
+    expect(asLog.code).toBe(2);
+    expect(asLog.stderr.trim().split('\n')).toEqual([`error: ${binary} is not a PostgreSQL server log (it holds NUL bytes) — pass a stderr, csvlog or jsonlog file (optionally gzipped)`]);
+  });
+
   it('exits 2 for bad input: missing file, sarif for logs, bad thresholds', async () => {
     const missing = await runCli(['audit', 'queries', '--file', path.join(dir, 'nope.sql')]);
     expect(missing.code).toBe(2);
