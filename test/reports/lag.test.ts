@@ -254,6 +254,26 @@ describe('dbops report lag', () => {
     await waitFor(async () => (await lagOf('cascade1')).state === 'streaming', 30_000, 'cascade1 streaming again');
   });
 
+  it('a cascade fed by a disconnected standby is not OK: it streams, but no new WAL reaches it', async () => {
+    const standby = pg().standby!;
+    await pg().psql(standby, "ALTER SYSTEM SET primary_conninfo = ''");
+    await pg().psql(standby, 'SELECT pg_reload_conf()');
+    try {
+      await waitFor(async () => (await lagOf('standby1')).state === 'disconnected', 20_000, 'standby1 disconnected');
+      await writeOnPrimary();
+      const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
+      expect(result.code).toBe(2);
+      expect(byName(json.nodes, 'standby1')).toMatchObject({ state: 'disconnected', status: 'CRITICAL' });
+      const cascade = byName(json.nodes, 'cascade1');
+      expect(cascade).toMatchObject({ state: 'streaming', upstream: 'standby1', status: 'WARNING' });
+      expect(cascade.reasons).toContain('upstream standby1 is disconnected: no new WAL reaches this node');
+    } finally {
+      await pg().psql(standby, 'ALTER SYSTEM RESET primary_conninfo');
+      await pg().psql(standby, 'SELECT pg_reload_conf()');
+    }
+    await waitFor(async () => (await collectLag(fullTopology(pg()))).every((n) => n.connected && n.bytesBehind === 0), 30_000, 'standby1 and cascade1 caught up');
+  });
+
   it('a stopped standby is UNKNOWN and its cascade is disconnected, saying when it last heard from upstream', async () => {
     await pg().stopNode(pg().standby!);
     try {

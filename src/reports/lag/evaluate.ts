@@ -42,10 +42,10 @@ function parseSeconds(text: string, what: string): number {
 
 /**
  * One node's verdict. Unreachable: UNKNOWN. Disconnected: CRITICAL (it receives no WAL, so its
- * lag only grows). Lag at or above a threshold: WARNING / CRITICAL. A standby whose lag cannot
- * be measured: UNKNOWN.
+ * lag only grows). Fed by a disconnected upstream: WARNING. Lag at or above a threshold:
+ * WARNING / CRITICAL. A standby whose lag cannot be measured: UNKNOWN.
  */
-export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
+export function evaluateLag(node: NodeLag, t: LagThresholds, upstream?: NodeLag): Verdict {
   const v = new VerdictBuilder();
   if (node.state === 'unreachable') {
     v.add('UNKNOWN', node.error ?? 'unreachable');
@@ -59,6 +59,9 @@ export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
   } else if (node.state !== 'streaming') {
     v.add('WARNING', `state ${node.state}`);
   }
+  // A cascade is measured against its upstream's received WAL, which stops moving when that
+  // upstream loses its own stream: "0 behind" would hide that its data is getting stale.
+  if (upstream?.state === 'disconnected') v.add('WARNING', `upstream ${upstream.name} is disconnected: no new WAL reaches this node`);
   const s = node.replayLagSeconds;
   const b = node.bytesBehind;
   if (s !== null) {
