@@ -58,7 +58,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
       }).catch((err) => {
         throw describeQueryError(err, 'reading the current settings', 'connect as a role that can read pg_roles and pg_db_role_setting');
       });
-      const applied = flags.apply && plan.changes.length > 0;
+      const applied = Boolean(flags.apply) && plan.changes.length > 0;
       if (applied) {
         await applyPlan(s.client, plan).catch((err) => {
           throw describeQueryError(err, 'applying the plan (nothing was changed)', 'connect as a superuser, or a role with CREATEROLE (PG 15: superuser for superuser roles) that owns the databases');
