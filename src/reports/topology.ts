@@ -1,6 +1,7 @@
 import { UsageError } from '../cli/errors';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
+import { redactSecrets } from '../db/redact';
 
 /** One server (or PgBouncer admin console) the reports talk to. */
 export interface NodeEndpoint {
@@ -30,6 +31,9 @@ export interface TopologyFlags {
 }
 
 const NAME = /^[A-Za-z0-9_.@:-]+$/;
+
+/** Keywords a bare libpq conninfo starts with; see parseNamed. */
+const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'sslmode', 'service', 'options', 'application_name', 'connect_timeout', 'target_session_attrs']);
 
 /**
  * Flags win over the config file's `topology` section; with neither, the connection the other
@@ -84,9 +88,11 @@ function parseNamed(value: string, flag: string): { name: string; url: string } 
   const eq = value.indexOf('=');
   const name = eq > 0 ? value.slice(0, eq) : '';
   const url = value.slice(eq + 1);
-  // A bare conninfo ("host=… port=…") also contains "=", so the name must look like a name.
-  if (eq <= 0 || !NAME.test(name) || !url.trim()) {
-    throw new UsageError(`${flag} needs NAME=URL, got "${value.replace(/:[^@/]*@/, ':***@').slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
+  // A bare conninfo ("host=… port=…") also contains "=": the name must look like a name, and a
+  // libpq keyword followed by a value rather than a URL or conninfo is that conninfo, unnamed.
+  const bareConninfo = LIBPQ_KEYWORDS.has(name.toLowerCase()) && !/^\s*(postgres(ql)?:\/\/|\w+\s*=)/i.test(url);
+  if (eq <= 0 || !NAME.test(name) || !url.trim() || bareConninfo) {
+    throw new UsageError(`${flag} needs NAME=URL, got "${redactSecrets(value).slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
   }
   return { name, url };
 }

@@ -299,6 +299,15 @@ describe('resolveTopology', () => {
     expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: ['primary=postgres://h2/db'] })).toThrow(/used twice/);
   });
 
+  it('does not take a bare conninfo for NAME=URL (its first keyword is not a node name)', () => {
+    for (const conninfo of ['host=10.0.0.2 port=5433 password=hunter2', 'port=5433 host=db2']) {
+      expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: [conninfo] })).toThrow(/--replica needs NAME=URL/);
+      expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: [conninfo] })).not.toThrow(/hunter2/);
+    }
+    expect(resolveTopology({ primary: 'postgres://h/db', replicas: ['host=host=db2 port=5433'] }).replicas[0]).toMatchObject({ name: 'host', label: 'db2:5433/postgres' });
+    expect(resolveTopology({ primary: 'postgres://h/db', replicas: ['replica2=host=db2 port=5433'] }).replicas[0]).toMatchObject({ name: 'replica2', label: 'db2:5433/postgres' });
+  });
+
   it('never echoes a password in its errors', () => {
     expect(() => resolveTopology({ replicas: ['postgres://u:topsecret@h/db'] })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('topsecret') }));
   });
