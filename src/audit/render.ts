@@ -41,6 +41,9 @@ export function renderTable(run: AuditRun, limit: number): string {
     for (const u of run.unparsable.slice(0, 10)) out.push(`  ${formatSource(u.source)}: ${u.message}: ${oneLine(u.text, 60)}`);
     if (run.unparsableCount > 10) out.push('  … (all of them: --format json)');
   }
+  for (const log of run.logsWithoutStatements) {
+    out.push(`note: no statements found in ${log}: turn on log_min_duration_statement (or log_statement) with lc_messages in English, or check --log-format.`);
+  }
   if (run.hiddenStatements > 0) out.push(`note: ${run.hiddenStatements} pg_stat_statements entries belong to other roles and are hidden; grant pg_read_all_stats to see them.`);
   return out.join('\n');
 }
@@ -85,6 +88,7 @@ export function auditJson(run: AuditRun): unknown {
       warnings: run.queries.filter((q) => q.severity === 'warning').length,
       unparsable: run.unparsableCount,
       hiddenStatements: run.hiddenStatements,
+      logsWithoutStatements: run.logsWithoutStatements,
       thresholds: run.thresholds,
       rankedBy: run.timed ? 'total_ms' : 'tables',
     },

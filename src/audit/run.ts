@@ -25,6 +25,8 @@ export interface AuditRun extends AuditResult {
   /** pg_stat_statements rows this role may not read (it lacks pg_read_all_stats). */
   hiddenStatements: number;
   parses: number;
+  /** --log files in which no statement was found (logging off, not English, or not a log). */
+  logsWithoutStatements: string[];
 }
 
 export async function runAudit(input: AuditInput): Promise<AuditRun> {
@@ -34,9 +36,10 @@ export async function runAudit(input: AuditInput): Promise<AuditRun> {
   const collector = new QueryCollector(filesOnly ? Number.POSITIVE_INFINITY : 5);
   let hiddenStatements = 0;
   for (const file of expandSqlFiles(input.files)) await collectFile(collector, analyzer, file);
-  for (const log of input.logs) await collectLog(collector, analyzer, log, input.logFormat);
+  const logsWithoutStatements: string[] = [];
+  for (const log of input.logs) if ((await collectLog(collector, analyzer, log, input.logFormat)) === 0) logsWithoutStatements.push(log);
   if (input.fromDb) hiddenStatements = await collectStatStatements(collector, analyzer, input.fromDb.url);
-  return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses };
+  return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses, logsWithoutStatements };
 }
 
 /** Directories become the *.sql files under them, in name order. */
@@ -83,8 +86,10 @@ async function collectFile(collector: QueryCollector, analyzer: StatementAnalyze
 /** Processes whose statement we saw last, for durations logged on their own line; bounded. */
 const MAX_TRACKED_PIDS = 10_000;
 
-async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer, file: string, format: LogFormat | 'auto'): Promise<void> {
+/** Returns how many statements the log held. */
+async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer, file: string, format: LogFormat | 'auto'): Promise<number> {
   const lastByPid = new Map<string, QueryGroup>();
+  let statements = 0;
   await readServerLog(file, format, (ev) => {
     if (ev.kind === 'duration') {
       const g = lastByPid.get(ev.pid);
@@ -92,12 +97,14 @@ async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer
       lastByPid.delete(ev.pid);
       return;
     }
+    statements++;
     const groups = collector.add(ev.text, analyzer.analyze(ev.text), { file, line: ev.line }, { calls: 1, totalMs: ev.durationMs });
     if (ev.durationMs === undefined && groups.length > 0) {
       if (lastByPid.size >= MAX_TRACKED_PIDS) lastByPid.clear();
       lastByPid.set(ev.pid, groups[0]);
     }
   });
+  return statements;
 }
 
 async function collectStatStatements(collector: QueryCollector, analyzer: StatementAnalyzer, url: string | undefined): Promise<number> {

@@ -84,6 +84,15 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     expect(asLog.stderr.trim().split('\n')).toEqual([`error: ${binary} is not a PostgreSQL server log (it holds NUL bytes) — pass a stderr, csvlog or jsonlog file (optionally gzipped)`]);
   });
 
+  it('says when a log held no statements (logging off, wrong file) instead of a silent clean audit', async () => {
+    const log = write('quiet.log', '2026-11-23 12:00:00.000 UTC [42] LOG:  checkpoint starting: time\n2026-11-23 12:00:01.000 UTC [42] LOG:  checkpoint complete\n');
+    const table = await runCli(['audit', 'queries', '--log', log]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`note: no statements found in ${log}: turn on log_min_duration_statement (or log_statement) with lc_messages in English, or check --log-format`);
+    const json = await runCli(['audit', 'queries', '--log', log, '--format', 'json']);
+    expect(JSON.parse(json.stdout).summary.logsWithoutStatements).toEqual([log]);
+  });
+
   it('exits 2 for bad input: missing file, sarif for logs, bad thresholds', async () => {
     const missing = await runCli(['audit', 'queries', '--file', path.join(dir, 'nope.sql')]);
     expect(missing.code).toBe(2);
