@@ -24,6 +24,25 @@ describe('dbops report lag', () => {
     return byName(await collectLag(fullTopology(pg())), name);
   }
 
+  /**
+   * Runs `check` while `name`'s WAL receiver is stopped (primary_conninfo emptied), after a write
+   * on the primary; then restores it and waits until the whole tree has caught up again.
+   */
+  async function withoutWalReceiver(name: 'standby1' | 'cascade1', check: () => Promise<void>): Promise<void> {
+    const node = name === 'standby1' ? pg().standby! : pg().cascade!;
+    await pg().psql(node, "ALTER SYSTEM SET primary_conninfo = ''");
+    await pg().psql(node, 'SELECT pg_reload_conf()');
+    try {
+      await waitFor(async () => (await lagOf(name)).state === 'disconnected', 20_000, `${name} disconnected`);
+      await writeOnPrimary();
+      await check();
+    } finally {
+      await pg().psql(node, 'ALTER SYSTEM RESET primary_conninfo');
+      await pg().psql(node, 'SELECT pg_reload_conf()');
+    }
+    await waitFor(async () => (await collectLag(fullTopology(pg()))).every((n) => n.connected && n.bytesBehind === 0), 30_000, `${name} streaming and caught up again`);
+  }
+
   async function caughtUp(): Promise<void> {
     await waitFor(async () => {
       const nodes = await collectLag(fullTopology(pg()));
@@ -233,12 +252,7 @@ describe('dbops report lag', () => {
   });
 
   it('shows a standby without a WAL receiver as disconnected, not 0 behind (CRITICAL)', async () => {
-    const cascade = pg().cascade!;
-    await pg().psql(cascade, "ALTER SYSTEM SET primary_conninfo = ''");
-    await pg().psql(cascade, 'SELECT pg_reload_conf()');
-    try {
-      await waitFor(async () => (await lagOf('cascade1')).state === 'disconnected', 20_000, 'cascade1 disconnected');
-      await writeOnPrimary();
+    await withoutWalReceiver('cascade1', async () => {
       const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
       expect(result.code).toBe(2);
       const row = byName(json.nodes, 'cascade1');
@@ -247,31 +261,18 @@ describe('dbops report lag', () => {
       expect(row.bytesBehind).toBeGreaterThan(0);
       expect(row.reasons).toEqual([expect.stringMatching(/^disconnected: no WAL receiver running \(last replayed commit [\d.]+ s ago\)$/)]);
       expect(worstLag(json.nodes).unknown).toEqual(['cascade1']);
-    } finally {
-      await pg().psql(cascade, 'ALTER SYSTEM RESET primary_conninfo');
-      await pg().psql(cascade, 'SELECT pg_reload_conf()');
-    }
-    await waitFor(async () => (await lagOf('cascade1')).state === 'streaming', 30_000, 'cascade1 streaming again');
+    });
   });
 
   it('a cascade fed by a disconnected standby is not OK: it streams, but no new WAL reaches it', async () => {
-    const standby = pg().standby!;
-    await pg().psql(standby, "ALTER SYSTEM SET primary_conninfo = ''");
-    await pg().psql(standby, 'SELECT pg_reload_conf()');
-    try {
-      await waitFor(async () => (await lagOf('standby1')).state === 'disconnected', 20_000, 'standby1 disconnected');
-      await writeOnPrimary();
+    await withoutWalReceiver('standby1', async () => {
       const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
       expect(result.code).toBe(2);
       expect(byName(json.nodes, 'standby1')).toMatchObject({ state: 'disconnected', status: 'CRITICAL' });
       const cascade = byName(json.nodes, 'cascade1');
       expect(cascade).toMatchObject({ state: 'streaming', upstream: 'standby1', status: 'WARNING' });
       expect(cascade.reasons).toContain('upstream standby1 is disconnected: no new WAL reaches this node');
-    } finally {
-      await pg().psql(standby, 'ALTER SYSTEM RESET primary_conninfo');
-      await pg().psql(standby, 'SELECT pg_reload_conf()');
-    }
-    await waitFor(async () => (await collectLag(fullTopology(pg()))).every((n) => n.connected && n.bytesBehind === 0), 30_000, 'standby1 and cascade1 caught up');
+    });
   });
 
   it('a stopped standby is UNKNOWN and its cascade is disconnected, saying when it last heard from upstream', async () => {
