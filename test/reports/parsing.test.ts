@@ -2,7 +2,7 @@ import { parseSize, formatBytes } from '../../src/util/size';
 import { parseLsn, bytesBetween } from '../../src/reports/lsn';
 import { Exposition } from '../../src/reports/render/prometheus';
 import { parseLagThresholds } from '../../src/reports/lag/evaluate';
-import { parseUsageThreshold } from '../../src/reports/connections/evaluate';
+import { parseConnectionThresholds, parseUsageThreshold } from '../../src/reports/connections/evaluate';
 import { worstStatus } from '../../src/reports/status';
 import { resolveTopology } from '../../src/reports/topology';
 import { UsageError } from '../../src/cli/errors';
@@ -53,6 +53,14 @@ describe('report flag values and formats', () => {
     expect(parseUsageThreshold('80%', '--warn')).toEqual({ percent: 80 });
     expect(parseUsageThreshold('450', '--critical')).toEqual({ connections: 450 });
     expect(() => parseUsageThreshold('80 percent', '--warn')).toThrow(/invalid --warn/);
+  });
+
+  it('refuses connection thresholds where the warning is above the critical one (same unit)', () => {
+    expect(() => parseConnectionThresholds('90%', '50%')).toThrow(/--warn \(90%\) is above --critical \(50%\)/);
+    expect(() => parseConnectionThresholds('400', '300')).toThrow(/--warn \(400\) is above --critical \(300\)/);
+    expect(parseConnectionThresholds('80%', '95%')).toEqual({ warn: { percent: 80 }, critical: { percent: 95 } });
+    // Different units cannot be compared without the server's limit: both are kept.
+    expect(parseConnectionThresholds('400', '95%')).toEqual({ warn: { connections: 400 }, critical: { percent: 95 } });
   });
 
   it('ranks CRITICAL over UNKNOWN over WARNING over OK', () => {

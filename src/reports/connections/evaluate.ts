@@ -18,6 +18,15 @@ export function parseUsageThreshold(text: string, flag: string): UsageThreshold 
   return m[2] ? { percent: Number(m[1]) } : { connections: Number(m[1]) };
 }
 
+/** --warn and --critical; a warning above the critical threshold (same unit) is a usage error. */
+export function parseConnectionThresholds(warn: string, critical: string): Required<ConnectionThresholds> {
+  const t = { warn: parseUsageThreshold(warn, '--warn'), critical: parseUsageThreshold(critical, '--critical') };
+  const above = 'percent' in t.warn && 'percent' in t.critical ? t.warn.percent > t.critical.percent
+    : 'connections' in t.warn && 'connections' in t.critical ? t.warn.connections > t.critical.connections : false;
+  if (above) throw new UsageError(`--warn (${warn}) is above --critical (${critical})`, 'the warning threshold must not exceed the critical one');
+  return t;
+}
+
 function describe(t: UsageThreshold): string {
   return 'percent' in t ? `${t.percent}%` : `${t.connections} connections`;
 }
