@@ -30,6 +30,9 @@ export interface TopologyFlags {
   pgbouncers?: string[];
 }
 
+/** The name of the node given as the primary (replicas cannot take it). */
+export const PRIMARY_NAME = 'primary';
+
 const NAME = /^[A-Za-z0-9_.@:-]+$/;
 
 /** Keywords a bare libpq conninfo starts with; see parseNamed. */
@@ -76,7 +79,7 @@ function build(primaryUrl: string | undefined, replicas: Array<{ name: string; u
     names.add(name);
     return { name, url, label: resolveConnection(url).label };
   };
-  const primary = primaryUrl ? endpoint('primary', primaryUrl) : undefined;
+  const primary = primaryUrl ? endpoint(PRIMARY_NAME, primaryUrl) : undefined;
   return {
     primary,
     replicas: replicas.map((r) => endpoint(r.name, r.url)),

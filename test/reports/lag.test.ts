@@ -251,6 +251,21 @@ describe('dbops report lag', () => {
     expect(worst).toEqual({ bytesBehind: 0, replayLagSeconds: 0, unknown: [] });
   });
 
+  it('warns when --primary is a standby (after a failover) and is CRITICAL when two nodes are primaries', async () => {
+    const c = pg();
+    const demoted = await runJson(['report', 'lag', '--primary', c.standby!.url]);
+    expect(demoted.result.code).toBe(1);
+    expect(byName(demoted.json.nodes, 'primary')).toMatchObject({ role: 'standby', status: 'WARNING' });
+    expect(byName(demoted.json.nodes, 'primary').reasons).toContain('given as the primary, but it is a standby (in recovery): has there been a failover?');
+
+    const two = await runJson(['report', 'lag', '--primary', c.primary.url, '--replica', `replica9=${c.primary.url}`]);
+    expect(two.result.code).toBe(2);
+    for (const name of ['primary', 'replica9']) {
+      expect(byName(two.json.nodes, name)).toMatchObject({ role: 'primary', status: 'CRITICAL' });
+      expect(byName(two.json.nodes, name).reasons).toContain('2 nodes are primaries (not in recovery): primary, replica9 — split brain, or the same server given twice');
+    }
+  });
+
   it('shows a standby without a WAL receiver as disconnected, not 0 behind (CRITICAL)', async () => {
     await withoutWalReceiver('cascade1', async () => {
       const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
