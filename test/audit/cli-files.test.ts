@@ -106,6 +106,10 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     const empty = await runCli(['audit', 'queries'], { input: '' });
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim()).toBe('error: no input: standard input was empty — pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
+    // Naming stdin explicitly (`producer | dbops audit queries --file -`) must not pass on no input either.
+    const emptyDash = await runCli(['audit', 'queries', '--file', '-'], { input: '' });
+    expect(emptyDash.code).toBe(2);
+    expect(emptyDash.stderr.trim()).toBe('error: no input: standard input was empty — pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     const noLog = await runCli(['audit', 'queries', '--log', path.join(dir, 'absent.log')]);
     expect(noLog.code).toBe(2);
     expect(noLog.stderr.trim()).toBe(`error: cannot read ${path.join(dir, 'absent.log')}: no such file — check the path`);

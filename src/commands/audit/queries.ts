@@ -51,7 +51,8 @@ export default class AuditQueries extends DbopsCommand {
       files,
       thresholds,
     });
-    if (!hasSource && run.statements === 0) {
+    const onlyStdin = !flags['from-db'] && flags.log.length === 0 && files.every((f) => f === '-');
+    if (onlyStdin && run.statements === 0) {
       throw new UsageError('no input: standard input was empty', 'pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     }
     if (flags.format === 'json') this.log(JSON.stringify(render.auditJson(run), null, 2));
