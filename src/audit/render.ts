@@ -95,6 +95,10 @@ export function auditJson(run: AuditRun): unknown {
   };
 }
 
+// Relative help links are invalid SARIF (helpUri must be absolute), and the package publishes no
+// documentation URL: the rules name the page instead.
+const RULE_HELP = { text: 'See docs/commands/audit-queries.md in dbops (what is counted, thresholds, how to fix).' };
+
 const RULES = [
   {
     id: 'too-many-joins',
@@ -102,19 +106,19 @@ const RULES = [
     fullDescription: {
       text: 'Past join_collapse_limit/from_collapse_limit (8) the planner stops searching join orders exhaustively; at geqo_threshold (12) it switches to a genetic search whose plans vary between runs.',
     },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
   {
     id: 'cross-join',
     shortDescription: { text: 'Join with no join condition' },
     fullDescription: { text: 'FROM items that no condition connects produce every combination of their rows.' },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
   {
     id: 'syntax-error',
     shortDescription: { text: 'Statement does not parse' },
     fullDescription: { text: 'The statement could not be audited because PostgreSQL\'s parser rejects it.' },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
 ];
 
@@ -146,6 +150,6 @@ export function auditSarif(run: AuditRun): unknown {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'dbops audit queries', informationUri: 'https://github.com/dbops/dbops', rules: RULES } }, results }],
+    runs: [{ tool: { driver: { name: 'dbops audit queries', rules: RULES } }, results }],
   };
 }

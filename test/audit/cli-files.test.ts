@@ -68,6 +68,15 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
         locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 2, startColumn: 1 } } }],
       }),
     ]);
+    // SARIF 2.1.0 requires helpUri and informationUri to be absolute URIs (code scanning validates them);
+    // no invented project URL either: the package declares none.
+    const driver = sarif.runs[0].tool.driver;
+    expect(driver.name).toBe('dbops audit queries');
+    expect(driver.informationUri).toBeUndefined();
+    for (const rule of driver.rules) {
+      expect(rule.helpUri).toBeUndefined();
+      expect(rule.help.text).toContain('docs/commands/audit-queries.md');
+    }
   });
 
   it('exits 2 for a binary file, as SQL or as a log, instead of auditing garbage', async () => {
