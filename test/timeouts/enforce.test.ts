@@ -94,6 +94,12 @@ describe('dbops timeouts enforce', () => {
     expect(roles).toEqual(['Odd"Role', 'web', 'worker']);
   });
 
+  it('a role or database named twice is planned once', async () => {
+    const res = await runCli(['timeouts', 'enforce', '--url', url(), '--idle-in-transaction', '1min', '--role', 'web', '--role', 'web', '--database', 'shop', '--database', 'shop', '--format', 'json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).changes.map((c: any) => `${c.role}@${c.database}`)).toEqual(['web@shop']);
+  });
+
   it('refuses bad input with exit 2', async () => {
     const zero = await runCli(['timeouts', 'enforce', '--url', url(), '--idle-in-transaction', '0', '--role', 'web']);
     expect(zero.code).toBe(2);
