@@ -42,12 +42,19 @@ export async function runAudit(input: AuditInput): Promise<AuditRun> {
   return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses, logsWithoutStatements };
 }
 
-/** Directories become the *.sql files under them, in name order. */
+/** Directories become the *.sql files under them, in name order; a file reached twice is read once. */
 export function expandSqlFiles(inputs: readonly string[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string) => {
+    const key = file === '-' ? file : path.resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(file);
+  };
   for (const input of inputs) {
     if (input === '-') {
-      out.push(input);
+      add(input);
       continue;
     }
     let stat: fs.Stats;
@@ -57,12 +64,12 @@ export function expandSqlFiles(inputs: readonly string[]): string[] {
       throw new UsageError(`cannot read ${input}: no such file or directory`, 'check the --file path');
     }
     if (!stat.isDirectory()) {
-      out.push(input);
+      add(input);
       continue;
     }
     const found = (fs.readdirSync(input, { recursive: true }) as string[]).filter((f) => /\.sql(\.gz)?$/i.test(f)).sort();
     if (found.length === 0) throw new UsageError(`no .sql files in ${input}`, 'pass SQL files or a directory holding them');
-    out.push(...found.map((f) => path.join(input, f)));
+    for (const f of found) add(path.join(input, f));
   }
   return out;
 }

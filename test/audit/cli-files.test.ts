@@ -79,6 +79,18 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     }
   });
 
+  it('a file named twice (directly and through its directory) is audited once', async () => {
+    const sub = path.join(dir, 'twice');
+    fs.mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, 'q.sql');
+    fs.writeFileSync(file, `${chain(3)};\n`);
+    const res = await runCli(['audit', 'queries', '--file', file, '--file', sub, '--file', `${sub}/./q.sql`, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const json = JSON.parse(res.stdout);
+    expect(json.summary.statements).toBe(1);
+    expect(json.queries[0].occurrences).toBe(1);
+  });
+
   it('exits 2 for a binary file, as SQL or as a log, instead of auditing garbage', async () => {
     const binary = write('image.sql', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a, 0x53, 0x45, 0x4c, 0x00]));
     const asSql = await runCli(['audit', 'queries', '--file', binary]);
