@@ -37,7 +37,8 @@ export async function runAudit(input: AuditInput): Promise<AuditRun> {
   let hiddenStatements = 0;
   for (const file of expandSqlFiles(input.files)) await collectFile(collector, analyzer, file);
   const logsWithoutStatements: string[] = [];
-  for (const log of input.logs) if ((await collectLog(collector, analyzer, log, input.logFormat)) === 0) logsWithoutStatements.push(log);
+  const logs = [...new Map(input.logs.map((log) => [path.resolve(log), log])).values()];
+  for (const log of logs) if ((await collectLog(collector, analyzer, log, input.logFormat)) === 0) logsWithoutStatements.push(log);
   if (input.fromDb) hiddenStatements = await collectStatStatements(collector, analyzer, input.fromDb.url);
   return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses, logsWithoutStatements };
 }

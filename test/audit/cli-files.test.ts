@@ -164,6 +164,10 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
       expect(json.queries[0].query).toContain('\nJOIN big13 b13 ON b13.id = b12.id');
       expect(json.unparsable.map((u: any) => u.source)).toEqual([`${file}:24`]);
     }
+    // The same log named twice is read once: calls and time are not doubled.
+    const log = path.join(dir, 'server.log');
+    const twice = JSON.parse((await runCli(['audit', 'queries', '--log', log, '--log', `${dir}/./server.log`, '--format', 'json'])).stdout);
+    expect(twice.queries.map((q: any) => [q.tables, q.calls, q.total_ms])).toEqual([[13, 1, 100], [9, 1, 4], [3, 2, 4]]);
   });
 
   it('reads csvlog and jsonlog', async () => {
