@@ -7,8 +7,8 @@ import { redactSecrets } from '../db/redact';
 export interface NodeEndpoint {
   /** What rows are called: "primary", the replica's name, or host:port for PgBouncer. */
   name: string;
-  /** Connection URL or conninfo; may hold a password, so it is never printed. */
-  url: string;
+  /** Connection URL or conninfo; may hold a password, so it is never printed. Undefined: libpq's PG* variables. */
+  url: string | undefined;
   /** host:port/database, safe to print. */
   label: string;
 }
@@ -34,6 +34,9 @@ export interface TopologyFlags {
 export const PRIMARY_NAME = 'primary';
 
 const NAME = /^[A-Za-z0-9_.@:-]+$/;
+
+/** libpq environment variables that name a server without any URL. */
+const PG_ENV = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'];
 
 /** Keywords a bare libpq conninfo starts with; see parseNamed. */
 const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'sslmode', 'service', 'options', 'application_name', 'connect_timeout', 'target_session_attrs']);
@@ -69,6 +72,10 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
   }
   const fallback = config.database?.url ?? process.env.DATABASE_URL;
   if (fallback) return build(fallback, [], [], '--replica');
+  // PGHOST, PGPORT… alone name a server the way psql reads them; the driver resolves them.
+  if (PG_ENV.some((k) => process.env[k])) {
+    return { primary: { name: PRIMARY_NAME, url: undefined, label: resolveConnection(undefined).label }, replicas: [], pgbouncers: [] };
+  }
   throw new UsageError('no servers to report on', 'pass --primary URL (and --replica NAME=URL, --pgbouncer URL) or add a "topology" section to dbops.config.json');
 }
 

@@ -328,6 +328,23 @@ describe('resolveTopology', () => {
     expect(() => resolveTopology({ replicas: ['postgres://u:topsecret@h/db'] })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('topsecret') }));
   });
 
+  it('falls back to the PG* variables as the primary, as documented, when no URL is set anywhere', () => {
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, PGHOST: process.env.PGHOST, PGPORT: process.env.PGPORT, PGDATABASE: process.env.PGDATABASE };
+    delete process.env.DATABASE_URL;
+    process.env.PGHOST = 'db.internal';
+    process.env.PGPORT = '6543';
+    process.env.PGDATABASE = 'app';
+    try {
+      const t = resolveTopology({}, {});
+      expect(t.primary).toMatchObject({ name: 'primary', label: 'db.internal:6543/app', url: undefined });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('falls back to DATABASE_URL as the primary', () => {
     const old = process.env.DATABASE_URL;
     process.env.DATABASE_URL = 'postgres://u@db.internal:6543/app';
