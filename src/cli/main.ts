@@ -1,11 +1,21 @@
 import * as path from 'node:path';
-import { run, flush } from '@oclif/core';
 import { reportError } from './report-error';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** The `dbops` entry point: runs oclif and turns any escaping error into one line and an exit code. */
+/**
+ * The `dbops` entry point: runs oclif and turns any escaping error into one line and an exit code.
+ * `dbops lint` with plain arguments skips oclif (see fast-path.ts); oclif is required lazily for that.
+ */
 export async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'lint') {
+    const code = await (require('./fast-lint') as typeof import('./fast-lint')).fastLint(argv.slice(1));
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
+  }
+  const { run, flush } = require('@oclif/core') as typeof import('@oclif/core');
   try {
     await run(argv, ROOT);
     await flush();

@@ -22,6 +22,15 @@ export interface DbopsConfig {
     rules?: Record<string, RuleSeverityConfig>;
     /** Rule options by rule id. */
     options?: Record<string, Record<string, unknown>>;
+    /** The migration runner wraps each file in one transaction (Rails, Django, Flyway, sqlx). */
+    fileTransaction?: boolean;
+    /**
+     * Which tables count as new (empty, exempt): "run" (default) — created earlier in any file
+     * linted in the same run; "file" — only those created earlier in the same file.
+     */
+    newTables?: 'run' | 'file';
+    /** A schema dump (e.g. `pg_dump --schema-only`) of production: its tables exist and their column types are known. */
+    schemaFile?: string;
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };

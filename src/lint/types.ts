@@ -24,13 +24,20 @@ export interface SqlSource {
   /** What findings show: a path relative to the current directory, or "<stdin>". */
   path: string;
   text: string;
+  /**
+   * Already applied in production (e.g. migrations older than `--since`): analysed only for
+   * context — column types, indexes, constraints — its tables count as existing, not new, and it
+   * gets no findings and is not listed in the report.
+   */
+  applied?: boolean;
 }
 
 export interface Finding {
   /** A rule id, or "syntax-error" / "unused-suppression" from the engine itself. */
   ruleId: string;
   severity: Severity;
-  category: RuleCategory | 'syntax';
+  /** "syntax": SQL that does not parse; "input": a file that could not be read (both exit 2). */
+  category: RuleCategory | 'syntax' | 'input';
   /** One line: what is wrong, naming the table/column. */
   message: string;
   /** Why it hurts: the lock taken and what readers and writers feel. */
@@ -52,6 +59,23 @@ export interface LintOptions {
   ruleOptions?: Record<string, Record<string, unknown>>;
   /** Longest acceptable lock_timeout in ms (policy maximum, default 5000). */
   maxLockTimeoutMs: number;
+  /**
+   * The migration runner wraps each file in one transaction (Rails, Django, Flyway and sqlx do):
+   * CONCURRENTLY then fails and several strong locks pile up. Default false.
+   */
+  fileTransaction?: boolean;
+  /**
+   * CREATE TABLE / CREATE INDEX statements describing what already exists in production (e.g. a
+   * schema dump): their column types are known, so type changes can be proven safe, and their
+   * tables are treated as existing, not new.
+   */
+  existingSchema?: string;
+  /**
+   * How long a created table counts as new (empty, exempt from lock and rewrite rules): for the
+   * whole run (default, as when linting only the pending migrations) or only within the file that
+   * created it (when linting a whole history whose earlier files are already in production).
+   */
+  newTables?: 'run' | 'file';
 }
 
 export interface LintReport {

@@ -64,6 +64,8 @@ export interface ParsedFile {
 export function parseSqlFile(text: string): ParsedFile {
   const source = new SourceText(text);
   const pg = parserOrThrow();
+  // libpg-query rejects "" ("Query cannot be empty"); an empty migration file is valid and holds nothing.
+  if (text === '') return { source, statements: [], errors: [] };
   let parsed: ParsedFile;
   try {
     const result = pg.parseSync(text);

@@ -1,0 +1,2 @@
+-- Naming clean-up requested by the data team.
+ALTER TABLE products RENAME COLUMN sku TO stock_keeping_unit;

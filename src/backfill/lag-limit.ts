@@ -1,0 +1,61 @@
+import { UsageError } from '../cli/errors';
+import { parseDuration } from '../util/duration';
+
+/** --max-replica-lag: seconds and/or bytes; the runner pauses while any replica is above either. */
+export interface LagLimit {
+  seconds: number | null;
+  bytes: number | null;
+}
+
+/** One replica's lag as the lag reader saw it. */
+export interface ReplicaLag {
+  replica: string;
+  seconds: number | null;
+  bytes: number | null;
+  /** Set when the replica could not be read: its lag is unknown, which counts as too high. */
+  error?: string;
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/** Parses "1s", "500ms", "64MB", or both: "2s,64MB". */
+export function parseLagLimit(text: string): LagLimit {
+  const limit: LagLimit = { seconds: null, bytes: null };
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const bytes = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)$/i.exec(part);
+    if (bytes) limit.bytes = Math.round(Number(bytes[1]) * BYTE_UNITS[bytes[2].toLowerCase()]);
+    else limit.seconds = parseDuration(part, '--max-replica-lag') / 1000;
+  }
+  if (limit.seconds === null && limit.bytes === null) {
+    throw new UsageError(`invalid --max-replica-lag "${text}"`, 'give seconds and/or bytes: 1s, 500ms, 64MB or 2s,64MB');
+  }
+  return limit;
+}
+
+/**
+ * Why the runner must wait, e.g. "replica standby1 4.2 s behind", or null when every replica is
+ * within the limit. A replica that is behind falls further behind while the next batch runs, so
+ * its time lag plus `nextBatchSeconds` must stay within the limit; one that has caught up (0 s)
+ * never holds the next batch back.
+ */
+export function lagPauseReason(samples: ReplicaLag[], limit: LagLimit, nextBatchSeconds = 0): string | null {
+  const reasons: string[] = [];
+  for (const s of samples) {
+    if (s.error) reasons.push(`replica ${s.replica} unreachable (${s.error})`);
+    else if (limit.seconds !== null && s.seconds !== null && s.seconds > 0 && s.seconds + nextBatchSeconds > limit.seconds) reasons.push(`replica ${s.replica} ${s.seconds.toFixed(1)} s behind`);
+    else if (limit.bytes !== null && s.bytes !== null && s.bytes > limit.bytes) reasons.push(`replica ${s.replica} ${formatBytes(s.bytes)} behind`);
+  }
+  return reasons.length ? reasons.join(', ') : null;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

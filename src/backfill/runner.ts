@@ -1,0 +1,284 @@
+import type { Client } from 'pg';
+import { DbopsError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
+import { batchBounds, boundsBatch, setBatch, type BatchRow } from './batch-sql';
+import { lagPauseReason, type LagLimit, type ReplicaLag } from './lag-limit';
+import type { ProgressSink } from './progress';
+import { advanceCursor, lockStateForBatch, readState, setStatus } from './state-store';
+import { BatchSizer, backoffMs, pauseAfterBatch, retryReason, type BatchSizing } from './throttle';
+import type { BackfillSpec, BackfillState, BackfillStatus, Cursor } from './types';
+
+export interface RunSettings {
+  sizing: BatchSizing;
+  maxRate: number | null;
+  sleepMs: number;
+  lagLimit: LagLimit | null;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  /** Retries of one batch on lock timeouts, deadlocks, serialization failures and statement timeouts. */
+  retries: number;
+  /** How often lag and the state row are re-read while paused. */
+  pollMs: number;
+}
+
+/** Set by the SIGINT/SIGTERM handler; waits end early once it is set. */
+export interface StopRequest {
+  readonly signal: string | null;
+  /** Resolves after ms, or as soon as a stop is requested. */
+  sleep(ms: number): Promise<void>;
+}
+
+export type LagReader = () => Promise<ReplicaLag[]>;
+
+export type RunOutcome =
+  | { status: 'done'; rowsDone: number }
+  | { status: 'interrupted'; signal: string }
+  | { status: 'cancelled' };
+
+interface BatchResult {
+  scanned: number;
+  updated: number;
+  last: Cursor;
+  ms: number;
+  /** From the first row lock to the end of COMMIT. */
+  lockMs: number;
+  /** The whole batch, BEGIN to COMMIT, for the rate limit. */
+  cycleMs: number;
+  /** Pause before the next batch (rate limit or --sleep). */
+  waitMs: number;
+}
+
+/**
+ * The batch loop. Each batch is one transaction that locks the state row, reads the cursor, updates
+ * the next keys and moves the cursor, then commits: a crash at any point either keeps the whole
+ * batch with its cursor or neither. Between batches it honours operator pause/cancel, replica lag,
+ * the rate limit, and SIGINT/SIGTERM.
+ */
+export class BackfillRunner {
+  private readonly sizer: BatchSizer;
+  private rowsDone: number;
+  private rowsScanned: number;
+  private batches: number;
+  private scannedThisRun = 0;
+  /** How long the last batch held its locks: the lag a replica that is behind gains during the next one. */
+  private lastBatchMs = 0;
+  private readonly estimatedRows: number | null;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly client: Client,
+    private readonly spec: BackfillSpec,
+    private readonly settings: RunSettings,
+    private readonly progress: ProgressSink,
+    private readonly stop: StopRequest,
+    private readonly readLag: LagReader | undefined,
+    state: BackfillState,
+  ) {
+    this.sizer = new BatchSizer(settings.sizing);
+    this.rowsDone = state.rowsDone;
+    this.rowsScanned = state.rowsScanned;
+    this.batches = state.batches;
+    this.estimatedRows = state.estimatedRows;
+  }
+
+  async run(): Promise<RunOutcome> {
+    for (;;) {
+      if (this.stop.signal) return this.interrupted();
+      const control = await this.waitWhileReplicasBehind();
+      if (control !== 'running') {
+        const outcome = await this.handleControl(control);
+        if (outcome) return outcome;
+        continue;
+      }
+      if (this.stop.signal) return this.interrupted();
+      const result = await this.batchWithRetries();
+      if (result === 'done') {
+        this.progress.emit({ event: 'done', name: this.spec.name, rowsDone: this.rowsDone, rowsScanned: this.rowsScanned, batches: this.batches, seconds: (Date.now() - this.started) / 1000 });
+        return { status: 'done', rowsDone: this.rowsDone };
+      }
+      if (typeof result === 'string') {
+        const outcome = await this.handleControl(result);
+        if (outcome) return outcome;
+        continue;
+      }
+      if (result.waitMs > 0) await this.stop.sleep(result.waitMs);
+    }
+  }
+
+  /** Runs one batch, retrying the retryable failures with backoff; returns the status instead when it is not 'running'. */
+  private async batchWithRetries(): Promise<BatchResult | 'done' | BackfillStatus> {
+    for (let attempt = 1; ; attempt++) {
+      const size = this.sizer.current;
+      try {
+        const result = await this.oneBatch(size);
+        if (typeof result !== 'object') return result;
+        const wait = pauseAfterBatch(result.scanned, result.cycleMs, this.settings.maxRate, this.settings.sleepMs);
+        this.recordBatch(result, size, attempt - 1, wait.reason);
+        return { ...result, waitMs: wait.ms };
+      } catch (err) {
+        const reason = retryReason(err);
+        if (!reason || attempt > this.settings.retries) return this.fail(err, reason ? `${reason} ${attempt} times in a row` : undefined);
+        if (reason === 'statement timeout') this.sizer.halve();
+        const waitMs = backoffMs(attempt);
+        this.progress.emit({ event: 'retry', name: this.spec.name, reason, attempt, waitMs, error: (err as Error).message });
+        await this.stop.sleep(waitMs);
+        if (this.stop.signal) return 'paused';
+      }
+    }
+  }
+
+  private async oneBatch(size: number): Promise<Omit<BatchResult, 'waitMs'> | 'done' | BackfillStatus> {
+    const { client, spec } = this;
+    const begun = performance.now();
+    await client.query('BEGIN');
+    try {
+      await client.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
+        `${Math.round(this.settings.lockTimeoutMs)}ms`,
+        `${Math.round(this.settings.statementTimeoutMs)}ms`,
+      ]);
+      const { status, cursor } = await lockStateForBatch(client, spec.name);
+      if (status !== 'running') {
+        await client.query('ROLLBACK');
+        return status;
+      }
+      const t0 = performance.now();
+      const { row, updated } = await this.updateBatch(cursor, size);
+      const ms = performance.now() - t0;
+      const bounds = batchBounds(spec.table, row);
+      if (!bounds) {
+        await setStatus(client, spec.name, 'done');
+        await client.query('COMMIT');
+        return 'done';
+      }
+      await advanceCursor(client, spec.name, bounds.last, row.scanned, updated);
+      await client.query('COMMIT');
+      const end = performance.now();
+      return { scanned: row.scanned, updated, last: bounds.last, ms, lockMs: end - t0, cycleMs: end - begun };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async updateBatch(cursor: Cursor, size: number): Promise<{ row: BatchRow; updated: number }> {
+    const { client, spec } = this;
+    const change = spec.change;
+    if (change.kind === 'set') {
+      const { rows } = await client.query<BatchRow>(setBatch(spec.table, change.set, change.where, cursor, size));
+      return { row: rows[0], updated: rows[0].updated ?? 0 };
+    }
+    const { rows } = await client.query<BatchRow>(boundsBatch(spec.table, cursor, size));
+    const bounds = batchBounds(spec.table, rows[0]);
+    if (!bounds) return { row: rows[0], updated: 0 };
+    const result = await client.query(change.sql, [...bounds.first, ...bounds.last]);
+    return { row: rows[0], updated: result.rowCount ?? 0 };
+  }
+
+  private recordBatch(r: Omit<BatchResult, 'waitMs'>, size: number, retries: number, throttle: string | null): void {
+    this.sizer.record(r.scanned, r.ms);
+    this.lastBatchMs = r.lockMs;
+    this.rowsDone += r.updated;
+    this.rowsScanned += r.scanned;
+    this.scannedThisRun += r.scanned;
+    this.batches++;
+    const elapsed = (Date.now() - this.started) / 1000;
+    const rate = elapsed > 0 ? this.scannedThisRun / elapsed : 0;
+    const remaining = this.estimatedRows === null ? null : Math.max(0, this.estimatedRows - this.rowsScanned);
+    this.progress.emit({
+      event: 'batch',
+      name: this.spec.name,
+      at: new Date().toISOString(),
+      batch: this.batches,
+      scanned: r.scanned,
+      updated: r.updated,
+      rowsDone: this.rowsDone,
+      rowsScanned: this.rowsScanned,
+      estimatedRows: this.estimatedRows,
+      batchSize: size,
+      nextBatchSize: this.sizer.current,
+      ms: round1(r.ms),
+      lockMs: round1(r.lockMs),
+      rowsPerSecond: Math.round(rate),
+      etaSeconds: remaining === null || rate === 0 ? null : Math.round(remaining / rate),
+      cursor: r.last,
+      retries,
+      throttle,
+    });
+  }
+
+  /** Before a batch: while a replica is over --max-replica-lag, wait (re-reading lag and the state row). */
+  private async waitWhileReplicasBehind(): Promise<BackfillStatus> {
+    const { lagLimit } = this.settings;
+    if (!lagLimit || !this.readLag) return 'running';
+    const check = async () => lagPauseReason(await this.readLag!(), lagLimit, this.lastBatchMs / 1000);
+    let reason = await check();
+    if (!reason) return 'running';
+    const pausedAt = Date.now();
+    let shown = '';
+    while (reason && !this.stop.signal) {
+      if (reason !== shown) this.progress.emit({ event: 'pause', name: this.spec.name, kind: 'replica-lag', reason });
+      shown = reason;
+      await this.stop.sleep(this.settings.pollMs);
+      const status = (await readState(this.client, this.spec.name))?.status ?? 'cancelled';
+      if (status !== 'running') return status;
+      reason = await check();
+    }
+    this.progress.emit({ event: 'resume', name: this.spec.name, pausedSeconds: (Date.now() - pausedAt) / 1000 });
+    return 'running';
+  }
+
+  /** The state row says something other than running: wait out an operator pause, stop on cancel. */
+  private async handleControl(status: BackfillStatus): Promise<RunOutcome | undefined> {
+    if (status === 'cancelled') {
+      this.progress.emit({ event: 'stopped', name: this.spec.name, status: 'cancelled', reason: 'cancelled by an operator', ...this.counts() });
+      return { status: 'cancelled' };
+    }
+    if (status === 'done') return { status: 'done', rowsDone: this.rowsDone };
+    if (status === 'paused') {
+      if (this.stop.signal) return this.interrupted();
+      const pausedAt = Date.now();
+      this.progress.emit({ event: 'pause', name: this.spec.name, kind: 'operator', reason: `by an operator; run \`dbops backfill resume ${this.spec.name}\` to continue` });
+      for (;;) {
+        await this.stop.sleep(this.settings.pollMs);
+        if (this.stop.signal) return this.interrupted();
+        const now = (await readState(this.client, this.spec.name))?.status ?? 'cancelled';
+        if (now === 'running') break;
+        if (now !== 'paused') return this.handleControl(now);
+      }
+      this.progress.emit({ event: 'resume', name: this.spec.name, pausedSeconds: (Date.now() - pausedAt) / 1000 });
+      return undefined;
+    }
+    return this.fail(new Error(`the state row says ${status}`));
+  }
+
+  private async interrupted(): Promise<RunOutcome> {
+    const signal = this.stop.signal ?? 'SIGINT';
+    const current = (await readState(this.client, this.spec.name))?.status;
+    // An operator's pause or cancel stays as it is; a running backfill becomes paused (interrupted).
+    if (current === 'running') await setStatus(this.client, this.spec.name, 'paused', { pauseReason: `interrupted (${signal})` });
+    this.progress.emit({ event: 'stopped', name: this.spec.name, status: 'paused', reason: `interrupted by ${signal}`, ...this.counts() });
+    return { status: 'interrupted', signal };
+  }
+
+  private async fail(err: unknown, why?: string): Promise<never> {
+    const message = (err as Error).message ?? String(err);
+    const code = (err as { code?: string }).code;
+    const summary = why ? `${why} (last: ${message})` : message;
+    await setStatus(this.client, this.spec.name, 'failed', { error: summary }).catch(() => undefined);
+    this.progress.emit({ event: 'stopped', name: this.spec.name, status: 'failed', reason: summary, ...this.counts() });
+    const lostConnection = !code && /Connection terminated|ECONNRESET|ECONNREFUSED|not queryable/i.test(message);
+    throw new DbopsError(`backfill ${this.spec.name} failed at batch ${this.batches + 1}: ${summary}`, {
+      exitCode: lostConnection ? EXIT.database : EXIT.failed,
+      hint: why ? 'rerun the same command later (or raise --lock-timeout / --retries) to resume from the last committed batch' : 'fix the cause and rerun the same command to resume from the last committed batch',
+      cause: err,
+    });
+  }
+
+  private counts(): { rowsDone: number; rowsScanned: number; batches: number } {
+    return { rowsDone: this.rowsDone, rowsScanned: this.rowsScanned, batches: this.batches };
+  }
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,83 @@
+import { UsageError } from '../cli/errors';
+import { formatDuration, parseDuration } from '../util/duration';
+import { parseLagLimit } from './lag-limit';
+import type { RunSettings } from './runner';
+
+/** Throttle and timeout settings as the flags (or the config's `backfill` section) give them. */
+export interface SettingsInput {
+  batchSize?: number;
+  maxBatchSize?: number;
+  targetBatchTime?: string;
+  maxRate?: number;
+  sleep?: string;
+  maxReplicaLag?: string;
+  lockTimeout?: string;
+  statementTimeout?: string;
+  retries?: number;
+}
+
+export const DEFAULTS = {
+  batchSize: 1000,
+  maxBatchSize: 50_000,
+  targetBatchTime: '100ms',
+  sleep: '0',
+  lockTimeout: '1s',
+  statementTimeout: '30s',
+  retries: 10,
+} as const;
+
+const CONFIG_KEYS = new Set(['batchSize', 'maxBatchSize', 'targetBatchTime', 'maxRate', 'sleep', 'maxReplicaLag', 'lockTimeout', 'statementTimeout', 'retries']);
+
+/** Validates the config file's `backfill` section (durations as strings, counts as numbers). */
+export function settingsFromConfig(section: Record<string, unknown> | undefined): SettingsInput {
+  if (section === undefined) return {};
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) throw new UsageError('config: "backfill" must be an object', 'see docs/commands/backfill.md');
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (!CONFIG_KEYS.has(key)) throw new UsageError(`config: unknown key backfill.${key}`, `known keys: ${[...CONFIG_KEYS].join(', ')}`);
+    const numeric = key === 'batchSize' || key === 'maxBatchSize' || key === 'maxRate' || key === 'retries';
+    if (numeric ? typeof value !== 'number' : typeof value !== 'string') {
+      throw new UsageError(`config: backfill.${key} must be a ${numeric ? 'number' : 'string such as "1s"'}`, 'see docs/commands/backfill.md');
+    }
+    out[key] = value;
+  }
+  return out as SettingsInput;
+}
+
+/** Flags win over the config, the config over the defaults; the lock timeout must respect policy.maxLockTimeout. */
+export function resolveSettings(flags: SettingsInput, config: SettingsInput, maxLockTimeoutMs: number): RunSettings {
+  const pick = <K extends keyof SettingsInput>(k: K): SettingsInput[K] => flags[k] ?? config[k];
+  const batchSize = positiveInt(pick('batchSize') ?? DEFAULTS.batchSize, '--batch-size');
+  const maxBatchSize = positiveInt(pick('maxBatchSize') ?? DEFAULTS.maxBatchSize, '--max-batch-size');
+  const target = pick('targetBatchTime') ?? DEFAULTS.targetBatchTime;
+  const targetMs = /^(off|0)$/i.test(target.trim()) ? null : parseDuration(target, '--target-batch-time');
+  const maxRate = pick('maxRate');
+  if (maxRate !== undefined && !(maxRate > 0)) throw new UsageError('--max-rate must be above 0 rows/s', 'e.g. --max-rate 5000');
+  const lockTimeoutMs = parseDuration(pick('lockTimeout') ?? DEFAULTS.lockTimeout, '--lock-timeout');
+  if (lockTimeoutMs <= 0 || lockTimeoutMs > maxLockTimeoutMs) {
+    throw new UsageError(
+      `--lock-timeout ${formatDuration(lockTimeoutMs)} is outside policy.maxLockTimeout (${formatDuration(maxLockTimeoutMs)})`,
+      'use a lock timeout above 0 and at most policy.maxLockTimeout',
+    );
+  }
+  const statementTimeoutMs = parseDuration(pick('statementTimeout') ?? DEFAULTS.statementTimeout, '--statement-timeout');
+  if (statementTimeoutMs <= 0) throw new UsageError('--statement-timeout must be above 0', 'e.g. --statement-timeout 30s');
+  const retries = pick('retries') ?? DEFAULTS.retries;
+  if (!Number.isInteger(retries) || retries < 0) throw new UsageError('--retries must be a whole number ≥ 0', 'e.g. --retries 10');
+  const lag = pick('maxReplicaLag');
+  return {
+    sizing: { start: Math.min(batchSize, maxBatchSize), targetMs, min: 1, max: maxBatchSize },
+    maxRate: maxRate ?? null,
+    sleepMs: parseDuration(pick('sleep') ?? DEFAULTS.sleep, '--sleep'),
+    lagLimit: lag === undefined ? null : parseLagLimit(lag),
+    lockTimeoutMs,
+    statementTimeoutMs,
+    retries,
+    pollMs: 250,
+  };
+}
+
+function positiveInt(v: number, flag: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got ${v}`, `e.g. ${flag} 1000`);
+  return v;
+}

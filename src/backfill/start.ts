@@ -1,0 +1,189 @@
+import * as os from 'node:os';
+import type { Client } from 'pg';
+import { DbopsError, UsageError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
+import type { LoadedConfig } from '../config/load';
+import { openSession } from '../db/connect';
+import { redactSecrets } from '../db/redact';
+import { resolveTopology, type Topology } from '../reports/lag/collect';
+import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
+import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
+import { LagPoller } from './replica-lag';
+import { BackfillRunner, type RunSettings } from './runner';
+import { attachRunner, createState, ensureStateTable, readState, stateTableExists, tryLockRunner } from './state-store';
+import { installStopHandlers } from './stop-request';
+import type { BackfillSpec, BackfillState } from './types';
+
+export const APPLICATION_NAME = 'dbops backfill';
+
+/** How often replica lag is re-read in the background: a batch starts on a reading at most this old (plus one round). */
+const LAG_POLL_MS = 100;
+
+export interface RunRequest extends SpecInput {
+  url?: string;
+  replicas: string[];
+  settings: RunSettings;
+  config: LoadedConfig;
+  dryRun: boolean;
+  format: 'text' | 'json';
+  /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
+  argv: string[];
+}
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  terminal: NodeJS.WriteStream | null;
+}
+
+/** `dbops backfill run`: prepare, then dry-run or take the runner lock and walk the table. Returns the exit code. */
+export async function runBackfill(req: RunRequest, io: Output): Promise<number> {
+  const url = req.url ?? req.config.config.database?.url;
+  const session = await openSession({ url, applicationName: APPLICATION_NAME });
+  const { client } = session;
+  try {
+    // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
+    // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
+    await client.query("SELECT set_config('DateStyle', 'ISO, YMD', false), set_config('lock_timeout', $1, false)", [`${Math.round(req.settings.lockTimeoutMs)}ms`]);
+    const spec = await prepareSpec(client, req).catch((err) => {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      throw new DbopsError(`${req.table} is locked by another session (lock timeout while preparing the backfill)`, {
+        exitCode: EXIT.failed,
+        hint: 'see who holds it in pg_locks and pg_stat_activity, then rerun',
+      });
+    });
+    if (req.dryRun) {
+      await dryRun(spec, req, client, io);
+      return EXIT.ok;
+    }
+    await ensureStateTable(client).catch((err) => {
+      if ((err as { code?: string }).code !== '42501') throw err;
+      throw new DbopsError(`cannot create dbops.backfills: ${(err as Error).message}`, {
+        exitCode: EXIT.database,
+        hint: 'run once as a role that may CREATE in this database, or create schema dbops owned by this role',
+      });
+    });
+    if (!(await tryLockRunner(client, spec.name))) {
+      const owner = (await readState(client, spec.name))?.owner;
+      throw new DbopsError(`backfill ${spec.name} is already being run${owner ? ` by ${owner}` : ''}`, {
+        exitCode: EXIT.failed,
+        hint: `wait for it, or control it with dbops backfill status|pause|cancel ${spec.name}`,
+      });
+    }
+    const state = await claimState(spec, client);
+    if (state.status === 'done') {
+      io.out(`backfill ${spec.name} is already done (${state.rowsDone} rows updated); nothing to do`);
+      return EXIT.ok;
+    }
+    return await walk(spec, state, req, url, client, io);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Creates the state row, or checks that the existing one is for the same spec and can resume. */
+async function claimState(spec: BackfillSpec, client: Client): Promise<BackfillState> {
+  const owner = `${os.hostname()} pid ${process.pid}`;
+  const existing = await readState(client, spec.name);
+  if (!existing) {
+    const { total } = await estimateRows(client, spec);
+    await createState(client, spec, total, owner);
+  } else {
+    if (existing.specChecksum !== spec.checksum) {
+      throw new UsageError(
+        `backfill ${spec.name} already exists with a different spec (table ${existing.tableName}, ${describeChange(existing.spec.change)})`,
+        'rerun with the original flags to resume it, or give this one its own --name',
+      );
+    }
+    if (existing.status === 'done') return existing;
+    if (existing.status === 'cancelled') {
+      throw new DbopsError(`backfill ${spec.name} was cancelled`, { exitCode: EXIT.failed, hint: 'start it again under another --name' });
+    }
+    await attachRunner(client, spec.name, owner, existing.estimatedRows === null ? (await estimateRows(client, spec)).total : null);
+  }
+  return (await readState(client, spec.name))!;
+}
+
+function describeChange(change: BackfillSpec['change']): string {
+  if (change.kind === 'sql') return `--sql ${change.file}`;
+  return change.where === undefined ? `--set "${change.set}"` : `--set "${change.set}" --where "${change.where}"`;
+}
+
+async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, url: string | undefined, client: Client, io: Output): Promise<number> {
+  const progress = progressFor(req.format, io);
+  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), LAG_POLL_MS) : undefined;
+  const stop = installStopHandlers(() => process.exit(EXIT.interrupted));
+  try {
+    progress.emit({
+      event: 'start',
+      name: spec.name,
+      table: spec.table.display,
+      key: spec.table.key.map((k) => k.name),
+      estimatedRows: state.estimatedRows,
+      resumedFrom: state.cursor,
+      rowsDone: state.rowsDone,
+      rowsScanned: state.rowsScanned,
+    });
+    const runner = new BackfillRunner(client, spec, req.settings, progress, stop, lag?.read, state);
+    const outcome = await runner.run();
+    progress.close();
+    if (outcome.status === 'done') return EXIT.ok;
+    if (outcome.status === 'cancelled') {
+      io.err(`backfill ${spec.name} was cancelled by an operator; the rows done so far stay updated`);
+      return EXIT.failed;
+    }
+    io.err(`interrupted by ${outcome.signal}: backfill ${spec.name} is paused; rerun the same command to resume:`);
+    io.err(`  ${redactSecrets(resumeCommand(req.argv))}`);
+    return EXIT.interrupted;
+  } finally {
+    progress.close();
+    lag?.stop();
+    stop.dispose();
+  }
+}
+
+/** Replicas from --replica, else the config's topology, else the standbys the primary itself lists. */
+function topologyFor(req: RunRequest, url: string | undefined): Topology {
+  try {
+    if (req.replicas.length > 0) return resolveTopology({ primary: url ?? process.env.DATABASE_URL, replicas: req.replicas });
+    if (req.config.config.topology) return resolveTopology({}, req.config.config);
+    return resolveTopology({ primary: url }, req.config.config);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`--max-replica-lag: ${err.message}`, 'pass --url for the primary and --replica NAME=URL for each replica, or set "topology" in dbops.config.json');
+  }
+}
+
+function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
+  if (format === 'json') return jsonProgress(io.out);
+  if (io.terminal) return terminalProgress(io.terminal);
+  return plainProgress(io.err, io.out);
+}
+
+function resumeCommand(argv: string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['dbops', ...argv.map(quote)].join(' ');
+}
+
+async function dryRun(spec: BackfillSpec, req: RunRequest, client: Client, io: Output): Promise<void> {
+  const estimate = await estimateRows(client, spec);
+  const state = (await stateTableExists(client)) ? await readState(client, spec.name) : undefined;
+  if (state && state.specChecksum !== spec.checksum) {
+    throw new UsageError(`backfill ${spec.name} already exists with a different spec`, 'give this one its own --name');
+  }
+  const cursor = state?.cursor ?? null;
+  const batches = await previewBatches(client, spec, cursor, req.settings.sizing.start, 3);
+  const sql = batchSqlText(spec, cursor);
+  if (req.format === 'json') {
+    io.out(JSON.stringify({ event: 'dry-run', name: spec.name, table: spec.table.display, key: spec.table.key, keyIndex: spec.table.keyIndex, estimatedRows: estimate.total, estimatedMatching: estimate.matching, state: state ? { status: state.status, cursor: state.cursor, rowsDone: state.rowsDone } : null, sql, firstBatches: batches }));
+    return;
+  }
+  io.out(`dry run: backfill ${spec.name} on ${spec.table.display} (nothing is written)`);
+  io.out(`key: (${spec.table.key.map((k) => `${k.name} ${k.type}`).join(', ')}) via index ${spec.table.keyIndex}`);
+  io.out(`estimated rows: ~${estimate.total}${estimate.matching === null ? '' : ` (~${estimate.matching} matching --where)`}`);
+  if (state) io.out(`state: ${state.status}, ${state.rowsDone} rows updated in ${state.batches} batches, cursor ${state.cursor ? `(${state.cursor.join(', ')})` : 'at the start'}`);
+  io.out(`batch statement ($1.. = cursor after the previous batch, last parameter = batch size ${req.settings.sizing.start}):`);
+  io.out(sql.replace(/^/gm, '  '));
+  io.out(batches.length ? 'first batches:' : 'first batches: none (nothing left to do)');
+  batches.forEach((b, i) => io.out(`  ${i + 1}. keys (${b.first.join(', ')}) … (${b.last.join(', ')}): ${b.rows} rows`));
+}

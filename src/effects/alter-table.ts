@@ -1,0 +1,373 @@
+/**
+ * ALTER TABLE: one action per subcommand, with the lock level PostgreSQL takes for it
+ * (AlterTableGetLockLevel), whether it rewrites (ATRewriteTables) and whether it scans
+ * existing rows to verify something (NOT NULL, CHECK, FOREIGN KEY, partition bounds).
+ */
+import { newAction, rewriting } from './action';
+import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from './column-types';
+import type { AnalysisContext, ForeignKey } from './context';
+import type { LockMode } from './locks';
+import { relationFromRangeVar } from './names';
+import type { Action, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
+import { volatilityOf } from './volatility';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyNode = any;
+
+const OBJECT_KINDS: Record<string, RelationKind> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_INDEX: 'index',
+  OBJECT_MATVIEW: 'materialized-view',
+};
+
+export function alterTableActions(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const relation = relationFromRangeVar(stmt.relation, OBJECT_KINDS[stmt.objtype] ?? 'relation');
+  const actions: Action[] = [];
+  for (const c of stmt.cmds ?? []) {
+    const cmd = c.AlterTableCmd;
+    if (cmd) actions.push(...alterTableCmd(cmd, relation, ctx));
+  }
+  return actions;
+}
+
+function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
+  const AEL: LockMode = 'AccessExclusiveLock';
+  const column: string | undefined = cmd.name;
+  switch (cmd.subtype) {
+    case 'AT_AddColumn':
+      return addColumn(cmd.def?.ColumnDef, rel, ctx);
+    case 'AT_DropColumn': {
+      const a = newAction('drop-column', rel, AEL, ctx, { column, otherLocks: referencedTableLocks(ctx.foreignKeysOf(rel, column), ctx) });
+      if (column) ctx.dropColumn(rel, column);
+      return [a];
+    }
+    case 'AT_AlterColumnType':
+      return [alterColumnType(cmd, rel, ctx)];
+    case 'AT_ColumnDefault':
+      return cmd.def
+        ? [newAction('set-default', rel, AEL, ctx, { column, defaultVolatility: volatilityOf(cmd.def) })]
+        : [newAction('drop-default', rel, AEL, ctx, { column })];
+    case 'AT_SetNotNull':
+      return [setNotNull(rel, column!, ctx)];
+    case 'AT_DropNotNull': {
+      const facts = column ? ctx.column(rel, column) : undefined;
+      if (facts && column) ctx.setColumn(rel, column, { ...facts, notNull: false });
+      return [newAction('drop-not-null', rel, AEL, ctx, { column })];
+    }
+    case 'AT_AddConstraint':
+      return addConstraint(cmd.def?.Constraint, rel, ctx, false);
+    case 'AT_ValidateConstraint': {
+      ctx.validateConstraint(rel, cmd.name);
+      const references = ctx.foreignKey(rel, cmd.name)?.references;
+      const a = newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
+        scan: true,
+        scanReason: 'checks every existing row, without blocking reads or writes',
+        constraint: { type: references ? 'foreign-key' : 'check', name: cmd.name, notValid: false, inline: false, columns: [], references },
+      });
+      // Validating a foreign key reads the referenced table under RowShareLock (writes continue).
+      if (references) a.otherLocks = [{ relation: references, lock: 'RowShareLock', isNew: ctx.isNew(references), scan: true }];
+      return [a];
+    }
+    case 'AT_DropConstraint': {
+      const fk = ctx.foreignKey(rel, cmd.name);
+      const a = newAction('drop-constraint', rel, AEL, ctx, { note: `constraint ${cmd.name}`, otherLocks: referencedTableLocks(fk ? [fk] : [], ctx) });
+      ctx.dropConstraint(rel, cmd.name);
+      return [a];
+    }
+    case 'AT_SetTableSpace':
+      // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
+      return [newAction('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
+    case 'AT_SetLogged':
+      return [newAction('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
+    case 'AT_SetUnLogged':
+      return [newAction('set-unlogged', rel, AEL, ctx, rewriting('rewrites the table without WAL'))];
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+      return [newAction('set-storage-params', rel, relOptionsLock(cmd.def), ctx)];
+    case 'AT_SetStatistics':
+    case 'AT_SetOptions':
+    case 'AT_ResetOptions':
+      return [newAction('set-statistics', rel, 'ShareUpdateExclusiveLock', ctx, { column })];
+    case 'AT_ClusterOn':
+    case 'AT_DropCluster':
+      return [newAction('alter-table-other', rel, 'ShareUpdateExclusiveLock', ctx, { note: cmd.subtype })];
+    // Catalog-only changes under the strongest lock: no rewrite, no scan.
+    case 'AT_ChangeOwner':
+    case 'AT_ReplicaIdentity':
+    case 'AT_EnableRowSecurity':
+    case 'AT_DisableRowSecurity':
+    case 'AT_ForceRowSecurity':
+    case 'AT_NoForceRowSecurity':
+    case 'AT_SetStorage':
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+    case 'AT_DropExpression':
+      return [newAction('alter-table-other', rel, AEL, ctx, { note: cmd.subtype })];
+    case 'AT_AttachPartition':
+      return rel.kind === 'index' ? attachIndexPartition(cmd.def?.PartitionCmd, rel, ctx) : attachPartition(cmd.def?.PartitionCmd, rel, ctx);
+    case 'AT_DetachPartition':
+    case 'AT_DetachPartitionFinalize':
+      return detachPartition(cmd.def?.PartitionCmd, rel, ctx);
+    case 'AT_EnableTrig':
+    case 'AT_EnableAlwaysTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+    case 'AT_AddInherit':
+    case 'AT_DropInherit':
+      return [newAction('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
+    case 'AT_SetAccessMethod':
+      // A no-op when the table already uses that access method, a full rewrite otherwise.
+      return [
+        newAction('alter-table-other', rel, AEL, ctx, {
+          rewrite: 'unknown',
+          rewriteReason: `rewrites the table unless it already uses ${cmd.name ?? 'that access method'}`,
+          scan: true,
+          scanReason: 'reads every row to write the new copy (unless nothing changes)',
+          note: cmd.subtype,
+        }),
+      ];
+    default:
+      return [
+        newAction('alter-table-other', rel, AEL, ctx, {
+          rewrite: 'unknown',
+          rewriteReason: `dbops does not model ${String(cmd.subtype).replace(/^AT_/, '')}; assuming the strongest lock`,
+          note: cmd.subtype,
+        }),
+      ];
+  }
+}
+
+/** Every storage parameter takes ShareUpdateExclusive except those that change how the planner sees the table. */
+function relOptionsLock(def: AnyNode): LockMode {
+  const names = ((def?.List?.items ?? []) as AnyNode[]).map((i) => String(i.DefElem?.defname ?? ''));
+  const strong = new Set(['user_catalog_table', 'check_option', 'security_barrier', 'security_invoker']);
+  return names.some((n) => strong.has(n)) ? 'AccessExclusiveLock' : 'ShareUpdateExclusiveLock';
+}
+
+function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
+  const column: string = def?.colname ?? '?';
+  const rawType = rawTypeName(def?.typeName);
+  const type = columnTypeFromAst(def?.typeName);
+  const constraints: AnyNode[] = (def?.constraints ?? []).map((c: AnyNode) => c.Constraint).filter(Boolean);
+  const defaultExpr = constraints.find((c) => c.contype === 'CONSTR_DEFAULT')?.raw_expr;
+  const identity = constraints.some((c) => c.contype === 'CONSTR_IDENTITY');
+  const generated = constraints.find((c) => c.contype === 'CONSTR_GENERATED');
+  const notNull = constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY') || identity;
+  ctx.setColumn(rel, column, { type, notNull });
+
+  const main = newAction('add-column', rel, 'AccessExclusiveLock', ctx, { column, newType: type });
+  const hasDefault = defaultExpr !== undefined && !isNullConstant(defaultExpr);
+  if (hasDefault) main.defaultVolatility = volatilityOf(defaultExpr);
+  if (SERIAL_TYPES.has(rawType.toLowerCase())) {
+    Object.assign(main, rewriting(`${rawType} fills every existing row from a sequence`), { generated: 'serial', alsoLocks: ['ShareLock', 'AccessShareLock'] });
+  } else if (identity) {
+    Object.assign(main, rewriting('an identity column fills every existing row from a sequence'), { generated: 'identity', alsoLocks: ['ShareLock', 'AccessShareLock'] });
+  } else if (generated && generated.generated_kind !== 'v') {
+    Object.assign(main, rewriting('a stored generated column computes and stores a value for every row'), { generated: 'stored' });
+  } else if (hasDefault && ctx.pgVersion < 11) {
+    Object.assign(main, rewriting(`before PostgreSQL 11 any non-null default is written into every row`));
+  } else if (hasDefault && main.defaultVolatility === 'volatile') {
+    Object.assign(main, rewriting('a volatile default is evaluated and stored for every existing row'));
+  } else if (hasDefault && main.defaultVolatility === 'unknown') {
+    Object.assign(main, {
+      rewrite: 'unknown',
+      rewriteReason: 'the default calls a function dbops cannot prove non-volatile; a volatile default rewrites the table',
+      scan: true,
+      scanReason: 'a volatile default is computed for every row',
+    });
+  } else if (notNull && !hasDefault && !generated) {
+    Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row', failsIfRows: true });
+  }
+  const actions = [main];
+  for (const c of constraints) {
+    if (['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(c.contype)) {
+      actions.push(...addConstraint(c, rel, ctx, true, column, hasDefault));
+    }
+  }
+  return actions;
+}
+
+function isNullConstant(expr: AnyNode): boolean {
+  return expr?.A_Const?.isnull === true;
+}
+
+function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action {
+  const column: string = cmd.name;
+  const def = cmd.def?.ColumnDef;
+  const newType = columnTypeFromAst(def?.typeName);
+  const facts = ctx.column(rel, column);
+  const oldType = facts?.type;
+  const verdict = typeChangeRewrite(oldType, newType, ctx.pgVersion);
+  const usingExpression = def?.raw_default !== undefined && !isPlainCastOf(def.raw_default, column);
+  let { rewrite, reason } = verdict;
+  if (usingExpression && rewrite === 'no') {
+    rewrite = 'unknown';
+    reason = 'the USING expression may compute new values for every row';
+  }
+  ctx.setColumn(rel, column, { type: newType, notNull: facts?.notNull ?? false });
+  const a = newAction('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
+  if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
+  // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
+  if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
+  return a;
+}
+
+/** USING col or USING col::type: the same as no USING at all. */
+function isPlainCastOf(expr: AnyNode, column: string): boolean {
+  const inner = expr?.TypeCast ? expr.TypeCast.arg : expr;
+  const fields: AnyNode[] = inner?.ColumnRef?.fields ?? [];
+  return fields.length === 1 && fields[0].String?.sval === column;
+}
+
+function setNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): Action {
+  const facts = ctx.column(rel, column);
+  const a = newAction('set-not-null', rel, 'AccessExclusiveLock', ctx, { column });
+  if (facts?.notNull) {
+    a.note = 'the column is already NOT NULL';
+  } else if (ctx.pgVersion >= 12 && ctx.hasValidNotNullCheck(rel, column)) {
+    a.note = `a validated CHECK (${column} IS NOT NULL) proves it without a scan`;
+  } else {
+    a.scan = true;
+    a.scanReason = 'checks every row for NULLs while holding the lock';
+  }
+  if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
+  return a;
+}
+
+function keyNames(list: AnyNode): string[] {
+  return ((list ?? []) as AnyNode[]).map((k) => String(k.String?.sval ?? '')).filter(Boolean);
+}
+
+/** CHECK (col IS NOT NULL): the proof SET NOT NULL can use on PostgreSQL 12+. */
+function notNullColumnOf(expr: AnyNode): string | undefined {
+  const t = expr?.NullTest;
+  if (!t || t.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  const fields: AnyNode[] = t.arg?.ColumnRef?.fields ?? [];
+  return fields.length === 1 ? fields[0].String?.sval : undefined;
+}
+
+export function constraintInfo(c: AnyNode, inline: boolean, column?: string): ConstraintInfo | undefined {
+  const types: Record<string, ConstraintInfo['type']> = {
+    CONSTR_CHECK: 'check',
+    CONSTR_FOREIGN: 'foreign-key',
+    CONSTR_UNIQUE: 'unique',
+    CONSTR_PRIMARY: 'primary-key',
+    CONSTR_EXCLUSION: 'exclusion',
+    CONSTR_NOTNULL: 'not-null',
+  };
+  const type = types[c?.contype];
+  if (!type) return undefined;
+  const columns = inline && column ? [column] : keyNames(type === 'foreign-key' ? c.fk_attrs : c.keys);
+  return {
+    type,
+    name: c.conname,
+    notValid: c.skip_validation === true,
+    usingIndex: c.indexname,
+    inline,
+    columns,
+    references: c.pktable ? relationFromRangeVar(c.pktable) : undefined,
+    referencedColumns: c.pktable ? keyNames(c.pk_attrs) : undefined,
+    provesNotNull: type === 'check' ? notNullColumnOf(c.raw_expr) : undefined,
+  };
+}
+
+function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, hasNonNullDefault = false): Action[] {
+  const info = constraintInfo(c, inline, column);
+  if (!info) return [newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
+  const a = newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
+  switch (info.type) {
+    case 'check':
+      if (info.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
+      if (!info.notValid) Object.assign(a, { scan: true, scanReason: 'checks every existing row while holding the lock' });
+      break;
+    case 'foreign-key': {
+      a.lock = 'ShareRowExclusiveLock';
+      a.alsoLocks = ['AccessShareLock'];
+      // A new column without a default is all NULL: there is nothing to check.
+      const validates = !info.notValid && (!inline || hasNonNullDefault);
+      if (info.references) {
+        ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
+        const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
+        a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
+      }
+      if (validates) Object.assign(a, { scan: true, scanReason: 'looks up every existing row in the referenced table while holding the lock' });
+      break;
+    }
+    case 'unique':
+    case 'primary-key':
+    case 'exclusion':
+      ctx.addIndexedColumns(rel, info.columns);
+      if (info.usingIndex) {
+        if (info.type === 'primary-key' && info.columns.some((col) => !ctx.column(rel, col)?.notNull) && !info.inline) {
+          a.note = 'the index columns must be NOT NULL; unless they already are, PostgreSQL checks every row';
+        }
+      } else {
+        Object.assign(a, {
+          alsoLocks: ['ShareLock'],
+          scan: true,
+          scanReason: 'builds a unique index, reading every row while writes are blocked',
+          indexBuild: { concurrent: false, unique: info.type !== 'exclusion', name: info.name },
+        });
+      }
+      if (info.type === 'primary-key') for (const col of info.columns) markNotNull(rel, col, ctx);
+      break;
+    case 'not-null': {
+      // PostgreSQL 18: ADD CONSTRAINT … NOT NULL col is SET NOT NULL with a name; NOT VALID defers the scan to VALIDATE.
+      const col = info.columns[0];
+      if (!info.notValid && col && !ctx.column(rel, col)?.notNull) Object.assign(a, { column: col, scan: true, scanReason: 'checks every row for NULLs while holding the lock' });
+      if (!info.notValid && col) markNotNull(rel, col, ctx);
+      break;
+    }
+  }
+  return [a];
+}
+
+function markNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): void {
+  const facts = ctx.column(rel, column);
+  if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
+}
+
+/** Dropping a foreign key removes its triggers from the referenced table: ACCESS EXCLUSIVE there too. */
+export function referencedTableLocks(fks: ForeignKey[], ctx: AnalysisContext): OtherLock[] | undefined {
+  const locks = fks.map((fk) => ({ relation: fk.references, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(fk.references) }));
+  return locks.length ? locks : undefined;
+}
+
+function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const partition = relationFromRangeVar(pc?.name);
+  return [
+    newAction('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
+      otherLocks: [{ relation: partition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(partition) }],
+      note: `attaches ${partition.name}`,
+    }),
+    newAction('attach-partition', partition, 'AccessExclusiveLock', ctx, {
+      scan: true,
+      scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
+    }),
+  ];
+}
+
+/**
+ * ALTER INDEX parent ATTACH PARTITION child: both indexes are locked ACCESS EXCLUSIVE (queries
+ * planned on their tables wait, briefly); the tables are only read. Nothing is built or scanned.
+ */
+function attachIndexPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const child = relationFromRangeVar(pc?.name, 'index');
+  const otherLocks: OtherLock[] = [{ relation: child, lock: 'AccessExclusiveLock', isNew: ctx.isNew(child) }];
+  for (const index of [parent, child]) {
+    const table = ctx.tableOfIndex(index);
+    if (table) otherLocks.push({ relation: table, lock: 'AccessShareLock', isNew: ctx.isNew(table) });
+  }
+  return [newAction('attach-partition', parent, 'AccessExclusiveLock', ctx, { alsoLocks: ['ShareUpdateExclusiveLock'], otherLocks, note: `attaches index ${child.name}` })];
+}
+
+function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
+  const partition = relationFromRangeVar(pc?.name);
+  const concurrent = pc?.concurrent === true;
+  const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
+  return [newAction('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
+}

@@ -1,0 +1,314 @@
+/**
+ * What the analyzer knows from the statements it has already seen in this run: tables created
+ * (new and empty), column types and NOT NULL-ness, indexed columns and the tables of indexes,
+ * CHECK (col IS NOT NULL) constraints and whether they are validated, foreign keys, partitioned
+ * tables, materialized-view sources, names given up by renames; and, per file, session settings
+ * and the transaction block the next statement runs in.
+ */
+import type { LockMode } from './locks';
+import type { Action, ColumnType, RelationRef } from './types';
+
+export interface ColumnFacts {
+  type: ColumnType;
+  notNull: boolean;
+}
+
+export interface NotNullCheck {
+  column: string;
+  valid: boolean;
+}
+
+export interface ForeignKey {
+  table: RelationRef;
+  columns: string[];
+  references: RelationRef;
+}
+
+export interface HeldLock {
+  relation: RelationRef;
+  lock: LockMode;
+}
+
+export interface TimeoutSetting {
+  /** The session value; null: never set in this file, or reset to the server default. */
+  session: number | null;
+  /** A SET LOCAL value, in force until the transaction ends. */
+  local?: number | null;
+}
+
+/** What the server will use for the next statement; null or 0 means "wait forever". */
+export function effectiveTimeout(t: TimeoutSetting): number | null {
+  return t.local !== undefined ? t.local : t.session;
+}
+
+export interface TransactionState {
+  /** Inside BEGIN … COMMIT (or a DO block, or a file the runner wraps in one transaction). */
+  open: boolean;
+  /** Strong locks on existing relations taken by earlier statements of this transaction. */
+  strongLocks: HeldLock[];
+}
+
+/** What a rule needs to know about the moment a statement runs. */
+export interface ContextSnapshot {
+  pgVersion: number;
+  /** lock_timeout in force (ms); null or 0: waits forever. */
+  lockTimeoutMs: number | null;
+  statementTimeoutMs: number | null;
+  inTransaction: boolean;
+  /** Strong locks on existing relations already held by this transaction. */
+  heldStrongLocks: HeldLock[];
+}
+
+export class AnalysisContext {
+  readonly pgVersion: number;
+  /** Relations created earlier in the run, by key. */
+  private readonly newRelations = new Set<string>();
+  /** Column facts by table key, learned from CREATE TABLE / ADD COLUMN / ALTER COLUMN TYPE. */
+  private readonly columns = new Map<string, Map<string, ColumnFacts>>();
+  /** CHECK constraints that prove a column non-null: table key → constraint name → check. */
+  private readonly notNullChecks = new Map<string, Map<string, NotNullCheck>>();
+  /** The table an index was created on in this run (DROP INDEX locks that table). */
+  private readonly indexTables = new Map<string, RelationRef>();
+  /**
+   * Foreign keys by table key and constraint name: VALIDATE reads the referenced table, and
+   * dropping the key (its table, constraint or column) locks the referenced table ACCESS EXCLUSIVE.
+   */
+  private readonly foreignKeys = new Map<string, Map<string, ForeignKey>>();
+  /** Names a RENAME in this file gave up (table key, or table key + column), with the rename. */
+  private readonly freedNames = new Map<string, Action>();
+  /** Tables known to be partitioned (true) or plain (false), by key. */
+  private readonly partitioned = new Map<string, boolean>();
+  /** Columns some index covers, by table key: changing their type rebuilds that index. */
+  private readonly indexedColumns = new Map<string, Set<string>>();
+  /** The tables a materialized view reads, by view key: REFRESH reads them again. */
+  private readonly viewSources = new Map<string, RelationRef[]>();
+  lockTimeout: TimeoutSetting = { session: null };
+  statementTimeout: TimeoutSetting = { session: null };
+  transaction: TransactionState = { open: false, strongLocks: [] };
+  /** The runner wraps each file in one transaction (most migration tools do). */
+  readonly fileTransaction: boolean;
+
+  constructor(pgVersion: number, opts: { fileTransaction?: boolean } = {}) {
+    this.pgVersion = pgVersion;
+    this.fileTransaction = opts.fileTransaction ?? false;
+  }
+
+  /**
+   * A new file starts a new session as far as settings and transactions go (runners, dbops
+   * migrate included, may run each file on its own connection, so each file must be safe on its
+   * own); what the run created stays known.
+   */
+  startFile(): void {
+    this.freedNames.clear();
+    this.lockTimeout = { session: null };
+    this.statementTimeout = { session: null };
+    this.transaction = { open: this.fileTransaction, strongLocks: [] };
+  }
+
+  beginTransaction(): void {
+    this.transaction = { open: true, strongLocks: [] };
+  }
+
+  /** COMMIT or ROLLBACK: SET LOCAL values end with the transaction. */
+  endTransaction(): void {
+    this.transaction = { open: false, strongLocks: [] };
+    this.lockTimeout = { session: this.lockTimeout.session };
+    this.statementTimeout = { session: this.statementTimeout.session };
+  }
+
+  snapshot(): ContextSnapshot {
+    return {
+      pgVersion: this.pgVersion,
+      lockTimeoutMs: effectiveTimeout(this.lockTimeout),
+      statementTimeoutMs: effectiveTimeout(this.statementTimeout),
+      inTransaction: this.transaction.open,
+      heldStrongLocks: [...this.transaction.strongLocks],
+    };
+  }
+
+  /** Remembers the strong locks a statement took, when they are held until a later COMMIT. */
+  holdLocks(locks: HeldLock[]): void {
+    if (!this.transaction.open) return;
+    for (const l of locks) if (!this.transaction.strongLocks.some((h) => h.relation.key === l.relation.key)) this.transaction.strongLocks.push(l);
+  }
+
+  /**
+   * After learning an existing schema (CREATE TABLE statements describing what is already in
+   * production, or the live catalog), its tables are existing, not new.
+   */
+  treatAllAsExisting(): void {
+    this.newRelations.clear();
+  }
+
+  isNew(rel: RelationRef): boolean {
+    return this.newRelations.has(rel.key);
+  }
+
+  markNew(rel: RelationRef): void {
+    this.newRelations.add(rel.key);
+  }
+
+  indexCreated(index: RelationRef, table: RelationRef): void {
+    this.indexTables.set(index.key, table);
+  }
+
+  tableOfIndex(index: RelationRef): RelationRef | undefined {
+    return this.indexTables.get(index.key);
+  }
+
+  /** Unnamed keys get PostgreSQL's default name, <table>_<first column>_fkey. */
+  addForeignKey(rel: RelationRef, name: string | undefined, fk: ForeignKey): void {
+    let fks = this.foreignKeys.get(rel.key);
+    if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
+    fks.set(name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`, fk);
+  }
+
+  /** The foreign keys a table has (optionally only those on a column). */
+  foreignKeysOf(rel: RelationRef, column?: string): ForeignKey[] {
+    return [...(this.foreignKeys.get(rel.key)?.values() ?? [])].filter((fk) => column === undefined || fk.columns.includes(column));
+  }
+
+  /** Tables with a foreign key to this one. */
+  referencing(rel: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    for (const [tableKey, fks] of this.foreignKeys) {
+      const fk = [...fks.values()].find((f) => f.references.key === rel.key);
+      if (fk && tableKey !== rel.key) out.push(fk.table);
+    }
+    return out;
+  }
+
+  foreignKey(rel: RelationRef, name: string): ForeignKey | undefined {
+    return this.foreignKeys.get(rel.key)?.get(name);
+  }
+
+  setViewSources(view: RelationRef, sources: RelationRef[]): void {
+    this.viewSources.set(view.key, sources);
+  }
+
+  sourcesOf(view: RelationRef): RelationRef[] {
+    return this.viewSources.get(view.key) ?? [];
+  }
+
+  /** Remembers the old name a rename gave up, so a later reuse of it can mark the rename as a swap. */
+  nameFreed(name: string, rename: Action): void {
+    this.freedNames.set(name, rename);
+  }
+
+  /**
+   * A statement gives `name` to a column or relation: if a rename of this file freed it, that
+   * rename was the first half of a swap. Returns whether it was.
+   */
+  nameTaken(name: string): boolean {
+    const rename = this.freedNames.get(name);
+    if (rename) rename.oldNameReused = true;
+    this.freedNames.delete(name);
+    return rename !== undefined;
+  }
+
+  setPartitioned(rel: RelationRef, partitioned: boolean): void {
+    this.partitioned.set(rel.key, partitioned);
+  }
+
+  /** undefined when the table was never seen. */
+  isPartitioned(rel: RelationRef): boolean | undefined {
+    return this.partitioned.get(rel.key);
+  }
+
+  addIndexedColumns(rel: RelationRef, columns: string[]): void {
+    let cols = this.indexedColumns.get(rel.key);
+    if (!cols) this.indexedColumns.set(rel.key, (cols = new Set()));
+    for (const c of columns) cols.add(c);
+  }
+
+  isIndexed(rel: RelationRef, column: string): boolean {
+    return this.indexedColumns.get(rel.key)?.has(column) ?? false;
+  }
+
+  forget(rel: RelationRef): void {
+    this.indexTables.delete(rel.key);
+    this.indexedColumns.delete(rel.key);
+    this.foreignKeys.delete(rel.key);
+    this.viewSources.delete(rel.key);
+    this.partitioned.delete(rel.key);
+    this.newRelations.delete(rel.key);
+    this.columns.delete(rel.key);
+    this.notNullChecks.delete(rel.key);
+  }
+
+  renameRelation(from: RelationRef, toKey: string): void {
+    if (this.newRelations.delete(from.key)) this.newRelations.add(toKey);
+    const cols = this.columns.get(from.key);
+    if (cols) {
+      this.columns.delete(from.key);
+      this.columns.set(toKey, cols);
+    }
+    const indexed = this.indexedColumns.get(from.key);
+    if (indexed) {
+      this.indexedColumns.delete(from.key);
+      this.indexedColumns.set(toKey, indexed);
+    }
+    const checks = this.notNullChecks.get(from.key);
+    if (checks) {
+      this.notNullChecks.delete(from.key);
+      this.notNullChecks.set(toKey, checks);
+    }
+  }
+
+  column(rel: RelationRef, column: string): ColumnFacts | undefined {
+    return this.columns.get(rel.key)?.get(column);
+  }
+
+  setColumn(rel: RelationRef, column: string, facts: ColumnFacts): void {
+    let cols = this.columns.get(rel.key);
+    if (!cols) this.columns.set(rel.key, (cols = new Map()));
+    cols.set(column, facts);
+  }
+
+  dropColumn(rel: RelationRef, column: string): void {
+    this.columns.get(rel.key)?.delete(column);
+  }
+
+  renameColumn(rel: RelationRef, from: string, to: string): void {
+    const cols = this.columns.get(rel.key);
+    const facts = cols?.get(from);
+    if (cols && facts) {
+      cols.delete(from);
+      cols.set(to, facts);
+    }
+    for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
+    const indexed = this.indexedColumns.get(rel.key);
+    if (indexed?.delete(from)) indexed.add(to);
+  }
+
+  /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */
+  renameType(from: string, to: string): void {
+    for (const cols of this.columns.values()) {
+      for (const [name, facts] of cols) {
+        if (facts.type.name === from) cols.set(name, { ...facts, type: { ...facts.type, name: to, display: facts.type.display.replace(from, to) } });
+      }
+    }
+  }
+
+  addNotNullCheck(rel: RelationRef, name: string, check: NotNullCheck): void {
+    let checks = this.notNullChecks.get(rel.key);
+    if (!checks) this.notNullChecks.set(rel.key, (checks = new Map()));
+    checks.set(name, check);
+  }
+
+  validateConstraint(rel: RelationRef, name: string): void {
+    const check = this.notNullChecks.get(rel.key)?.get(name);
+    if (check) check.valid = true;
+  }
+
+  dropConstraint(rel: RelationRef, name: string): void {
+    this.notNullChecks.get(rel.key)?.delete(name);
+    this.foreignKeys.get(rel.key)?.delete(name);
+  }
+
+  /** A validated CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan on PostgreSQL 12+. */
+  hasValidNotNullCheck(rel: RelationRef, column: string): boolean {
+    for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.valid && check.column === column) return true;
+    return false;
+  }
+}

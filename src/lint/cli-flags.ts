@@ -1,0 +1,31 @@
+import type { FlagSpec } from '../cli/fast-path';
+import { LINT_FORMATS } from '../output/lint/formats';
+
+/**
+ * The flags of `dbops lint`, as plain data: the oclif command builds its flags from this, and the
+ * start-up fast path (src/cli/fast-path.ts) parses plain invocations with it without loading oclif.
+ */
+export const LINT_FLAGS = {
+  format: {
+    type: 'option',
+    char: 'f',
+    description: 'output format; pretty (the default) is for people, coloured only on a terminal',
+    options: LINT_FORMATS,
+    default: 'pretty',
+  },
+  'pg-version': { type: 'option', description: 'PostgreSQL major version of the target server, 11–18 (default: pgVersion from the config, else 15)' },
+  since: { type: 'option', description: 'lint only migrations added or changed since this git ref (plus untracked files)' },
+  rule: { type: 'option', multiple: true, description: 'set a rule severity: <rule-id>=off|warning|error (repeatable; beats the config)' },
+  explain: { type: 'option', description: 'print the docs page of a rule and exit' },
+  'list-rules': { type: 'boolean', description: 'list every rule with its category and the severity in effect, and exit' },
+} as const satisfies Record<string, FlagSpec>;
+
+export interface LintFlags {
+  format: string;
+  'pg-version'?: string;
+  since?: string;
+  rule?: string[];
+  explain?: string;
+  'list-rules'?: boolean;
+  config?: string;
+}

@@ -1,0 +1,225 @@
+/**
+ * The lint engine: parses sources, runs the effects model over every statement in order (context
+ * carries across statements and files), applies the rules and the dbops-ignore suppressions.
+ * `analyzeSources` is the lower-level API (`dbops migrate plan` prints its effects).
+ */
+import { RULES } from '../../rules';
+import { analyzeStatement } from '../effects/analyze';
+import { AnalysisContext } from '../effects/context';
+import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
+import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
+import type { AnalyzedStatement, Rule } from './rule';
+import { parseSuppressions, type Suppression } from './suppressions';
+import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+
+export interface AnalyzeOptions {
+  pgVersion: number;
+  /** The runner wraps each file in one transaction (see LintOptions.fileTransaction). */
+  fileTransaction?: boolean;
+  /** SQL describing tables that already exist (see LintOptions.existingSchema). */
+  existingSchema?: string;
+  /** See LintOptions.newTables. */
+  newTables?: 'run' | 'file';
+}
+
+export interface AnalyzedTopLevelStatement {
+  statement: ParsedStatement;
+  /** The statement itself. */
+  analyzed: AnalyzedStatement;
+  /** Statements inside it (DO blocks), analysed in its transaction. */
+  nested: AnalyzedStatement[];
+}
+
+export interface AnalyzedFile {
+  path: string;
+  /** See SqlSource.applied. */
+  applied: boolean;
+  parsed: ParsedFile;
+  statements: AnalyzedTopLevelStatement[];
+}
+
+/** Parses and analyses sources in the given order (sorting is the caller's job). */
+export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  await loadParser();
+  const ctx = createContext(options);
+  return sources.map((source) => {
+    const file = analyzeFile(source, ctx);
+    // Sources come in migration order: when one is applied, so is everything before it.
+    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
+    return file;
+  });
+}
+
+/** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
+export function createContext(options: AnalyzeOptions): AnalysisContext {
+  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
+  if (options.existingSchema) {
+    analyzeFile({ path: '<existing schema>', text: options.existingSchema }, ctx);
+    ctx.treatAllAsExisting();
+  }
+  return ctx;
+}
+
+/** Analyses one more file with a context shared across the run. The parser must be loaded. */
+export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
+  const text = parserInput(source.text);
+  // The parser calls an empty input an error; an empty migration simply holds no statement.
+  const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
+  ctx.startFile();
+  const statements = parsed.statements.map((statement) => {
+    const before = ctx.snapshot();
+    const effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
+    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
+    let cursor = 0;
+    const nested = (effects.nested ?? []).map((n) => {
+      // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
+      const at = statement.text.indexOf(n.text, cursor);
+      if (at >= 0) cursor = at + n.text.length;
+      const position = (delta: number) => parsed.source.position(statement.start.offset + delta);
+      const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
+      return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
+    });
+    return { statement, analyzed, nested };
+  });
+  return { path: source.path, applied: source.applied === true, parsed, statements };
+}
+
+/**
+ * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
+ * a space in its place keeps every character offset.
+ */
+function parserInput(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+}
+
+export function ruleMetas(): RuleMeta[] {
+  return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
+}
+
+/** Rule ids in options that no rule has: config mistakes the caller should report. */
+export function unknownRuleIds(options: Pick<LintOptions, 'severities' | 'ruleOptions'>): string[] {
+  const known = new Set(ruleMetas().map((m) => m.id));
+  const named = [...Object.keys(options.severities ?? {}), ...Object.keys(options.ruleOptions ?? {})];
+  return [...new Set(named.filter((id) => !known.has(id)))];
+}
+
+function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
+  return options.severities?.[meta.id] ?? meta.defaultSeverity;
+}
+
+export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
+  const analyzed = await analyzeSources(sources, {
+    pgVersion: options.pgVersion,
+    fileTransaction: options.fileTransaction,
+    existingSchema: options.existingSchema,
+    newTables: options.newTables,
+  });
+  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
+  const findings: Finding[] = [];
+  let statements = 0;
+  const linted = analyzed.filter((f) => !f.applied);
+  for (const file of linted) {
+    statements += file.statements.length;
+    const fileFindings: Finding[] = [];
+    for (const err of file.parsed.errors) {
+      fileFindings.push({
+        ruleId: SYNTAX_ERROR,
+        severity: 'error',
+        category: 'syntax',
+        message: err.message,
+        why: 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).',
+        file: file.path,
+        start: err.position,
+        end: err.position,
+      });
+    }
+    for (const st of file.statements) fileFindings.push(...lintStatement(file, st, active, options));
+    findings.push(...fileFindings.sort((a, b) => a.start.offset - b.start.offset));
+  }
+  return { findings, files: linted.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
+}
+
+function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {
+  const { statement } = st;
+  const triviaStart = statement.start.offset - statement.leadingTrivia.length;
+  const suppressions = parseSuppressions(statement.leadingTrivia, triviaStart, (o) => file.parsed.source.position(o));
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const unit of [st.analyzed, ...st.nested]) {
+    for (const rule of active) {
+      for (const report of rule.check(unit, { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options })) {
+        const suppression = suppressions.find((s) => s.reason && s.ruleIds.includes(rule.meta.id));
+        if (suppression) {
+          suppression.used.add(rule.meta.id);
+          continue;
+        }
+        // A DO block repeating the same statement would say the same thing twice.
+        const key = `${rule.meta.id}\0${report.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const configured = options.severities?.[rule.meta.id];
+        const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        out.push({
+          ruleId: rule.meta.id,
+          severity,
+          category: rule.meta.category,
+          message: report.message,
+          why: report.why,
+          fix: report.fix,
+          file: file.path,
+          start: unit.start,
+          end: unit.end,
+          statement: statement.text,
+        });
+      }
+    }
+  }
+  out.push(...suppressionFindings(suppressions, file.path, options));
+  return out;
+}
+
+let knownRules: Map<string, RuleMeta> | undefined;
+
+function suppressionFindings(suppressions: Suppression[], path: string, options: LintOptions): Finding[] {
+  if (suppressions.length === 0) return [];
+  knownRules ??= new Map(ruleMetas().map((m) => [m.id, m]));
+  const known = knownRules;
+  const out: Finding[] = [];
+  const report = (meta: RuleMeta, s: Suppression, message: string, why: string, fix: string) => {
+    const setting = severityOf(meta, options);
+    if (setting === 'off') return;
+    out.push({ ruleId: meta.id, severity: setting, category: meta.category, message, why, fix, file: path, start: s.start, end: s.end });
+  };
+  for (const s of suppressions) {
+    const unknown = s.ruleIds.filter((id) => !known.has(id));
+    if (s.ruleIds.length === 0) {
+      report(INVALID_SUPPRESSION, s, 'dbops-ignore names no rule', 'A suppression must say which rule it silences.', '-- dbops-ignore: <rule-id> <why this is safe here>');
+      continue;
+    }
+    if (unknown.length) {
+      report(INVALID_SUPPRESSION, s, `dbops-ignore names unknown rule ${unknown.join(', ')}`, 'A misspelt rule id silences nothing.', 'Use an id from `dbops lint --explain` / docs/rules/README.md.');
+    }
+    if (!s.reason) {
+      report(
+        INVALID_SUPPRESSION,
+        s,
+        `dbops-ignore: ${s.ruleIds.join(', ')} gives no reason, so it is not applied`,
+        'A suppression is a decision; the next reader needs to know why the statement is safe here.',
+        `-- dbops-ignore: ${s.ruleIds.join(', ')} <why this is safe here>`,
+      );
+      continue;
+    }
+    for (const id of s.ruleIds) {
+      const meta = known.get(id);
+      if (!meta || s.used.has(id) || severityOf(meta, options) === 'off') continue;
+      report(
+        UNUSED_SUPPRESSION,
+        s,
+        `dbops-ignore: ${id} suppresses nothing on this statement`,
+        'Stale suppressions hide the next real problem; remove it.',
+        `Delete the comment, or move it above the statement ${id} reports.`,
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../cli/errors';
+import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText, type Migration } from '../migrations/discover';
+import type { Finding, SqlSource } from './types';
+
+/**
+ * What `dbops lint` reads: files, directories and globs (through discoverMigrations), `-` for
+ * standard input, optionally narrowed to migrations changed since a git ref. A file that cannot
+ * be linted (missing, binary, unreadable) becomes an input finding for that file, and every other
+ * file is still linted.
+ */
+export const STDIN_PATH = '<stdin>';
+export const INPUT_RULE_ID = 'input-error';
+
+export interface LintInputs {
+  sources: SqlSource[];
+  /** Inputs that could not be linted, as error findings (category "input", exit 2). */
+  problems: Finding[];
+  /** Worth saying on stderr, but not failures (a directory with no migrations). */
+  warnings: string[];
+}
+
+export interface InputOptions {
+  paths: readonly string[];
+  cwd: string;
+  /** Only migrations added, modified or renamed since this git ref, plus untracked ones. */
+  since?: string;
+  readStdin?: () => Promise<Buffer>;
+}
+
+export async function collectInputs(options: InputOptions): Promise<LintInputs> {
+  const { cwd } = options;
+  const inputs: LintInputs = { sources: [], problems: [], warnings: [] };
+  const fileInputs = options.paths.filter((p) => p !== '-');
+  const wantsStdin = fileInputs.length !== options.paths.length;
+
+  let migrations: Migration[];
+  let history: Migration[] = [];
+  if (options.since !== undefined) {
+    const changed = changedSince(options.since, cwd);
+    if (fileInputs.length === 0) {
+      // No scope given: every changed migration under the current directory.
+      const realCwd = fs.realpathSync(cwd);
+      const inCwd = [...changed].filter((file) => !path.relative(realCwd, file).startsWith('..'));
+      migrations = sortMigrations(inCwd.flatMap((file) => describeMigration(file) ?? []));
+    } else {
+      const discovered = discoverInto(fileInputs, cwd, inputs);
+      migrations = discovered.filter((m) => changed.has(fs.realpathSync(m.path)));
+      // The unchanged migrations before the first changed one are production's history: the
+      // engine learns tables and column types from them (so they are not "new", and a varchar
+      // widening is provably safe) without reporting anything in them.
+      const firstChanged = discovered.indexOf(migrations[0]);
+      history = firstChanged > 0 ? discovered.slice(0, firstChanged) : [];
+    }
+    if (migrations.length === 0) inputs.warnings.push(`no migrations changed since ${options.since}`);
+  } else {
+    migrations = discoverInto(fileInputs, cwd, inputs);
+  }
+
+  for (const migration of history) {
+    const read = readSqlFile(migration.path);
+    if ('text' in read) inputs.sources.push({ path: displayPath(migration.path, cwd), text: upMigrationText(read.text), applied: true });
+  }
+  for (const migration of migrations) {
+    const shown = displayPath(migration.path, cwd);
+    const read = readSqlFile(migration.path);
+    if ('text' in read) inputs.sources.push({ path: shown, text: upMigrationText(read.text) });
+    else inputs.problems.push(inputProblem(shown, `${shown} ${read.problem}`, read.hint));
+  }
+  if (wantsStdin) {
+    const read = decodeSql(await (options.readStdin ?? readProcessStdin)());
+    if ('text' in read) inputs.sources.push({ path: STDIN_PATH, text: upMigrationText(read.text) });
+    else inputs.problems.push(inputProblem(STDIN_PATH, `standard input ${read.problem}`, read.hint));
+  }
+  return inputs;
+}
+
+function discoverInto(paths: readonly string[], cwd: string, inputs: LintInputs): Migration[] {
+  const discovered = discoverMigrations(paths, { cwd });
+  for (const error of discovered.errors) inputs.problems.push(inputProblem(error.input, error.message, error.hint));
+  inputs.warnings.push(...discovered.warnings);
+  return discovered.migrations;
+}
+
+/**
+ * Relative to the current directory with forward slashes (what editors, SARIF and CI annotations
+ * expect); absolute for files outside it, where a chain of ../ helps nobody.
+ */
+export function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return file;
+  return relative.split(path.sep).join('/');
+}
+
+function inputProblem(file: string, message: string, hint: string): Finding {
+  const start = { offset: 0, line: 1, column: 1 };
+  return {
+    ruleId: INPUT_RULE_ID,
+    severity: 'error',
+    category: 'input',
+    message,
+    why: 'dbops could not lint this input, so nothing in it was checked.',
+    fix: hint,
+    file,
+    start,
+    end: start,
+  };
+}
+
+function readProcessStdin(): Promise<Buffer> {
+  if (process.stdin.isTTY) process.stderr.write('reading SQL from standard input (end with Ctrl-D)\n');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** Absolute paths of files added, modified or renamed since `ref` (committed or not), plus untracked files. */
+export function changedSince(ref: string, cwd: string): Set<string> {
+  const top = git(['rev-parse', '--show-toplevel'], cwd, () => {
+    throw new UsageError(`--since needs a git repository, and ${cwd} is not inside one`, 'run dbops lint from your repository, or drop --since');
+  }).trim();
+  git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], cwd, () => {
+    throw new UsageError(
+      `--since ${ref}: no such commit, branch or tag in this repository`,
+      'check the ref (git log --oneline); in CI fetch enough history, e.g. actions/checkout with fetch-depth: 0',
+    );
+  });
+  const diffed = git(['diff', '--name-only', '-z', '--diff-filter=AMR', ref, '--'], top);
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], top);
+  const files = `${diffed}\0${untracked}`.split('\0').filter(Boolean);
+  return new Set(files.map((file) => path.join(top, file)));
+}
+
+function git(args: string[], cwd: string, onFailure?: () => never): string {
+  // Only --since needs a child process: keep node:child_process off the start-up path.
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const run = spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.error) {
+    const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new UsageError(missing ? '--since needs git, and git is not installed' : `git failed: ${run.error.message}`, 'install git or drop --since');
+  }
+  if (run.status !== 0) {
+    if (onFailure) onFailure();
+    throw new UsageError(`git ${args[0]} failed: ${run.stderr.trim().split('\n')[0]}`, 'check the repository and --since ref');
+  }
+  return run.stdout;
+}

@@ -1,0 +1,56 @@
+/**
+ * What a rule is: declarative metadata (drives --explain, SARIF rules[], the docs index and
+ * config validation), message templates, and a small check over one analysed statement.
+ */
+import type { ContextSnapshot } from '../effects/context';
+import type { Position } from '../sql/source-text';
+import type { StatementEffects } from '../effects/types';
+import type { LintOptions, RuleMeta, Severity } from './types';
+
+/** One statement as rules see it: its effects and the context it runs in. */
+export interface AnalyzedStatement {
+  file: string;
+  text: string;
+  effects: StatementEffects;
+  before: ContextSnapshot;
+  /** Found inside a DO block. */
+  inDoBlock: boolean;
+  /** Where it is in the file (inside a DO block: where its text is, else the DO statement). */
+  start: Position;
+  end: Position;
+}
+
+export interface RuleContext {
+  /** This rule's options from config (lint.options.<rule-id>). */
+  options: Record<string, unknown>;
+  lint: LintOptions;
+}
+
+export interface RuleReport {
+  message: string;
+  why: string;
+  fix?: string;
+  /** A weaker severity for this finding (e.g. "cannot prove safe" vs "will rewrite"); config overrides win. */
+  severity?: Severity;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /**
+   * SQL it reports (bad) and the safe way that passes (good), against the example schema in
+   * docs/rules/README.md: the rule tests lint them and the oracle runs them on a real server.
+   */
+  examples: { bad: string[]; good: string[] };
+  /** Message templates with {placeholders}, listed so they can be documented and tested. */
+  messages: Record<string, string>;
+  check(stmt: AnalyzedStatement, ctx: RuleContext): RuleReport[];
+}
+
+/** Fills {name} placeholders. */
+export function format(template: string, data: Record<string, string | number | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (data[key] === undefined ? whole : String(data[key])));
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../cli/errors';
+import { loadConfig, type LoadedConfig } from '../config/load';
+import { packageInfo } from '../util/package';
+import { collectInputs } from './inputs';
+import type { LintFlags } from './cli-flags';
+import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
+import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
+import type { LintFormat } from '../output/lint/formats';
+import { renderLint, wantsColor } from '../output/lint/index';
+import { explainRule, listRules } from './rule-help';
+import { prefetchParser } from './parser-prefetch';
+
+/**
+ * `dbops lint` once its flags are parsed (by oclif, or by the start-up fast path): returns the
+ * exit code. The parser and the engine are loaded here, not when the command is.
+ */
+export async function runLintCommand(flags: LintFlags, paths: string[]): Promise<number> {
+  if (flags.explain !== undefined) {
+    process.stdout.write(explainRule(flags.explain, packageInfo().root));
+    return 0;
+  }
+  prefetchParser();
+  const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
+  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
+  const { lintSources, unknownRuleIds } = require('./engine') as typeof import('./engine');
+  const unknown = unknownRuleIds(options);
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown lint rule ${unknown.map((id) => `"${id}"`).join(', ')}`, 'run `dbops lint --list-rules` to see the rule ids');
+  }
+  if (flags['list-rules']) {
+    process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
+    return 0;
+  }
+  if (paths.length === 0) paths = defaultPaths(loaded);
+  if (paths.length === 0 && flags.since === undefined) {
+    throw new UsageError(
+      'nothing to lint: give migration files, directories or globs, or - for standard input',
+      'e.g. dbops lint db/migrations/ (or set migrations.dir in dbops.config.json)',
+    );
+  }
+  const outcome = await lintAndRender(
+    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
+    lintSources,
+  );
+  for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
+  process.stdout.write(outcome.output);
+  return outcome.exitCode;
+}
+
+/** migrations.dir from the config (relative to the config file), else ./migrations when it exists. */
+function defaultPaths(loaded: LoadedConfig): string[] {
+  const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
+  return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
+}
+
+/** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
+export type LintEngine = (sources: SqlSource[], options: LintOptions) => Promise<LintReport>;
+
+export interface LintRequest {
+  paths: string[];
+  since?: string;
+  format: LintFormat;
+  color: boolean;
+  cwd: string;
+  options: LintOptions;
+  readStdin?: () => Promise<Buffer>;
+}
+
+export interface LintOutcome {
+  output: string;
+  warnings: string[];
+  exitCode: number;
+}
+
+/** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
+export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
+  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin });
+  const report = await engine(inputs.sources, request.options);
+  const files = report.files.map((f) => f.path);
+  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]);
+  const run: LintRun = {
+    report: { ...report, findings },
+    sources: new Map(inputs.sources.map((s) => [s.path, s.text])),
+    pgVersion: request.options.pgVersion,
+    tool: toolInfo(),
+    docsRoot: packageInfo().root,
+  };
+  return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+}
+
+export function toolInfo(): LintRun['tool'] {
+  const pkg = packageInfo();
+  return { name: 'dbops', version: pkg.version, informationUri: pkg.homepage };
+}
+
+const SEVERITIES: readonly SeveritySetting[] = ['off', 'warning', 'error'];
+
+/** Lint options from the configuration, then --pg-version and --rule id=severity on top. */
+export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[] }): LintOptions {
+  const severities: Record<string, SeveritySetting> = { ...(loaded.config.lint?.rules ?? {}) };
+  for (const setting of flags.rule ?? []) {
+    const match = /^([a-z0-9-]+)=(off|warning|error)$/.exec(setting.trim());
+    if (!match) {
+      throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule creating-index-non-concurrently=warning');
+    }
+    severities[match[1]] = match[2] as SeveritySetting;
+  }
+  const fileTransaction = loaded.config.lint?.fileTransaction;
+  if (fileTransaction !== undefined && typeof fileTransaction !== 'boolean') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.fileTransaction must be true or false`, 'set it to true when your migration runner wraps each file in a transaction');
+  }
+  return {
+    pgVersion: flags.pgVersion === undefined ? loaded.pgVersion : parsePgVersion(flags.pgVersion),
+    severities,
+    ruleOptions: loaded.config.lint?.options,
+    maxLockTimeoutMs: loaded.maxLockTimeoutMs,
+    fileTransaction,
+    newTables: newTablesFrom(loaded),
+    existingSchema: existingSchemaFrom(loaded),
+  };
+}
+
+function newTablesFrom(loaded: LoadedConfig): LintOptions['newTables'] {
+  const value = loaded.config.lint?.newTables;
+  if (value === undefined || value === 'run' || value === 'file') return value;
+  throw new UsageError(`${loaded.path ?? 'configuration'}: lint.newTables must be "run" or "file", got ${JSON.stringify(value)}`, 'use "file" when old migrations are linted together with new ones');
+}
+
+/** lint.schemaFile, relative to the config file: the schema production already has. */
+function existingSchemaFrom(loaded: LoadedConfig): string | undefined {
+  const file = loaded.config.lint?.schemaFile;
+  if (file === undefined) return undefined;
+  if (typeof file !== 'string' || file === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.schemaFile must be a path`, 'e.g. "schemaFile": "db/schema.sql" (a pg_dump --schema-only file)');
+  }
+  const full = path.resolve(loaded.baseDir, file);
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read lint.schemaFile ${full}`, 'fix the path in dbops.config.json (it is relative to the config file)');
+  }
+}
+
+function parsePgVersion(value: string): number {
+  const version = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(version >= 11 && version <= 18)) {
+    throw new UsageError(`--pg-version ${value}: expected a PostgreSQL major version from 11 to 18`, 'e.g. --pg-version 15');
+  }
+  return version;
+}

@@ -1,0 +1,259 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Finding SQL migrations and putting them in the order a migration tool would apply them.
+ * Shared by `dbops lint` and `dbops migrate`.
+ *
+ *   const { migrations, errors, warnings } = discoverMigrations(['db/migrations'], { cwd });
+ *
+ * Layouts understood (the version decides the order, compared as numbers, never as text):
+ *   0001_create_users.sql, 20240101120000_add_email.sql   leading digits (also with `-` separators)
+ *   V1__init.sql, V1.2__x.sql, V1_3__y.sql                 Flyway (V2 before V10, V1 before V1.1)
+ *   R__views.sql                                           Flyway repeatable: after every versioned one
+ *   1_create_users.up.sql (golang-migrate), x.up.sql       `.down.sql` files are skipped
+ *   20240101120000_init/migration.sql                      Prisma: version from the directory name
+ *   2024-01-01-000000_users/up.sql                         Diesel: likewise; down.sql is skipped
+ * Files without a version come last, in natural name order.
+ */
+export interface Migration {
+  /** Absolute path of the file. */
+  path: string;
+  /** The version as written ("0001", "20240101120000", "1.2"), or null when the name has none. */
+  version: string | null;
+  /** The descriptive part of the name ("create_users"); the file name when there is no version. */
+  name: string;
+  /** The file's text, when asked for (`read: true`). */
+  text?: string;
+}
+
+export interface DiscoveryError {
+  /** The input (file, directory or glob) as the user gave it. */
+  input: string;
+  message: string;
+  hint: string;
+}
+
+export interface DiscoveryResult {
+  /** Each input's migrations in migration order; inputs keep the order they were given in. */
+  migrations: Migration[];
+  /** Inputs that do not exist or globs that match nothing: a typo must not lint nothing silently. */
+  errors: DiscoveryError[];
+  /** Existing directories that hold no migrations (a new project has none yet). */
+  warnings: string[];
+}
+
+export interface DiscoveryOptions {
+  cwd: string;
+  /** Also read each file (UTF-8); a file that cannot be read is reported in `errors`. */
+  read?: boolean;
+}
+
+/** Expands files, directories and globs into migrations. Explicitly named files are taken as they are. */
+export function discoverMigrations(inputs: readonly string[], options: DiscoveryOptions): DiscoveryResult {
+  const result: DiscoveryResult = { migrations: [], errors: [], warnings: [] };
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const found = expandInput(input, options.cwd, result);
+    for (const migration of found) {
+      // By real path: a file reached twice (named again, or through a link) is one migration.
+      const key = realPath(migration.path);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.migrations.push(migration);
+    }
+  }
+  if (options.read) {
+    result.migrations = result.migrations.filter((m) => {
+      const read = readSqlFile(m.path);
+      if ('text' in read) {
+        m.text = read.text;
+        return true;
+      }
+      result.errors.push({ input: m.path, message: read.problem, hint: read.hint });
+      return false;
+    });
+  }
+  return result;
+}
+
+function expandInput(input: string, cwd: string, result: DiscoveryResult): Migration[] {
+  const absolute = path.resolve(cwd, input);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory()) {
+    const found = sortMigrations(walkDirectory(absolute).flatMap((file) => describeMigration(file) ?? []));
+    if (found.length === 0) result.warnings.push(`no .sql migrations in ${input}`);
+    return found;
+  }
+  if (stat) return [describeMigration(absolute, { explicit: true })!];
+  if (isGlob(input)) {
+    // Lazily loaded: only glob inputs need it. tinyglobby (fdir + picomatch) is what oclif itself uses.
+    const { globSync } = require('tinyglobby') as typeof import('tinyglobby');
+    const files = globSync(input, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    const found = sortMigrations(files.flatMap((file) => describeMigration(path.resolve(file)) ?? []));
+    if (found.length === 0) {
+      result.errors.push({ input, message: `no .sql migrations match ${input}`, hint: 'check the pattern; quote it so the shell does not expand it' });
+    }
+    return found;
+  }
+  result.errors.push({ input, message: `${input} does not exist`, hint: 'check the path (relative paths start from the current directory)' });
+  return [];
+}
+
+function isGlob(input: string): boolean {
+  return /[*?[\]{}]/.test(input);
+}
+
+const SKIPPED_DIRECTORIES = new Set(['node_modules']);
+
+/** Files below dir; symbolic links are followed, each real directory is entered once (no cycles). */
+function walkDirectory(dir: string, visited = new Set<string>()): string[] {
+  const files: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    const real = fs.realpathSync(dir);
+    if (visited.has(real)) return files;
+    visited.add(real);
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return files;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    const kind = entry.isSymbolicLink() ? statKind(full) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
+    if (kind === 'dir') files.push(...walkDirectory(full, visited));
+    else if (kind === 'file') files.push(full);
+  }
+  return files;
+}
+
+function realPath(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function statKind(file: string): 'dir' | 'file' | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a file is as a migration, or undefined when a directory walk or a glob should skip it
+ * (not .sql, a down or undo migration). An explicitly named file is always a migration.
+ */
+export function describeMigration(file: string, options: { explicit?: boolean } = {}): Migration | undefined {
+  const base = path.basename(file);
+  const lower = base.toLowerCase();
+  if (!options.explicit && (!lower.endsWith('.sql') || isDownMigration(lower))) return undefined;
+  let stem = base.replace(/\.sql$/i, '').replace(/\.up$/i, '');
+  // Prisma (migration.sql) and Diesel (up.sql) keep the version in the directory name.
+  if (/^(migration|up)$/i.test(stem)) stem = path.basename(path.dirname(file));
+  const parsed = parseVersion(stem);
+  return { path: file, version: parsed.version, name: parsed.name };
+}
+
+function isDownMigration(lowerBase: string): boolean {
+  return lowerBase.endsWith('.down.sql') || lowerBase === 'down.sql' || /^u\d[\d._]*__/.test(lowerBase);
+}
+
+function parseVersion(stem: string): { version: string | null; name: string } {
+  const flyway = /^V(\d+(?:[._]\d+)*)__(.*)$/i.exec(stem);
+  if (flyway) return { version: flyway[1].replace(/_/g, '.'), name: flyway[2] };
+  const leading = /^(\d+(?:-\d+)*)(?:[_.-]+(.*))?$/.exec(stem);
+  if (leading) return { version: leading[1], name: leading[2] ?? '' };
+  const repeatable = /^R__(.*)$/i.exec(stem);
+  if (repeatable) return { version: null, name: repeatable[1] };
+  return { version: null, name: stem };
+}
+
+/** Version segments as digit strings without leading zeros: "1.02" → ["1", "2"]; dashes join ("2024-01-01" → one number). */
+function versionSegments(version: string): string[] {
+  const segments = version.includes('.') ? version.split('.') : [version.replace(/-/g, '')];
+  return segments.map((s) => s.replace(/^0+(?=\d)/, ''));
+}
+
+function compareNumberStrings(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}
+
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Migration order: versioned before unversioned, versions compared segment by segment as numbers. */
+export function compareMigrations(a: Migration, b: Migration): number {
+  if (a.version !== null && b.version !== null) {
+    const sa = versionSegments(a.version);
+    const sb = versionSegments(b.version);
+    for (let i = 0; i < Math.min(sa.length, sb.length); i++) {
+      const c = compareNumberStrings(sa[i], sb[i]);
+      if (c !== 0) return c;
+    }
+    if (sa.length !== sb.length) return sa.length - sb.length;
+  } else if (a.version !== null || b.version !== null) {
+    return a.version !== null ? -1 : 1;
+  }
+  return naturalOrder.compare(a.name, b.name) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+
+export function sortMigrations(migrations: Migration[]): Migration[] {
+  return [...migrations].sort(compareMigrations);
+}
+
+export type SqlFileRead = { text: string } | { problem: string; hint: string };
+
+/**
+ * Reads a migration as UTF-8 text. Binary files (NUL bytes, which is also what UTF-16 looks
+ * like) and unreadable files come back as a problem instead of text. A UTF-8 byte order mark is
+ * dropped: editors do not count it as a column.
+ */
+export function readSqlFile(file: string): SqlFileRead {
+  let buffer: Buffer;
+  try {
+    buffer = fs.readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { problem: 'cannot be read: permission denied', hint: 'check its permissions' };
+    if (code === 'EISDIR') return { problem: 'is a directory, not a file', hint: 'pass the directory itself to lint every migration in it' };
+    return { problem: `cannot be read: ${(err as Error).message}`, hint: 'check the path' };
+  }
+  return decodeSql(buffer);
+}
+
+/** Decodes bytes read from a file or stdin (see readSqlFile). */
+export function decodeSql(buffer: Buffer): SqlFileRead {
+  if (buffer.includes(0)) {
+    return { problem: 'is a binary file (it contains NUL bytes), not SQL text', hint: 'lint only .sql text files; convert UTF-16 files to UTF-8' };
+  }
+  const text = buffer.toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+const DOWN_MARKER = /^[ \t]*--[ \t]*(?:migrate:down|\+goose[ \t]+down)\b.*$/gim;
+const UP_MARKER = /^[ \t]*--[ \t]*(?:migrate:up|\+goose[ \t]+up)\b/gim;
+
+/**
+ * The part of a migration a deploy runs. dbmate (`-- migrate:up` / `-- migrate:down`) and goose
+ * (`-- +goose Up` / `-- +goose Down`) keep both directions in one file; each down section is
+ * blanked out (to the next up marker or the end) rather than cut, so lines and columns stay true.
+ */
+export function upMigrationText(text: string): string {
+  let result = text;
+  for (const down of text.matchAll(DOWN_MARKER)) {
+    UP_MARKER.lastIndex = down.index! + down[0].length;
+    const end = UP_MARKER.exec(text)?.index ?? text.length;
+    result = result.slice(0, down.index!) + text.slice(down.index!, end).replace(/[^\r\n]/g, ' ') + result.slice(end);
+  }
+  return result;
+}

@@ -1,0 +1,45 @@
+import { allRules, summarize, type LintRun } from './model';
+
+/**
+ * The JSON report (schemaVersion 1, documented in docs/commands/lint.md). Every key is always
+ * present (null when it has no value) so consumers need no existence checks; new keys may be
+ * added, existing ones keep their meaning until schemaVersion changes.
+ */
+export function renderJson(run: LintRun): string {
+  const { findings } = run.report;
+  const docsById = new Map(allRules(run.report).map((r) => [r.id, r.docs]));
+  const counts = new Map<string, { errors: number; warnings: number }>();
+  for (const f of findings) {
+    const c = counts.get(f.file) ?? { errors: 0, warnings: 0 };
+    if (f.severity === 'error') c.errors++;
+    else c.warnings++;
+    counts.set(f.file, c);
+  }
+  const listed = new Set(run.report.files.map((f) => f.path));
+  const unreadable = [...new Set(findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file))];
+  const document = {
+    schemaVersion: 1,
+    tool: { name: run.tool.name, version: run.tool.version },
+    pgVersion: run.pgVersion,
+    summary: summarize(run),
+    files: [
+      ...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })),
+      ...unreadable.map((path) => ({ path, statements: 0, linted: false })),
+    ].map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
+    findings: findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      category: f.category,
+      file: f.file,
+      line: f.start.line,
+      column: f.start.column,
+      endLine: f.end.line,
+      endColumn: f.end.column,
+      message: f.message,
+      why: f.why,
+      fix: f.fix ?? null,
+      docs: docsById.get(f.ruleId) ?? null,
+    })),
+  };
+  return JSON.stringify(document, null, 2) + '\n';
+}

@@ -1,0 +1,84 @@
+import kleur from 'kleur';
+import { SourceText } from '../../sql/source-text';
+import type { Finding } from '../../lint/types';
+import { summarize, type LintRun } from './model';
+
+/**
+ * For people: `file:line:col`, the rule and severity, the message, a code frame of the
+ * statement with the offending lines marked, why it hurts and the safe alternative.
+ */
+export function renderPretty(run: LintRun, options: { color: boolean }): string {
+  kleur.enabled = options.color;
+  const texts = new Map<string, SourceText>();
+  const sourceOf = (file: string) => {
+    const text = run.sources.get(file);
+    if (text === undefined) return undefined;
+    if (!texts.has(file)) texts.set(file, new SourceText(text));
+    return texts.get(file);
+  };
+  const blocks = run.report.findings.map((f) => renderFinding(f, sourceOf(f.file)));
+  return [...blocks, summaryLine(run)].join('\n\n') + '\n';
+}
+
+function renderFinding(f: Finding, source: SourceText | undefined): string {
+  const severity = f.severity === 'error' ? kleur.red().bold('error') : kleur.yellow().bold('warning');
+  const lines = [`${kleur.bold(`${f.file}:${f.start.line}:${f.start.column}`)}  ${severity}  ${kleur.cyan(f.ruleId)}`, `  ${f.message}`];
+  if (source && f.category !== 'input') lines.push(...codeFrame(f, source));
+  lines.push(...labelled('why', f.why));
+  if (f.fix) lines.push(...labelled('fix', f.fix));
+  if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
+  return lines.join('\n');
+}
+
+function labelled(label: string, text: string): string[] {
+  const [first, ...rest] = text.split('\n');
+  const pad = ' '.repeat(label.length + 2);
+  return [`  ${kleur.bold(label)}: ${first}`, ...rest.map((line) => `  ${pad}${line}`)];
+}
+
+const MAX_FRAME_LINES = 9;
+const CONTEXT_LINES = 2;
+
+/** The statement's lines (trimmed around the finding when long); `>` marks the finding's lines, carets its columns. */
+function codeFrame(f: Finding, source: SourceText): string[] {
+  let first = f.start.line;
+  let last = f.end.line;
+  if (f.statement) {
+    const at = source.text.lastIndexOf(f.statement, f.start.offset);
+    if (at >= 0 && at + f.statement.length >= f.start.offset) {
+      first = source.position(at).line;
+      last = Math.max(last, source.position(at + f.statement.length).line);
+    }
+  } else {
+    first = Math.max(1, f.start.line - 1);
+  }
+  last = Math.min(last, source.lineCount);
+  if (last - first + 1 > MAX_FRAME_LINES) {
+    first = Math.max(first, f.start.line - CONTEXT_LINES);
+    last = Math.min(last, Math.max(f.end.line, f.start.line) + CONTEXT_LINES);
+  }
+  const width = String(last).length;
+  const frame: string[] = [];
+  for (let line = first; line <= last; line++) {
+    const marked = line >= f.start.line && line <= f.end.line;
+    const text = source.lineText(line);
+    const gutter = `${marked ? kleur.red().bold('>') : ' '} ${String(line).padStart(width)} | `;
+    frame.push(`  ${marked ? gutter : kleur.dim(gutter)}${text}`);
+    if (line === f.start.line) {
+      const endColumn = f.end.line === line ? Math.max(f.end.column, f.start.column + 1) : text.length + 1;
+      const lead = text.slice(0, f.start.column - 1).replace(/[^\t]/g, ' ');
+      frame.push(`  ${kleur.dim(`  ${' '.repeat(width)} | `)}${lead}${kleur.red().bold('^'.repeat(Math.max(1, endColumn - f.start.column)))}`);
+    }
+  }
+  return frame;
+}
+
+function summaryLine(run: LintRun): string {
+  const s = summarize(run);
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
+  const scope = `(${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion})`;
+  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} ${scope}`;
+  const mark = s.errors > 0 ? kleur.red().bold('✖') : kleur.yellow().bold('⚠');
+  return `${mark} ${kleur.bold(counts)} in ${plural(s.filesWithFindings, 'file')} ${scope}`;
+}

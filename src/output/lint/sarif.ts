@@ -1,0 +1,64 @@
+import { allRules, findingText, fingerprints, firstParagraph, readRuleDocs, type LintRun } from './model';
+
+/**
+ * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
+ * category in properties.category and its docs page as help, so the scanning UI shows the
+ * safe recipe next to the alert.
+ */
+export function renderSarif(run: LintRun): string {
+  const rules = allRules(run.report);
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  const prints = fingerprints(run.report.findings);
+  const helpBase = run.tool.informationUri?.replace(/\/$/, '');
+  const driver = {
+    name: run.tool.name,
+    version: run.tool.version,
+    semanticVersion: run.tool.version,
+    ...(run.tool.informationUri ? { informationUri: run.tool.informationUri } : {}),
+    rules: rules.map((rule) => {
+      const docs = readRuleDocs(run.docsRoot, rule);
+      return {
+        id: rule.id,
+        name: ruleName(rule.id),
+        shortDescription: { text: rule.title },
+        fullDescription: { text: (docs && firstParagraph(docs)) ?? rule.title },
+        ...(helpBase ? { helpUri: `${helpBase}/blob/main/${rule.docs}` } : {}),
+        ...(docs ? { help: { text: docs, markdown: docs } } : {}),
+        defaultConfiguration: { level: rule.defaultSeverity === 'off' ? 'none' : rule.defaultSeverity, enabled: rule.defaultSeverity !== 'off' },
+        properties: { category: rule.category, tags: [rule.category] },
+      };
+    }),
+  };
+  const results = run.report.findings.map((f, i) => ({
+    ruleId: f.ruleId,
+    ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
+    level: f.severity,
+    message: { text: findingText(f) },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.file) },
+          region: { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column },
+        },
+      },
+    ],
+    partialFingerprints: { 'dbopsFindingHash/v1': prints[i] },
+  }));
+  const document = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver },
+        results,
+        properties: { pgVersion: run.pgVersion },
+      },
+    ],
+  };
+  return JSON.stringify(document, null, 2) + '\n';
+}
+
+/** PascalCase rule name, as SARIF viewers display it ("alter-column-type" → "AlterColumnType"). */
+function ruleName(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_m, _dash, c: string) => c.toUpperCase());
+}

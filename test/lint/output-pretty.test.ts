@@ -1,0 +1,29 @@
+import { renderPretty } from '../../src/output/lint/pretty';
+import { wantsColor } from '../../src/output/lint/index';
+import { cleanRun, fixtureRun } from './fixtures/report';
+import { expectGolden } from './golden';
+
+describe('pretty output', () => {
+  it('shows file:line:col, rule, severity, a code frame of the statement, why and the fix', () => {
+    expectGolden('pretty.txt', renderPretty(fixtureRun(), { color: false }));
+  });
+
+  it('says so when there is nothing to report', () => {
+    expectGolden('pretty-clean.txt', renderPretty(cleanRun(), { color: false }));
+  });
+
+  it('colours only when asked', () => {
+    const ansi = /\u001b\[/;
+    expect(renderPretty(fixtureRun(), { color: true })).toMatch(ansi);
+    expect(renderPretty(fixtureRun(), { color: false })).not.toMatch(ansi);
+  });
+
+  it('colour follows the terminal, NO_COLOR and FORCE_COLOR', () => {
+    expect(wantsColor({ isTTY: true }, {})).toBe(true);
+    expect(wantsColor({ isTTY: false }, {})).toBe(false);
+    expect(wantsColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColor({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(wantsColor({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(wantsColor({ isTTY: false }, { FORCE_COLOR: '0' })).toBe(false);
+  });
+});

@@ -1,0 +1,23 @@
+import { findingsOf } from './helpers';
+
+describe('creating-index-non-concurrently', () => {
+  const rule = 'creating-index-non-concurrently';
+  it('reports CREATE INDEX on an existing table and suggests CONCURRENTLY', async () => {
+    const [f] = await findingsOf(rule, 'CREATE INDEX users_name ON users (name);');
+    expect(f.why).toContain('ShareLock');
+    expect(f.fix).toContain('CREATE INDEX CONCURRENTLY users_name ON users (name);');
+    const [u] = await findingsOf(rule, 'create unique index users_name on users (name);');
+    expect(u.fix).toContain('create unique index CONCURRENTLY users_name');
+  });
+  it('does not report the partitioned-index recipe (ON ONLY the parent, then attach)', async () => {
+    const recipe = 'CREATE INDEX events_at ON ONLY events (at);\nCREATE INDEX CONCURRENTLY events_2024_at ON events_2024 (at);\nALTER INDEX events_at ATTACH PARTITION events_2024_at;';
+    expect(await findingsOf(rule, recipe)).toEqual([]);
+    // ONLY on a table known to be plain still builds the index.
+    expect(await findingsOf(rule, 'CREATE INDEX users_name ON ONLY users (name);')).toHaveLength(1);
+  });
+
+  it('does not report CONCURRENTLY or a new table', async () => {
+    expect(await findingsOf(rule, 'CREATE INDEX CONCURRENTLY users_name ON users (name);')).toEqual([]);
+    expect(await findingsOf(rule, 'CREATE TABLE t (a int);\nCREATE INDEX ON t (a);')).toEqual([]);
+  });
+});
