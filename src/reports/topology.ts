@@ -33,6 +33,9 @@ export interface TopologyFlags {
 /** The name of the node given as the primary (replicas cannot take it). */
 export const PRIMARY_NAME = 'primary';
 
+/** Why the node given as the primary is flagged when it turns out to be in recovery. */
+export const PRIMARY_IN_RECOVERY = 'given as the primary, but it is a standby (in recovery): has there been a failover?';
+
 const NAME = /^[A-Za-z0-9_.@:-]+$/;
 
 /** libpq environment variables that name a server without any URL. */

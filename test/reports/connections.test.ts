@@ -154,6 +154,13 @@ describe('dbops report connections', () => {
     expect(json.pgbouncers[0]).toMatchObject({ name: 'pool', reachable: false, status: 'UNKNOWN', error: expect.stringMatching(/^password authentication failed connecting to 127\.0\.0\.1:\d+\/pgbouncer$/) });
   });
 
+  it('warns when the node given as --primary is a standby (after a failover?)', async () => {
+    const { result, json } = await runJson(['report', 'connections', '--primary', pg().standby!.url]);
+    expect(result.code).toBe(1);
+    expect(byName(json.nodes, 'primary')).toMatchObject({ role: 'standby', status: 'WARNING' });
+    expect(byName(json.nodes, 'primary').reasons).toContain('given as the primary, but it is a standby (in recovery): has there been a failover?');
+  });
+
   it('says so when --pgbouncer points at PostgreSQL (or a pool database) instead of the admin console', async () => {
     const c = pg();
     const { result, json } = await runJson(['report', 'connections', '--pgbouncer', `pg=${c.primary.url}`, '--pgbouncer', `pool=${c.pgbouncer!.url}`]);

@@ -3,7 +3,7 @@ import { parseDuration } from '../../util/duration';
 import { formatBytes, parseSize } from '../../util/size';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
-import { PRIMARY_NAME } from '../topology';
+import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';
 import type { NodeLag } from './types';
 
 /** Seconds and bytes at which a standby turns WARNING / CRITICAL; undefined means no limit. */
@@ -73,7 +73,7 @@ export function evaluateLag(node: NodeLag, t: LagThresholds, context: LagContext
     if (primaries.length > 1) v.add('CRITICAL', `${primaries.length} nodes are primaries (not in recovery): ${primaries.join(', ')} — split brain, or the same server given twice`);
     return v.build();
   }
-  if (node.name === PRIMARY_NAME && !node.discovered) v.add('WARNING', 'given as the primary, but it is a standby (in recovery): has there been a failover?');
+  if (node.name === PRIMARY_NAME && !node.discovered) v.add('WARNING', PRIMARY_IN_RECOVERY);
   const upstream = context.upstream;
   if (node.state === 'disconnected') {
     v.add('CRITICAL', node.lastHeardSecondsAgo !== null
