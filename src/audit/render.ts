@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { formatSource, type RankedQuery } from './aggregate';
 import type { AuditRun } from './run';
+import { packageInfo } from '../util/package';
 
 const oneLine = (s: string, n: number) => {
   const flat = s.replace(/\s+/g, ' ').trim();
@@ -122,6 +123,19 @@ const RULES = [
   },
 ];
 
+/** Like dbops lint's SARIF: the package version, and absolute links only when the package declares a homepage. */
+function sarifDriver() {
+  const pkg = packageInfo();
+  const home = pkg.homepage?.replace(/\/$/, '');
+  return {
+    name: 'dbops audit queries',
+    version: pkg.version,
+    semanticVersion: pkg.version,
+    ...(home ? { informationUri: home } : {}),
+    rules: RULES.map((rule) => (home ? { ...rule, helpUri: `${home}/blob/main/docs/commands/audit-queries.md` } : rule)),
+  };
+}
+
 export function auditSarif(run: AuditRun): unknown {
   const results: unknown[] = [];
   const location = (s: { file?: string; line?: number; column?: number }) => ({
@@ -150,6 +164,6 @@ export function auditSarif(run: AuditRun): unknown {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'dbops audit queries', rules: RULES } }, results }],
+    runs: [{ tool: { driver: sarifDriver() }, results }],
   };
 }

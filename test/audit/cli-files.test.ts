@@ -71,7 +71,7 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     // SARIF 2.1.0 requires helpUri and informationUri to be absolute URIs (code scanning validates them);
     // no invented project URL either: the package declares none.
     const driver = sarif.runs[0].tool.driver;
-    expect(driver.name).toBe('dbops audit queries');
+    expect(driver).toMatchObject({ name: 'dbops audit queries', version: JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version });
     expect(driver.informationUri).toBeUndefined();
     for (const rule of driver.rules) {
       expect(rule.helpUri).toBeUndefined();
