@@ -8,7 +8,7 @@ import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
 import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
 import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
-import type { AnalyzedStatement, Rule } from './rule';
+import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
 
@@ -114,7 +114,10 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     existingSchema: options.existingSchema,
     newTables: options.newTables,
   });
-  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
+  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
+    rule,
+    ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
+  }));
   const findings: Finding[] = [];
   let statements = 0;
   const linted = analyzed.filter((f) => !f.applied);
@@ -139,15 +142,29 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   return { findings, files: linted.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
 }
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {
+/** An enabled rule with the context it is called with (built once per run, not per statement). */
+interface ActiveRule {
+  rule: Rule;
+  ctx: RuleContext;
+}
+
+const SUPPRESSION_MARKER = /dbops-ignore/i;
+
+function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
   const { statement } = st;
-  const triviaStart = statement.start.offset - statement.leadingTrivia.length;
-  const suppressions = parseSuppressions(statement.leadingTrivia, triviaStart, (o) => file.parsed.source.position(o));
+  const trivia = statement.leadingTrivia;
+  // Most statements carry no suppression; skip the comment parsing for them.
+  const suppressions = SUPPRESSION_MARKER.test(trivia)
+    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.parsed.source.position(o))
+    : [];
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const unit of [st.analyzed, ...st.nested]) {
-    for (const rule of active) {
-      for (const report of rule.check(unit, { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options })) {
+  const units = st.nested.length === 0 ? [st.analyzed] : [st.analyzed, ...st.nested];
+  for (const unit of units) {
+    for (const { rule, ctx } of active) {
+      const reports = rule.check(unit, ctx);
+      if (reports.length === 0) continue;
+      for (const report of reports) {
         const suppression = suppressions.find((s) => s.reason && s.ruleIds.includes(rule.meta.id));
         if (suppression) {
           suppression.used.add(rule.meta.id);
@@ -174,7 +191,7 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
       }
     }
   }
-  out.push(...suppressionFindings(suppressions, file.path, options));
+  if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
 }
 
