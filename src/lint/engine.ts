@@ -6,6 +6,7 @@
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
+import type { ActionKind } from '../effects/types';
 import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
 import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
@@ -176,6 +177,7 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
   const units = st.nested.length === 0 ? [st.analyzed] : [st.analyzed, ...st.nested];
   for (const unit of units) {
     for (const { rule, ctx } of active) {
+      if (rule.actionKinds && !hasActionOf(unit, rule.actionKinds)) continue;
       const reports = rule.check(unit, ctx);
       if (reports.length === 0) continue;
       for (const report of reports) {
@@ -207,6 +209,11 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
   }
   if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
+}
+
+function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {
+  for (const action of unit.effects.actions) if (kinds.includes(action.kind)) return true;
+  return false;
 }
 
 let knownRules: Map<string, RuleMeta> | undefined;
