@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Benchmarks `dbops lint` (needs `npm run build`):
-//   node bench/lint.js [--files 200] [--per-file 52] [--runs 21] [--no-squawk]
+//   node bench/lint.js [--files 200] [--per-file 52] [--runs 21] [--corpus-runs 11] [--no-squawk]
 // 1. generates a corpus of realistic migrations (deterministic) under .tmp/bench-lint/,
 // 2. lints it in-process with the engine (statements/s, wall),
-// 3. lints it through the CLI (wall, statements/s),
+// 3. lints it through the CLI (wall, statements/s; CPU time of the child too, on Linux),
 // 4. times the CLI on one migration file (median of --runs, next to `node -e 0`),
 // 5. if squawk's native binary can be had from npm (squawk-cli ships it in a platform package,
 //    no install script), runs it on the same files and prints the ratios. It is installed into
@@ -107,12 +107,35 @@ function generateCorpus(files, perFile) {
 
 // --- timing helpers -------------------------------------------------------------------------
 
+/**
+ * CPU time (user + system, all threads) of this process's finished children, in ms, from
+ * /proc/self/stat (Linux; undefined elsewhere). On a shared machine wall time mostly measures the
+ * neighbours; CPU time measures the work, to the kernel's 10 ms tick.
+ */
+function childrenCpuMs() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // cutime and cstime are fields 16 and 17 of stat(5); fields[0] here is field 3.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function timeRun(cmd, args, opts = {}) {
+  const cpuBefore = childrenCpuMs();
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...opts });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.error) throw r.error;
-  return { ms, stdout: r.stdout, status: r.status };
+  const cpuMs = cpuBefore === undefined ? undefined : childrenCpuMs() - cpuBefore;
+  return { ms, cpuMs, stdout: r.stdout, status: r.status };
+}
+
+/** " (CPU median N ms)" when CPU time could be read. */
+function cpuNote(runs) {
+  const values = runs.map((r) => r.cpuMs);
+  return values.some((v) => v === undefined) ? '' : `, CPU median ${fmt(median(values))}`;
 }
 
 function median(values) {
@@ -192,37 +215,45 @@ async function main() {
   // dbops and squawk runs are interleaved so both see the same machine load (this box is shared).
   const squawk = process.argv.includes('--no-squawk') ? undefined : findSquawk();
   if (!squawk && !process.argv.includes('--no-squawk')) console.log(`squawk: not available (npm install squawk-cli@${SQUAWK_VERSION} failed); set SQUAWK_BIN to compare`);
-  const corpusRuns = 5;
-  const cliTimes = [];
-  const squawkTimes = [];
+  const corpusRuns = arg('corpus-runs', 11);
+  const cliRuns = [];
+  const squawkRuns = [];
   let statements = 0;
   for (let i = 0; i < corpusRuns; i++) {
     const r = timeRun(process.execPath, [dbops, 'lint', dir, '--format', 'json'], { cwd: ROOT });
-    cliTimes.push(r.ms);
+    cliRuns.push(r);
     statements = JSON.parse(r.stdout).summary.statements;
-    if (squawk) squawkTimes.push(timeRun(squawk, corpusFiles).ms);
+    if (squawk) squawkRuns.push(timeRun(squawk, corpusFiles));
   }
-  const cliCorpus = median(cliTimes);
-  console.log(`CLI, whole corpus: ${statements} statements in ${fmt(cliCorpus)} wall (min ${fmt(Math.min(...cliTimes))}) → ${Math.round(statements / (cliCorpus / 1000))} statements/s (median of ${corpusRuns})`);
-
-  const nodeTimes = [];
-  const singleTimes = [];
-  const squawkOneTimes = [];
-  for (let i = 0; i < runs; i++) {
-    nodeTimes.push(timeRun(process.execPath, ['-e', '0']).ms);
-    singleTimes.push(timeRun(process.execPath, [dbops, 'lint', oneFile], { cwd: ROOT }).ms);
-    if (squawk) squawkOneTimes.push(timeRun(squawk, [oneFile]).ms);
-  }
-  const single = median(singleTimes);
+  const wall = (runs) => runs.map((r) => r.ms);
+  const cliCorpus = median(wall(cliRuns));
   console.log(
-    `CLI, one migration file (${path.relative(ROOT, oneFile)}): median ${fmt(single)}, min ${fmt(Math.min(...singleTimes))} ` +
-      `(node -e 0: median ${fmt(median(nodeTimes))}, min ${fmt(Math.min(...nodeTimes))}; ${runs} runs)`,
+    `CLI, whole corpus: ${statements} statements in ${fmt(cliCorpus)} wall (min ${fmt(Math.min(...wall(cliRuns)))}${cpuNote(cliRuns)}) → ` +
+      `${Math.round(statements / (cliCorpus / 1000))} statements/s (median of ${corpusRuns})`,
+  );
+
+  const nodeRuns = [];
+  const singleRuns = [];
+  const squawkOneRuns = [];
+  for (let i = 0; i < runs; i++) {
+    nodeRuns.push(timeRun(process.execPath, ['-e', '0']));
+    singleRuns.push(timeRun(process.execPath, [dbops, 'lint', oneFile], { cwd: ROOT }));
+    if (squawk) squawkOneRuns.push(timeRun(squawk, [oneFile]));
+  }
+  const single = median(wall(singleRuns));
+  console.log(
+    `CLI, one migration file (${path.relative(ROOT, oneFile)}): median ${fmt(single)}, min ${fmt(Math.min(...wall(singleRuns)))}${cpuNote(singleRuns)} ` +
+      `(node -e 0: median ${fmt(median(wall(nodeRuns)))}, min ${fmt(Math.min(...wall(nodeRuns)))}${cpuNote(nodeRuns)}; ${runs} runs)`,
   );
   if (!squawk) return;
-  const squawkCorpus = median(squawkTimes);
-  const squawkOne = median(squawkOneTimes);
-  console.log(`squawk ${SQUAWK_VERSION} (native), whole corpus: ${fmt(squawkCorpus)} wall (min ${fmt(Math.min(...squawkTimes))}); one file: median ${fmt(squawkOne)}, min ${fmt(Math.min(...squawkOneTimes))}`);
-  console.log(`ratio dbops/squawk: corpus ${(cliCorpus / squawkCorpus).toFixed(2)}x, one file ${(single / squawkOne).toFixed(2)}x (below 1 = dbops faster)`);
+  const squawkCorpus = median(wall(squawkRuns));
+  const squawkOne = median(wall(squawkOneRuns));
+  console.log(
+    `squawk ${SQUAWK_VERSION} (native), whole corpus: ${fmt(squawkCorpus)} wall (min ${fmt(Math.min(...wall(squawkRuns)))}${cpuNote(squawkRuns)}); ` +
+      `one file: median ${fmt(squawkOne)}, min ${fmt(Math.min(...wall(squawkOneRuns)))}${cpuNote(squawkOneRuns)}`,
+  );
+  const cpuRatio = cpuNote(cliRuns) && cpuNote(squawkRuns) ? `; CPU corpus ${(median(cliRuns.map((r) => r.cpuMs)) / median(squawkRuns.map((r) => r.cpuMs))).toFixed(2)}x` : '';
+  console.log(`ratio dbops/squawk: corpus ${(cliCorpus / squawkCorpus).toFixed(2)}x, one file ${(single / squawkOne).toFixed(2)}x wall${cpuRatio} (below 1 = dbops faster)`);
 }
 
 main().catch((err) => {

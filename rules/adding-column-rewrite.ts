@@ -17,8 +17,9 @@ export default defineRule({
     rewrite: 'Adding {table}.{column} rewrites the whole table: {reason}',
     unknown: 'Adding {table}.{column} may rewrite the whole table: {reason}',
   },
+  actionKinds: ['add-column'],
   check(stmt) {
-    return actionsOn(stmt, 'add-column')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.rewrite !== 'no')
       .map((a) => {
         const col = ident(a.column);

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     required: 'Adding NOT NULL column {table}.{column} without a default fails as soon as {table} has a row',
   },
+  actionKinds: ['add-column'],
   check(stmt) {
-    return actionsOn(stmt, 'add-column')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.failsIfRows)
       .map((a) => ({
         message: format(this.messages.required, { table: a.relation.name, column: a.column }),

@@ -18,8 +18,9 @@ export default defineRule({
   messages: {
     build: 'Adding {kind} {name} on {table} builds its index while blocking all reads and writes',
   },
+  actionKinds: ['add-constraint'],
   check(stmt) {
-    return actionsOn(stmt, 'add-constraint')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.indexBuild && a.constraint && a.constraint.type in KEYWORD)
       .map((a) => {
         const c = a.constraint!;

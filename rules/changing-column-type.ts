@@ -17,8 +17,9 @@ export default defineRule({
     rewrite: 'Changing {table}.{column} to {type} rewrites the whole table ({reason})',
     unknown: 'Changing {table}.{column} to {type} may rewrite the whole table: {reason}',
   },
+  actionKinds: ['alter-column-type'],
   check(stmt) {
-    return actionsOn(stmt, 'alter-column-type')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.rewrite !== 'no')
       .map((a) => {
         const data = { table: a.relation.name, column: a.column, type: a.newType?.display, reason: a.rewriteReason };

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     cluster: 'CLUSTER rewrites {table} while blocking all reads and writes',
   },
+  actionKinds: ['cluster'],
   check(stmt) {
-    return actionsOn(stmt, 'cluster').map((a) => ({
+    return actionsOn(stmt, this.actionKinds).map((a) => ({
       message: format(this.messages.cluster, { table: a.relation.name }),
       why: lockWhy(a, a.lock, 'The table is copied in index order and every index rebuilt while the lock is held.'),
       fix: lines('-- Reorder online with pg_repack instead:', `-- pg_repack --table ${a.relation.name} --order-by <columns> <database>`),

@@ -19,8 +19,9 @@ export default defineRule({
     inlineCheck: 'Adding {table}.{column} with an inline CHECK checks every row while blocking all reads and writes',
     'inlineForeign-key': 'Adding {table}.{column} with an inline REFERENCES checks every row against {referenced} while blocking writes to both',
   },
+  actionKinds: ['add-constraint'],
   check(stmt) {
-    return actionsOn(stmt, 'add-constraint')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.scan && (a.constraint?.type === 'check' || a.constraint?.type === 'foreign-key'))
       .map((a) => {
         const c = a.constraint!;

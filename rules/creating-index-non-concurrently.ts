@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     build: 'Creating index {index} on {table} without CONCURRENTLY blocks writes for the whole build',
   },
+  actionKinds: ['create-index'],
   check(stmt) {
-    return actionsOn(stmt, 'create-index')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.indexBuild && !a.indexBuild.concurrent)
       .map((a) => ({
         message: format(this.messages.build, { index: a.indexBuild?.name ?? '(unnamed)', table: a.relation.name }),

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     drop: 'Dropping {table}.{column} breaks every running client that still reads or writes it',
   },
+  actionKinds: ['drop-column'],
   check(stmt) {
-    return actionsOn(stmt, 'drop-column').map((a) => ({
+    return actionsOn(stmt, this.actionKinds).map((a) => ({
       message: format(this.messages.drop, { table: a.relation.name, column: a.column }),
       why: 'The drop is instant, but queries naming the column (and ORMs that list every column) fail until every client is redeployed without it. It also takes AccessExclusiveLock briefly.',
       fix: lines(

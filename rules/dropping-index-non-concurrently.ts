@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     drop: 'Dropping index {index} without CONCURRENTLY takes AccessExclusiveLock on its table',
   },
+  actionKinds: ['drop-index'],
   check(stmt) {
-    return actionsOn(stmt, 'drop-index')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => !a.concurrent)
       .map((a) => ({
         message: format(this.messages.drop, { index: a.newName }),

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     drop: 'Dropping {table} breaks every running client that still uses it, and its data is gone',
   },
+  actionKinds: ['drop-table'],
   check(stmt) {
-    return actionsOn(stmt, 'drop-table')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.relation.kind === 'table')
       .map((a) => ({
         message: format(this.messages.drop, { table: a.relation.name }),

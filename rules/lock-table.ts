@@ -17,8 +17,9 @@ export default defineRule({
   messages: {
     lock: 'LOCK TABLE {table} takes {lock} until the transaction ends',
   },
+  actionKinds: ['lock-table'],
   check(stmt) {
-    return actionsOn(stmt, 'lock-table')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => isStrongLock(a.lock))
       .map((a) => ({
         message: format(this.messages.lock, { table: a.relation.name, lock: a.lock }),

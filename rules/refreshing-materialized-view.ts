@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     refresh: 'REFRESH MATERIALIZED VIEW {view} without CONCURRENTLY blocks every read of it until the query finishes',
   },
+  actionKinds: ['refresh-materialized-view'],
   check(stmt) {
-    return actionsOn(stmt, 'refresh-materialized-view')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => !a.concurrent)
       .map((a) => ({
         message: format(this.messages.refresh, { view: a.relation.name }),

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     reindex: 'REINDEX of {target} without CONCURRENTLY blocks writes to {table} for the whole rebuild',
   },
+  actionKinds: ['reindex'],
   check(stmt) {
-    return actionsOn(stmt, 'reindex')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => !a.concurrent)
       .map((a) => {
         const target = stmt.text.replace(/^\s*REINDEX\s+(\([^)]*\)\s*)?/i, '');

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     rename: 'Renaming {table}.{column} to {newName} breaks every running client that still uses {column}',
   },
+  actionKinds: ['rename-column'],
   check(stmt) {
-    return actionsOn(stmt, 'rename-column')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => !a.oldNameReused && !a.secondHalfOfSwap)
       .map((a) => ({
         message: format(this.messages.rename, { table: a.relation.name, column: a.column, newName: a.newName }),

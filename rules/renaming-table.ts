@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     rename: 'Renaming {table} to {newName} breaks every running client that still uses {table}',
   },
+  actionKinds: ['rename-table'],
   check(stmt) {
-    return actionsOn(stmt, 'rename-table')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => !a.oldNameReused && !a.secondHalfOfSwap)
       .map((a) => ({
         message: format(this.messages.rename, { table: a.relation.name, newName: a.newName }),

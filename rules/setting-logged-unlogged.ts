@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     logged: 'SET {mode} rewrites {table} while blocking all reads and writes',
   },
+  actionKinds: ['set-logged', 'set-unlogged'],
   check(stmt) {
-    return actionsOn(stmt, 'set-logged', 'set-unlogged').map((a) => {
+    return actionsOn(stmt, this.actionKinds).map((a) => {
       const mode = a.kind === 'set-logged' ? 'LOGGED' : 'UNLOGGED';
       return {
         message: format(this.messages.logged, { mode, table: a.relation.name }),

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     scan: 'SET NOT NULL on {table}.{column} scans every row while blocking all reads and writes',
   },
+  actionKinds: ['set-not-null', 'add-constraint'],
   check(stmt) {
-    return actionsOn(stmt, 'set-not-null', 'add-constraint')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.scan && (a.kind === 'set-not-null' || a.constraint?.type === 'not-null'))
       .map((a) => {
         const col = ident(a.column);

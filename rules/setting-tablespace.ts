@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     move: 'SET TABLESPACE copies {table} file by file while blocking all reads and writes',
   },
+  actionKinds: ['set-tablespace'],
   check(stmt) {
-    return actionsOn(stmt, 'set-tablespace').map((a) => ({
+    return actionsOn(stmt, this.actionKinds).map((a) => ({
       message: format(this.messages.move, { table: a.relation.name }),
       why: lockWhy(a, a.lock, 'Every data file is copied to the new tablespace while the lock is held.'),
       fix: lines(

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     truncate: 'TRUNCATE {table} blocks all reads and writes and removes every row',
   },
+  actionKinds: ['truncate'],
   check(stmt) {
-    return actionsOn(stmt, 'truncate').map((a) => ({
+    return actionsOn(stmt, this.actionKinds).map((a) => ({
       message: format(this.messages.truncate, { table: a.relation.name }),
       why: lockWhy(
         a,

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     whole: '{verb} without WHERE touches every row of {table} in one transaction',
   },
+  actionKinds: ['update', 'delete'],
   check(stmt) {
-    return actionsOn(stmt, 'update', 'delete')
+    return actionsOn(stmt, this.actionKinds)
       .filter((a) => a.wholeTable)
       .map((a) => {
         const verb = a.kind === 'update' ? 'UPDATE' : 'DELETE';

@@ -16,8 +16,9 @@ export default defineRule({
   messages: {
     full: 'VACUUM FULL rewrites {table} while blocking all reads and writes',
   },
+  actionKinds: ['vacuum-full'],
   check(stmt) {
-    return actionsOn(stmt, 'vacuum-full').map((a) => ({
+    return actionsOn(stmt, this.actionKinds).map((a) => ({
       message: format(this.messages.full, { table: a.relation.name }),
       why: lockWhy(a, a.lock, 'The whole table and its indexes are copied while the lock is held.'),
       fix: lines(

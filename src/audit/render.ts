@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { formatSource, type RankedQuery } from './aggregate';
 import type { AuditRun } from './run';
+import { packageInfo } from '../util/package';
 
 const oneLine = (s: string, n: number) => {
   const flat = s.replace(/\s+/g, ' ').trim();
@@ -40,6 +41,9 @@ export function renderTable(run: AuditRun, limit: number): string {
     out.push(`${run.unparsableCount} statement(s) did not parse:`);
     for (const u of run.unparsable.slice(0, 10)) out.push(`  ${formatSource(u.source)}: ${u.message}: ${oneLine(u.text, 60)}`);
     if (run.unparsableCount > 10) out.push('  … (all of them: --format json)');
+  }
+  for (const log of run.logsWithoutStatements) {
+    out.push(`note: no statements found in ${log}: turn on log_min_duration_statement (or log_statement) with lc_messages in English, or check --log-format.`);
   }
   if (run.hiddenStatements > 0) out.push(`note: ${run.hiddenStatements} pg_stat_statements entries belong to other roles and are hidden; grant pg_read_all_stats to see them.`);
   return out.join('\n');
@@ -85,11 +89,16 @@ export function auditJson(run: AuditRun): unknown {
       warnings: run.queries.filter((q) => q.severity === 'warning').length,
       unparsable: run.unparsableCount,
       hiddenStatements: run.hiddenStatements,
+      logsWithoutStatements: run.logsWithoutStatements,
       thresholds: run.thresholds,
       rankedBy: run.timed ? 'total_ms' : 'tables',
     },
   };
 }
+
+// Relative help links are invalid SARIF (helpUri must be absolute), and the package publishes no
+// documentation URL: the rules name the page instead.
+const RULE_HELP = { text: 'See docs/commands/audit-queries.md in dbops (what is counted, thresholds, how to fix).' };
 
 const RULES = [
   {
@@ -98,21 +107,34 @@ const RULES = [
     fullDescription: {
       text: 'Past join_collapse_limit/from_collapse_limit (8) the planner stops searching join orders exhaustively; at geqo_threshold (12) it switches to a genetic search whose plans vary between runs.',
     },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
   {
     id: 'cross-join',
     shortDescription: { text: 'Join with no join condition' },
     fullDescription: { text: 'FROM items that no condition connects produce every combination of their rows.' },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
   {
     id: 'syntax-error',
     shortDescription: { text: 'Statement does not parse' },
     fullDescription: { text: 'The statement could not be audited because PostgreSQL\'s parser rejects it.' },
-    helpUri: 'docs/commands/audit-queries.md',
+    help: RULE_HELP,
   },
 ];
+
+/** Like dbops lint's SARIF: the package version, and absolute links only when the package declares a homepage. */
+function sarifDriver() {
+  const pkg = packageInfo();
+  const home = pkg.homepage?.replace(/\/$/, '');
+  return {
+    name: 'dbops audit queries',
+    version: pkg.version,
+    semanticVersion: pkg.version,
+    ...(home ? { informationUri: home } : {}),
+    rules: RULES.map((rule) => (home ? { ...rule, helpUri: `${home}/blob/main/docs/commands/audit-queries.md` } : rule)),
+  };
+}
 
 export function auditSarif(run: AuditRun): unknown {
   const results: unknown[] = [];
@@ -142,6 +164,6 @@ export function auditSarif(run: AuditRun): unknown {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'dbops audit queries', informationUri: 'https://github.com/dbops/dbops', rules: RULES } }, results }],
+    runs: [{ tool: { driver: sarifDriver() }, results }],
   };
 }

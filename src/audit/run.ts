@@ -25,6 +25,8 @@ export interface AuditRun extends AuditResult {
   /** pg_stat_statements rows this role may not read (it lacks pg_read_all_stats). */
   hiddenStatements: number;
   parses: number;
+  /** --log files in which no statement was found (logging off, not English, or not a log). */
+  logsWithoutStatements: string[];
 }
 
 export async function runAudit(input: AuditInput): Promise<AuditRun> {
@@ -34,17 +36,26 @@ export async function runAudit(input: AuditInput): Promise<AuditRun> {
   const collector = new QueryCollector(filesOnly ? Number.POSITIVE_INFINITY : 5);
   let hiddenStatements = 0;
   for (const file of expandSqlFiles(input.files)) await collectFile(collector, analyzer, file);
-  for (const log of input.logs) await collectLog(collector, analyzer, log, input.logFormat);
+  const logsWithoutStatements: string[] = [];
+  const logs = [...new Map(input.logs.map((log) => [path.resolve(log), log])).values()];
+  for (const log of logs) if ((await collectLog(collector, analyzer, log, input.logFormat)) === 0) logsWithoutStatements.push(log);
   if (input.fromDb) hiddenStatements = await collectStatStatements(collector, analyzer, input.fromDb.url);
-  return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses };
+  return { ...rank(collector, input.thresholds), hiddenStatements, parses: analyzer.parses, logsWithoutStatements };
 }
 
-/** Directories become the *.sql files under them, in name order. */
+/** Directories become the *.sql files under them, in name order; a file reached twice is read once. */
 export function expandSqlFiles(inputs: readonly string[]): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string) => {
+    const key = file === '-' ? file : path.resolve(file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(file);
+  };
   for (const input of inputs) {
     if (input === '-') {
-      out.push(input);
+      add(input);
       continue;
     }
     let stat: fs.Stats;
@@ -54,12 +65,12 @@ export function expandSqlFiles(inputs: readonly string[]): string[] {
       throw new UsageError(`cannot read ${input}: no such file or directory`, 'check the --file path');
     }
     if (!stat.isDirectory()) {
-      out.push(input);
+      add(input);
       continue;
     }
     const found = (fs.readdirSync(input, { recursive: true }) as string[]).filter((f) => /\.sql(\.gz)?$/i.test(f)).sort();
     if (found.length === 0) throw new UsageError(`no .sql files in ${input}`, 'pass SQL files or a directory holding them');
-    out.push(...found.map((f) => path.join(input, f)));
+    for (const f of found) add(path.join(input, f));
   }
   return out;
 }
@@ -83,8 +94,10 @@ async function collectFile(collector: QueryCollector, analyzer: StatementAnalyze
 /** Processes whose statement we saw last, for durations logged on their own line; bounded. */
 const MAX_TRACKED_PIDS = 10_000;
 
-async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer, file: string, format: LogFormat | 'auto'): Promise<void> {
+/** Returns how many statements the log held. */
+async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer, file: string, format: LogFormat | 'auto'): Promise<number> {
   const lastByPid = new Map<string, QueryGroup>();
+  let statements = 0;
   await readServerLog(file, format, (ev) => {
     if (ev.kind === 'duration') {
       const g = lastByPid.get(ev.pid);
@@ -92,12 +105,14 @@ async function collectLog(collector: QueryCollector, analyzer: StatementAnalyzer
       lastByPid.delete(ev.pid);
       return;
     }
+    statements++;
     const groups = collector.add(ev.text, analyzer.analyze(ev.text), { file, line: ev.line }, { calls: 1, totalMs: ev.durationMs });
     if (ev.durationMs === undefined && groups.length > 0) {
       if (lastByPid.size >= MAX_TRACKED_PIDS) lastByPid.clear();
       lastByPid.set(ev.pid, groups[0]);
     }
   });
+  return statements;
 }
 
 async function collectStatStatements(collector: QueryCollector, analyzer: StatementAnalyzer, url: string | undefined): Promise<number> {

@@ -26,7 +26,9 @@ export function reportError(err: unknown, usageExitCode: number = EXIT.usage): n
     if (e.code === 'EEXIT') return e.oclif.exit;
     const code = e.oclif.exit === 2 || e.oclif.exit === 1 ? usageExitCode : e.oclif.exit;
     const hint = /command .* not found/i.test(e.message) ? 'run `dbops --help` to list commands' : 'see --help';
-    process.stderr.write(redactSecrets(formatErrorLine(e.message.replace(/^Error: /, ''), hint)) + '\n');
+    // oclif puts the reason on the lines after "Parsing --flag"; keep it on the one line we print.
+    const reason = e.message.replace(/^Error: /, '').split('\n').map((l) => l.trim()).filter((l) => l && !/^See more help/.test(l)).join(': ');
+    process.stderr.write(redactSecrets(formatErrorLine(reason, hint)) + '\n');
     if (debug && (err as Error).stack) process.stderr.write(redactSecrets((err as Error).stack!) + '\n');
     return code;
   }

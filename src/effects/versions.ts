@@ -60,17 +60,21 @@ export function versionRequirements(node: AnyNode): VersionRequirement[] {
   const [type] = Object.keys(node ?? {});
   if (!CAN_NEED_NEWER.has(type)) return [];
   const found = new Map<string, VersionRequirement>();
-  const walk = (n: AnyNode): void => {
-    if (!n || typeof n !== 'object') return;
-    if (Array.isArray(n)) return n.forEach(walk);
-    for (const [key, value] of Object.entries(n)) {
-      if (value && typeof value === 'object') {
-        const req = requirementOf(key, value);
-        if (req) found.set(req.feature, req);
-        walk(value);
-      }
-    }
-  };
-  walk(node);
+  collect(node, found);
   return [...found.values()].sort((a, b) => b.version - a.version);
+}
+
+/** Visits every object in the tree with for…in (no per-node arrays: this is hot on large migrations). */
+function collect(n: AnyNode, found: Map<string, VersionRequirement>): void {
+  if (Array.isArray(n)) {
+    for (let i = 0; i < n.length; i++) if (n[i] && typeof n[i] === 'object') collect(n[i], found);
+    return;
+  }
+  for (const key in n) {
+    const value = n[key];
+    if (!value || typeof value !== 'object') continue;
+    const req = requirementOf(key, value);
+    if (req) found.set(req.feature, req);
+    collect(value, found);
+  }
 }

@@ -6,9 +6,10 @@
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
+import type { ActionKind } from '../effects/types';
 import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
 import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
-import type { AnalyzedStatement, Rule } from './rule';
+import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
 
@@ -40,14 +41,25 @@ export interface AnalyzedFile {
 
 /** Parses and analyses sources in the given order (sorting is the caller's job). */
 export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  const files: AnalyzedFile[] = [];
+  await eachAnalyzedFile(sources, options, (file) => files.push(file));
+  return files;
+}
+
+/**
+ * Analyses the sources one after another and hands each file over as soon as it is done, so a
+ * caller that needs no file afterwards lets its syntax trees die young (cheap for the garbage
+ * collector) instead of keeping every tree of the run alive.
+ */
+async function eachAnalyzedFile(sources: SqlSource[], options: AnalyzeOptions, visit: (file: AnalyzedFile) => void): Promise<void> {
   await loadParser();
   const ctx = createContext(options);
-  return sources.map((source) => {
+  for (const source of sources) {
     const file = analyzeFile(source, ctx);
     // Sources come in migration order: when one is applied, so is everything before it.
     if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
-    return file;
-  });
+    visit(file);
+  }
 }
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
@@ -108,46 +120,67 @@ function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
 }
 
 export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
-  const analyzed = await analyzeSources(sources, {
-    pgVersion: options.pgVersion,
-    fileTransaction: options.fileTransaction,
-    existingSchema: options.existingSchema,
-    newTables: options.newTables,
-  });
-  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off');
+  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
+    rule,
+    ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
+  }));
   const findings: Finding[] = [];
+  const files: LintReport['files'] = [];
   let statements = 0;
-  const linted = analyzed.filter((f) => !f.applied);
-  for (const file of linted) {
+  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables };
+  // Each file is linted as soon as it is analysed: the effects of its statements are final by
+  // then (the context only changes what later statements see).
+  await eachAnalyzedFile(sources, analyzeOptions, (file) => {
+    if (file.applied) return;
     statements += file.statements.length;
-    const fileFindings: Finding[] = [];
-    for (const err of file.parsed.errors) {
-      fileFindings.push({
-        ruleId: SYNTAX_ERROR,
-        severity: 'error',
-        category: 'syntax',
-        message: err.message,
-        why: 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).',
-        file: file.path,
-        start: err.position,
-        end: err.position,
-      });
-    }
-    for (const st of file.statements) fileFindings.push(...lintStatement(file, st, active, options));
-    findings.push(...fileFindings.sort((a, b) => a.start.offset - b.start.offset));
-  }
-  return { findings, files: linted.map((f) => ({ path: f.path, statements: f.statements.length })), statements, rules: ruleMetas() };
+    files.push({ path: file.path, statements: file.statements.length });
+    findings.push(...lintFile(file, active, options));
+  });
+  return { findings, files, statements, rules: ruleMetas() };
 }
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: Rule[], options: LintOptions): Finding[] {
+function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
+  const out: Finding[] = [];
+  for (const err of file.parsed.errors) {
+    out.push({
+      ruleId: SYNTAX_ERROR,
+      severity: 'error',
+      category: 'syntax',
+      message: err.message,
+      why: 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).',
+      file: file.path,
+      start: err.position,
+      end: err.position,
+    });
+  }
+  for (const st of file.statements) out.push(...lintStatement(file, st, active, options));
+  return out.sort((a, b) => a.start.offset - b.start.offset);
+}
+
+/** An enabled rule with the context it is called with (built once per run, not per statement). */
+interface ActiveRule {
+  rule: Rule;
+  ctx: RuleContext;
+}
+
+const SUPPRESSION_MARKER = /dbops-ignore/i;
+
+function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
   const { statement } = st;
-  const triviaStart = statement.start.offset - statement.leadingTrivia.length;
-  const suppressions = parseSuppressions(statement.leadingTrivia, triviaStart, (o) => file.parsed.source.position(o));
+  const trivia = statement.leadingTrivia;
+  // Most statements carry no suppression; skip the comment parsing for them.
+  const suppressions = SUPPRESSION_MARKER.test(trivia)
+    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.parsed.source.position(o))
+    : [];
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const unit of [st.analyzed, ...st.nested]) {
-    for (const rule of active) {
-      for (const report of rule.check(unit, { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options })) {
+  const units = st.nested.length === 0 ? [st.analyzed] : [st.analyzed, ...st.nested];
+  for (const unit of units) {
+    for (const { rule, ctx } of active) {
+      if (rule.actionKinds && !hasActionOf(unit, rule.actionKinds)) continue;
+      const reports = rule.check(unit, ctx);
+      if (reports.length === 0) continue;
+      for (const report of reports) {
         const suppression = suppressions.find((s) => s.reason && s.ruleIds.includes(rule.meta.id));
         if (suppression) {
           suppression.used.add(rule.meta.id);
@@ -174,8 +207,13 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
       }
     }
   }
-  out.push(...suppressionFindings(suppressions, file.path, options));
+  if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
+}
+
+function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {
+  for (const action of unit.effects.actions) if (kinds.includes(action.kind)) return true;
+  return false;
 }
 
 let knownRules: Map<string, RuleMeta> | undefined;

@@ -4,9 +4,12 @@ import { quoteIdentIfNeeded, sqlName } from '../effects/names';
 import type { Action, ActionKind } from '../effects/types';
 import type { AnalyzedStatement } from './rule';
 
-/** Actions of these kinds on relations that existed before this run (new tables are empty: exempt). */
-export function actionsOn(stmt: AnalyzedStatement, ...kinds: ActionKind[]): Action[] {
-  return stmt.effects.actions.filter((a) => kinds.includes(a.kind) && !a.isNew);
+/**
+ * Actions of these kinds (a rule passes its own actionKinds) on relations that existed before this
+ * run (new tables are empty: exempt).
+ */
+export function actionsOn(stmt: AnalyzedStatement, kinds: readonly ActionKind[] | undefined): Action[] {
+  return stmt.effects.actions.filter((a) => kinds !== undefined && kinds.includes(a.kind) && !a.isNew);
 }
 
 export function tableSql(a: Action): string {

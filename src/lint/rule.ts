@@ -4,7 +4,7 @@
  */
 import type { ContextSnapshot } from '../effects/context';
 import type { Position } from '../sql/source-text';
-import type { StatementEffects } from '../effects/types';
+import type { ActionKind, StatementEffects } from '../effects/types';
 import type { LintOptions, RuleMeta, Severity } from './types';
 
 /** One statement as rules see it: its effects and the context it runs in. */
@@ -43,6 +43,12 @@ export interface Rule {
   examples: { bad: string[]; good: string[] };
   /** Message templates with {placeholders}, listed so they can be documented and tested. */
   messages: Record<string, string>;
+  /**
+   * The action kinds the rule reports on, when it reports only on those: the engine then calls
+   * check only for statements that have such an action (most rules concern one kind, and calling
+   * every rule for every statement was a third of a cold run).
+   */
+  actionKinds?: readonly ActionKind[];
   check(stmt: AnalyzedStatement, ctx: RuleContext): RuleReport[];
 }
 

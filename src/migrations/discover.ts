@@ -189,7 +189,8 @@ function compareNumberStrings(a: string, b: string): number {
   return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
 
-const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+/** Created on first use: building an ICU collator takes ~5 ms, and versioned migrations rarely need it. */
+let naturalOrder: Intl.Collator | undefined;
 
 /** Migration order: versioned before unversioned, versions compared segment by segment as numbers. */
 export function compareMigrations(a: Migration, b: Migration): number {
@@ -204,6 +205,7 @@ export function compareMigrations(a: Migration, b: Migration): number {
   } else if (a.version !== null || b.version !== null) {
     return a.version !== null ? -1 : 1;
   }
+  naturalOrder ??= new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
   return naturalOrder.compare(a.name, b.name) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 

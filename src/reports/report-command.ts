@@ -18,7 +18,7 @@ export type ReportFormat = 'table' | 'json' | 'prometheus';
 export abstract class ReportCommand extends DbopsCommand {
   static override baseFlags = {
     ...DbopsCommand.baseFlags,
-    primary: Flags.string({ description: 'primary URL (with no replicas given, its direct standbys are discovered)', helpGroup: 'TOPOLOGY' }),
+    primary: Flags.string({ description: 'primary URL (with no replicas given, its connected direct standbys are discovered; a disconnected one is invisible, so pass --replica for each standby)', helpGroup: 'TOPOLOGY' }),
     replica: Flags.string({ description: 'replica as NAME=URL; repeat for each standby and cascade', multiple: true, helpGroup: 'TOPOLOGY' }),
     format: Flags.string({ description: 'output format', options: ['table', 'json', 'prometheus'], default: 'table' }),
     watch: Flags.string({ description: 'redraw every INTERVAL (e.g. 2s) until interrupted' }),

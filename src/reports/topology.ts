@@ -1,13 +1,14 @@
 import { UsageError } from '../cli/errors';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
+import { redactSecrets } from '../db/redact';
 
 /** One server (or PgBouncer admin console) the reports talk to. */
 export interface NodeEndpoint {
   /** What rows are called: "primary", the replica's name, or host:port for PgBouncer. */
   name: string;
-  /** Connection URL or conninfo; may hold a password, so it is never printed. */
-  url: string;
+  /** Connection URL or conninfo; may hold a password, so it is never printed. Undefined: libpq's PG* variables. */
+  url: string | undefined;
   /** host:port/database, safe to print. */
   label: string;
 }
@@ -29,7 +30,19 @@ export interface TopologyFlags {
   pgbouncers?: string[];
 }
 
+/** The name of the node given as the primary (replicas cannot take it). */
+export const PRIMARY_NAME = 'primary';
+
+/** Why the node given as the primary is flagged when it turns out to be in recovery. */
+export const PRIMARY_IN_RECOVERY = 'given as the primary, but it is a standby (in recovery): has there been a failover?';
+
 const NAME = /^[A-Za-z0-9_.@:-]+$/;
+
+/** libpq environment variables that name a server without any URL. */
+const PG_ENV = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGSERVICE'];
+
+/** Keywords a bare libpq conninfo starts with; see parseNamed. */
+const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'sslmode', 'service', 'options', 'application_name', 'connect_timeout', 'target_session_attrs']);
 
 /**
  * Flags win over the config file's `topology` section; with neither, the connection the other
@@ -42,6 +55,9 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
   }
   const t = config.topology;
   if (t && (t.primary || t.replicas?.length || t.pgbouncer?.length)) {
+    if (t.primary !== undefined && (typeof t.primary !== 'string' || !t.primary.trim())) {
+      throw new UsageError('topology.primary must be a connection URL (a string)', 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
+    }
     if (t.replicas !== undefined && !Array.isArray(t.replicas)) {
       throw new UsageError('topology.replicas must be a list of {"name", "url"}', 'see docs/configuration.md');
     }
@@ -59,6 +75,10 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
   }
   const fallback = config.database?.url ?? process.env.DATABASE_URL;
   if (fallback) return build(fallback, [], [], '--replica');
+  // PGHOST, PGPORT… alone name a server the way psql reads them; the driver resolves them.
+  if (PG_ENV.some((k) => process.env[k])) {
+    return { primary: { name: PRIMARY_NAME, url: undefined, label: resolveConnection(undefined).label }, replicas: [], pgbouncers: [] };
+  }
   throw new UsageError('no servers to report on', 'pass --primary URL (and --replica NAME=URL, --pgbouncer URL) or add a "topology" section to dbops.config.json');
 }
 
@@ -69,7 +89,7 @@ function build(primaryUrl: string | undefined, replicas: Array<{ name: string; u
     names.add(name);
     return { name, url, label: resolveConnection(url).label };
   };
-  const primary = primaryUrl ? endpoint('primary', primaryUrl) : undefined;
+  const primary = primaryUrl ? endpoint(PRIMARY_NAME, primaryUrl) : undefined;
   return {
     primary,
     replicas: replicas.map((r) => endpoint(r.name, r.url)),
@@ -81,9 +101,11 @@ function parseNamed(value: string, flag: string): { name: string; url: string } 
   const eq = value.indexOf('=');
   const name = eq > 0 ? value.slice(0, eq) : '';
   const url = value.slice(eq + 1);
-  // A bare conninfo ("host=… port=…") also contains "=", so the name must look like a name.
-  if (eq <= 0 || !NAME.test(name) || !url.trim()) {
-    throw new UsageError(`${flag} needs NAME=URL, got "${value.replace(/:[^@/]*@/, ':***@').slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
+  // A bare conninfo ("host=… port=…") also contains "=": the name must look like a name, and a
+  // libpq keyword followed by a value rather than a URL or conninfo is that conninfo, unnamed.
+  const bareConninfo = LIBPQ_KEYWORDS.has(name.toLowerCase()) && !/^\s*(postgres(ql)?:\/\/|\w+\s*=)/i.test(url);
+  if (eq <= 0 || !NAME.test(name) || !url.trim() || bareConninfo) {
+    throw new UsageError(`${flag} needs NAME=URL, got "${redactSecrets(value).slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
   }
   return { name, url };
 }

@@ -11,34 +11,35 @@ export interface Position {
 
 export class SourceText {
   readonly text: string;
-  private readonly buffer: Buffer;
+  readonly byteLength: number;
+  /** The UTF-8 bytes, encoded only when a byte range is sliced (files that do not parse). */
+  private bytes?: Buffer;
   private readonly lineStarts: number[];
   /** byteToChar is built lazily: most files are ASCII, where the two agree. */
   private byteToCharMap?: Int32Array;
-  private readonly ascii: boolean;
+  /** Every character is one byte: byte and character offsets agree. */
+  readonly isAscii: boolean;
 
   constructor(text: string) {
     this.text = text;
-    this.buffer = Buffer.from(text, 'utf8');
-    this.ascii = this.buffer.length === text.length;
+    this.byteLength = Buffer.byteLength(text, 'utf8');
+    this.isAscii = this.byteLength === text.length;
     this.lineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-  }
-
-  get byteLength(): number {
-    return this.buffer.length;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   charOffset(byteOffset: number): number {
-    if (this.ascii) return byteOffset;
-    if (!this.byteToCharMap) this.byteToCharMap = buildByteToChar(this.text, this.buffer.length);
-    const clamped = Math.max(0, Math.min(byteOffset, this.buffer.length));
+    if (this.isAscii) return byteOffset;
+    if (!this.byteToCharMap) this.byteToCharMap = buildByteToChar(this.text, this.byteLength);
+    const clamped = Math.max(0, Math.min(byteOffset, this.byteLength));
     return this.byteToCharMap[clamped];
   }
 
   /** Text between two byte offsets. */
   sliceBytes(start: number, end: number): string {
-    return this.buffer.subarray(start, end).toString('utf8');
+    if (this.isAscii) return this.text.slice(start, end);
+    this.bytes ??= Buffer.from(this.text, 'utf8');
+    return this.bytes.subarray(start, end).toString('utf8');
   }
 
   position(charOffset: number): Position {

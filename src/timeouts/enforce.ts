@@ -55,14 +55,16 @@ function resolveTargets(request: EnforceRequest, knownRoles: Set<string>, loginR
     if (!knownDatabases.has(database)) throw new UsageError(`database "${database}" does not exist or does not allow connections`, 'check the name');
   }
   const exempt = new Set(request.exemptRoles);
-  const roles = request.allLoginRoles ? loginRoles.filter((r) => !exempt.has(r)) : request.roles;
+  // A name given twice (--role web --role web) is one target, not two identical statements.
+  const roles = request.allLoginRoles ? loginRoles.filter((r) => !exempt.has(r)) : [...new Set(request.roles)];
+  const databases = [...new Set(request.databases)];
   if (request.allLoginRoles && roles.length === 0) throw new UsageError('every login role is exempt: nothing to enforce', 'check timeouts.policy.exemptRoles and --exclude-role');
-  if (roles.length === 0 && request.databases.length === 0) {
+  if (roles.length === 0 && databases.length === 0) {
     throw new UsageError('no target: say which roles or databases get the timeout', 'add --role NAME, --database NAME or --all-login-roles');
   }
-  if (roles.length === 0) return request.databases.map((database) => ({ database }));
-  if (request.databases.length === 0) return roles.map((role) => ({ role }));
-  return roles.flatMap((role) => request.databases.map((database) => ({ role, database })));
+  if (roles.length === 0) return databases.map((database) => ({ database }));
+  if (databases.length === 0) return roles.map((role) => ({ role }));
+  return roles.flatMap((role) => databases.map((database) => ({ role, database })));
 }
 
 function valuesAt(layers: SettingLayers, target: AlterTarget): LevelValues | undefined {

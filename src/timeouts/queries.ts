@@ -137,7 +137,8 @@ export interface IdleSessionRow {
   client: string | null;
   superuser: boolean;
   state: string;
-  xact_age_s: number;
+  /** Null in a failed transaction: PostgreSQL clears xact_start when the transaction aborts. */
+  xact_age_s: number | null;
   idle_s: number;
   locks: number;
   query: string;

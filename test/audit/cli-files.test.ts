@@ -68,6 +68,50 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
         locations: [{ physicalLocation: { artifactLocation: { uri: file }, region: { startLine: 2, startColumn: 1 } } }],
       }),
     ]);
+    // SARIF 2.1.0 requires helpUri and informationUri to be absolute URIs (code scanning validates them);
+    // no invented project URL either: the package declares none.
+    const driver = sarif.runs[0].tool.driver;
+    expect(driver).toMatchObject({ name: 'dbops audit queries', version: JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version });
+    expect(driver.informationUri).toBeUndefined();
+    for (const rule of driver.rules) {
+      expect(rule.helpUri).toBeUndefined();
+      expect(rule.help.text).toContain('docs/commands/audit-queries.md');
+    }
+  });
+
+  it('a file named twice (directly and through its directory) is audited once', async () => {
+    const sub = path.join(dir, 'twice');
+    fs.mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, 'q.sql');
+    fs.writeFileSync(file, `${chain(3)};\n`);
+    const res = await runCli(['audit', 'queries', '--file', file, '--file', sub, '--file', `${sub}/./q.sql`, '--format', 'json']);
+    expect(res.code).toBe(0);
+    const json = JSON.parse(res.stdout);
+    expect(json.summary.statements).toBe(1);
+    expect(json.queries[0].occurrences).toBe(1);
+  });
+
+  it('exits 2 for a binary file, as SQL or as a log, instead of auditing garbage', async () => {
+    const binary = write('image.sql', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x0a, 0x53, 0x45, 0x4c, 0x00]));
+    const asSql = await runCli(['audit', 'queries', '--file', binary]);
+    expect(asSql.code).toBe(2);
+    expect(asSql.stdout).toBe('');
+    expect(asSql.stderr.trim().split('\n')).toEqual([`error: ${binary} is not a text file (it holds NUL bytes) — pass SQL text files (optionally gzipped)`]);
+    const asStdin = await runCli(['audit', 'queries'], { input: fs.readFileSync(binary, 'latin1') });
+    expect(asStdin.code).toBe(2);
+    expect(asStdin.stderr).toMatch(/^error: standard input is not a text file/);
+    const asLog = await runCli(['audit', 'queries', '--log', binary]);
+    expect(asLog.code).toBe(2);
+    expect(asLog.stderr.trim().split('\n')).toEqual([`error: ${binary} is not a PostgreSQL server log (it holds NUL bytes) — pass a stderr, csvlog or jsonlog file (optionally gzipped)`]);
+  });
+
+  it('says when a log held no statements (logging off, wrong file) instead of a silent clean audit', async () => {
+    const log = write('quiet.log', '2026-11-23 12:00:00.000 UTC [42] LOG:  checkpoint starting: time\n2026-11-23 12:00:01.000 UTC [42] LOG:  checkpoint complete\n');
+    const table = await runCli(['audit', 'queries', '--log', log]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`note: no statements found in ${log}: turn on log_min_duration_statement (or log_statement) with lc_messages in English, or check --log-format`);
+    const json = await runCli(['audit', 'queries', '--log', log, '--format', 'json']);
+    expect(JSON.parse(json.stdout).summary.logsWithoutStatements).toEqual([log]);
   });
 
   it('exits 2 for bad input: missing file, sarif for logs, bad thresholds', async () => {
@@ -83,6 +127,10 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     const empty = await runCli(['audit', 'queries'], { input: '' });
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim()).toBe('error: no input: standard input was empty — pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
+    // Naming stdin explicitly (`producer | dbops audit queries --file -`) must not pass on no input either.
+    const emptyDash = await runCli(['audit', 'queries', '--file', '-'], { input: '' });
+    expect(emptyDash.code).toBe(2);
+    expect(emptyDash.stderr.trim()).toBe('error: no input: standard input was empty — pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     const noLog = await runCli(['audit', 'queries', '--log', path.join(dir, 'absent.log')]);
     expect(noLog.code).toBe(2);
     expect(noLog.stderr.trim()).toBe(`error: cannot read ${path.join(dir, 'absent.log')}: no such file — check the path`);
@@ -116,6 +164,10 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
       expect(json.queries[0].query).toContain('\nJOIN big13 b13 ON b13.id = b12.id');
       expect(json.unparsable.map((u: any) => u.source)).toEqual([`${file}:24`]);
     }
+    // The same log named twice is read once: calls and time are not doubled.
+    const log = path.join(dir, 'server.log');
+    const twice = JSON.parse((await runCli(['audit', 'queries', '--log', log, '--log', `${dir}/./server.log`, '--format', 'json'])).stdout);
+    expect(twice.queries.map((q: any) => [q.tables, q.calls, q.total_ms])).toEqual([[13, 1, 100], [9, 1, 4], [3, 2, 4]]);
   });
 
   it('reads csvlog and jsonlog', async () => {

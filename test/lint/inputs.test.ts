@@ -73,7 +73,9 @@ describe('lint inputs', () => {
 
     it('lints only migrations added or changed since the ref, plus untracked ones, in migration order', async () => {
       const inputs = await collectInputs({ paths: ['db'], since: 'base', cwd: repo });
-      expect(inputs.sources.map((s) => s.path)).toEqual(['db/0002_b.sql', 'db/0004_untracked.sql', 'db/0010_committed.sql']);
+      expect(inputs.sources.filter((s) => !s.applied).map((s) => s.path)).toEqual(['db/0002_b.sql', 'db/0004_untracked.sql', 'db/0010_committed.sql']);
+      // The unchanged migration before the first changed one comes along as history only.
+      expect(inputs.sources.filter((s) => s.applied).map((s) => s.path)).toEqual(['db/0001_init.sql']);
       const everywhere = await collectInputs({ paths: [], since: 'base', cwd: repo });
       expect(everywhere.sources.map((s) => s.path)).toEqual(['db/0002_b.sql', 'db/0004_untracked.sql', 'other/0005_elsewhere.sql', 'db/0010_committed.sql']);
       const fromSubdir = await collectInputs({ paths: [], since: 'base', cwd: path.join(repo, 'other') });

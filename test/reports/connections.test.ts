@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { useCluster } from '../harness/cluster';
+import { connectionsTable, type ConnectionsReport } from '../../src/reports/connections/render';
 import { runCli } from '../harness/cli';
 import { freePort, waitFor } from '../../src/testing/cluster';
 import { byName, runJson } from './helpers';
@@ -151,6 +152,31 @@ describe('dbops report connections', () => {
     expect(byName(json.nodes, 'standby1')).toMatchObject({ reachable: false, status: 'UNKNOWN', error: expect.stringMatching(/^password authentication failed connecting to 127\.0\.0\.1:\d+\/postgres$/) });
     expect(byName(json.nodes, 'gone')).toMatchObject({ reachable: false, status: 'UNKNOWN', error: `cannot connect to 127.0.0.1:${port}/postgres: connection refused` });
     expect(json.pgbouncers[0]).toMatchObject({ name: 'pool', reachable: false, status: 'UNKNOWN', error: expect.stringMatching(/^password authentication failed connecting to 127\.0\.0\.1:\d+\/pgbouncer$/) });
+  });
+
+  it('warns when the node given as --primary is a standby (after a failover?)', async () => {
+    const { result, json } = await runJson(['report', 'connections', '--primary', pg().standby!.url]);
+    expect(result.code).toBe(1);
+    expect(byName(json.nodes, 'primary')).toMatchObject({ role: 'standby', status: 'WARNING' });
+    expect(byName(json.nodes, 'primary').reasons).toContain('given as the primary, but it is a standby (in recovery): has there been a failover?');
+  });
+
+  it('says so when --pgbouncer points at PostgreSQL (or a pool database) instead of the admin console', async () => {
+    const c = pg();
+    const { result, json } = await runJson(['report', 'connections', '--pgbouncer', `pg=${c.primary.url}`, '--pgbouncer', `pool=${c.pgbouncer!.url}`]);
+    expect(result.code).toBe(3);
+    for (const b of json.pgbouncers) {
+      expect(b).toMatchObject({ reachable: false, status: 'UNKNOWN' });
+      expect(b.error).toMatch(/^127\.0\.0\.1:\d+\/postgres: this is not a PgBouncer admin console \(SHOW POOLS is unknown here\); connect to PgBouncer's port, database "pgbouncer"$/);
+    }
+  });
+
+  it('a PgBouncer with no pools yet is a row saying so, not an empty table', () => {
+    const report: ConnectionsReport = {
+      generatedAt: new Date(0), status: 'OK', thresholds: { warn: { percent: 80 }, critical: { percent: 95 } }, limit: 5000, nodes: [], sharedApplications: [],
+      pgbouncers: [{ name: 'pool1', label: '127.0.0.1:6432/pgbouncer', reachable: true, pools: [], status: 'OK', reasons: [] }],
+    };
+    expect(connectionsTable(report, 10)).toMatch(/│ pool1 +│ \(no pools\) .*│ OK +│ no client has connected through it yet │/);
   });
 
   it('rejects bad thresholds with UNKNOWN (3)', async () => {

@@ -24,6 +24,25 @@ describe('dbops report lag', () => {
     return byName(await collectLag(fullTopology(pg())), name);
   }
 
+  /**
+   * Runs `check` while `name`'s WAL receiver is stopped (primary_conninfo emptied), after a write
+   * on the primary; then restores it and waits until the whole tree has caught up again.
+   */
+  async function withoutWalReceiver(name: 'standby1' | 'cascade1', check: () => Promise<void>): Promise<void> {
+    const node = name === 'standby1' ? pg().standby! : pg().cascade!;
+    await pg().psql(node, "ALTER SYSTEM SET primary_conninfo = ''");
+    await pg().psql(node, 'SELECT pg_reload_conf()');
+    try {
+      await waitFor(async () => (await lagOf(name)).state === 'disconnected', 20_000, `${name} disconnected`);
+      await writeOnPrimary();
+      await check();
+    } finally {
+      await pg().psql(node, 'ALTER SYSTEM RESET primary_conninfo');
+      await pg().psql(node, 'SELECT pg_reload_conf()');
+    }
+    await waitFor(async () => (await collectLag(fullTopology(pg()))).every((n) => n.connected && n.bytesBehind === 0), 30_000, `${name} streaming and caught up again`);
+  }
+
   async function caughtUp(): Promise<void> {
     await waitFor(async () => {
       const nodes = await collectLag(fullTopology(pg()));
@@ -232,13 +251,23 @@ describe('dbops report lag', () => {
     expect(worst).toEqual({ bytesBehind: 0, replayLagSeconds: 0, unknown: [] });
   });
 
+  it('warns when --primary is a standby (after a failover) and is CRITICAL when two nodes are primaries', async () => {
+    const c = pg();
+    const demoted = await runJson(['report', 'lag', '--primary', c.standby!.url]);
+    expect(demoted.result.code).toBe(1);
+    expect(byName(demoted.json.nodes, 'primary')).toMatchObject({ role: 'standby', status: 'WARNING' });
+    expect(byName(demoted.json.nodes, 'primary').reasons).toContain('given as the primary, but it is a standby (in recovery): has there been a failover?');
+
+    const two = await runJson(['report', 'lag', '--primary', c.primary.url, '--replica', `replica9=${c.primary.url}`]);
+    expect(two.result.code).toBe(2);
+    for (const name of ['primary', 'replica9']) {
+      expect(byName(two.json.nodes, name)).toMatchObject({ role: 'primary', status: 'CRITICAL' });
+      expect(byName(two.json.nodes, name).reasons).toContain('2 nodes are primaries (not in recovery): primary, replica9 — split brain, or the same server given twice');
+    }
+  });
+
   it('shows a standby without a WAL receiver as disconnected, not 0 behind (CRITICAL)', async () => {
-    const cascade = pg().cascade!;
-    await pg().psql(cascade, "ALTER SYSTEM SET primary_conninfo = ''");
-    await pg().psql(cascade, 'SELECT pg_reload_conf()');
-    try {
-      await waitFor(async () => (await lagOf('cascade1')).state === 'disconnected', 20_000, 'cascade1 disconnected');
-      await writeOnPrimary();
+    await withoutWalReceiver('cascade1', async () => {
       const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
       expect(result.code).toBe(2);
       const row = byName(json.nodes, 'cascade1');
@@ -247,11 +276,18 @@ describe('dbops report lag', () => {
       expect(row.bytesBehind).toBeGreaterThan(0);
       expect(row.reasons).toEqual([expect.stringMatching(/^disconnected: no WAL receiver running \(last replayed commit [\d.]+ s ago\)$/)]);
       expect(worstLag(json.nodes).unknown).toEqual(['cascade1']);
-    } finally {
-      await pg().psql(cascade, 'ALTER SYSTEM RESET primary_conninfo');
-      await pg().psql(cascade, 'SELECT pg_reload_conf()');
-    }
-    await waitFor(async () => (await lagOf('cascade1')).state === 'streaming', 30_000, 'cascade1 streaming again');
+    });
+  });
+
+  it('a cascade fed by a disconnected standby is not OK: it streams, but no new WAL reaches it', async () => {
+    await withoutWalReceiver('standby1', async () => {
+      const { result, json } = await runJson(['report', 'lag', ...topologyArgs(pg())]);
+      expect(result.code).toBe(2);
+      expect(byName(json.nodes, 'standby1')).toMatchObject({ state: 'disconnected', status: 'CRITICAL' });
+      const cascade = byName(json.nodes, 'cascade1');
+      expect(cascade).toMatchObject({ state: 'streaming', upstream: 'standby1', status: 'WARNING' });
+      expect(cascade.reasons).toContain('upstream standby1 is disconnected: no new WAL reaches this node');
+    });
   });
 
   it('a stopped standby is UNKNOWN and its cascade is disconnected, saying when it last heard from upstream', async () => {
@@ -279,8 +315,34 @@ describe('resolveTopology', () => {
     expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: ['primary=postgres://h2/db'] })).toThrow(/used twice/);
   });
 
+  it('does not take a bare conninfo for NAME=URL (its first keyword is not a node name)', () => {
+    for (const conninfo of ['host=10.0.0.2 port=5433 password=hunter2', 'port=5433 host=db2']) {
+      expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: [conninfo] })).toThrow(/--replica needs NAME=URL/);
+      expect(() => resolveTopology({ primary: 'postgres://h/db', replicas: [conninfo] })).not.toThrow(/hunter2/);
+    }
+    expect(resolveTopology({ primary: 'postgres://h/db', replicas: ['host=host=db2 port=5433'] }).replicas[0]).toMatchObject({ name: 'host', label: 'db2:5433/postgres' });
+    expect(resolveTopology({ primary: 'postgres://h/db', replicas: ['replica2=host=db2 port=5433'] }).replicas[0]).toMatchObject({ name: 'replica2', label: 'db2:5433/postgres' });
+  });
+
   it('never echoes a password in its errors', () => {
     expect(() => resolveTopology({ replicas: ['postgres://u:topsecret@h/db'] })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('topsecret') }));
+  });
+
+  it('falls back to the PG* variables as the primary, as documented, when no URL is set anywhere', () => {
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, PGHOST: process.env.PGHOST, PGPORT: process.env.PGPORT, PGDATABASE: process.env.PGDATABASE };
+    delete process.env.DATABASE_URL;
+    process.env.PGHOST = 'db.internal';
+    process.env.PGPORT = '6543';
+    process.env.PGDATABASE = 'app';
+    try {
+      const t = resolveTopology({}, {});
+      expect(t.primary).toMatchObject({ name: 'primary', label: 'db.internal:6543/app', url: undefined });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it('falls back to DATABASE_URL as the primary', () => {

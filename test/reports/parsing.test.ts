@@ -2,8 +2,10 @@ import { parseSize, formatBytes } from '../../src/util/size';
 import { parseLsn, bytesBetween } from '../../src/reports/lsn';
 import { Exposition } from '../../src/reports/render/prometheus';
 import { parseLagThresholds } from '../../src/reports/lag/evaluate';
-import { parseUsageThreshold } from '../../src/reports/connections/evaluate';
+import { parseConnectionThresholds, parseUsageThreshold } from '../../src/reports/connections/evaluate';
 import { worstStatus } from '../../src/reports/status';
+import { resolveTopology } from '../../src/reports/topology';
+import { UsageError } from '../../src/cli/errors';
 
 describe('report flag values and formats', () => {
   it.each([
@@ -30,10 +32,35 @@ describe('report flag values and formats', () => {
     expect(() => parseLagThresholds({ warn: '1min', critical: '30s' })).toThrow(/--warn \(1min\) is above --critical \(30s\)/);
   });
 
+  it('a bad lag threshold says what it really accepts: a bare number is seconds there, not ms', () => {
+    const hint = (() => {
+      try {
+        parseLagThresholds({ warn: 'soon' });
+      } catch (err) {
+        return (err as UsageError).hint;
+      }
+    })();
+    expect(hint).toContain('a bare number means seconds');
+    expect(hint).not.toContain('means ms');
+  });
+
+  it('a topology.primary that is not a URL string is a one-line configuration error', () => {
+    expect(() => resolveTopology({}, { topology: { primary: 5 as unknown as string } })).toThrow(UsageError);
+    expect(() => resolveTopology({}, { topology: { primary: 5 as unknown as string } })).toThrow(/topology.primary must be a connection URL/);
+  });
+
   it('reads connection thresholds as a percentage or a count', () => {
     expect(parseUsageThreshold('80%', '--warn')).toEqual({ percent: 80 });
     expect(parseUsageThreshold('450', '--critical')).toEqual({ connections: 450 });
     expect(() => parseUsageThreshold('80 percent', '--warn')).toThrow(/invalid --warn/);
+  });
+
+  it('refuses connection thresholds where the warning is above the critical one (same unit)', () => {
+    expect(() => parseConnectionThresholds('90%', '50%')).toThrow(/--warn \(90%\) is above --critical \(50%\)/);
+    expect(() => parseConnectionThresholds('400', '300')).toThrow(/--warn \(400\) is above --critical \(300\)/);
+    expect(parseConnectionThresholds('80%', '95%')).toEqual({ warn: { percent: 80 }, critical: { percent: 95 } });
+    // Different units cannot be compared without the server's limit: both are kept.
+    expect(parseConnectionThresholds('400', '95%')).toEqual({ warn: { connections: 400 }, critical: { percent: 95 } });
   });
 
   it('ranks CRITICAL over UNKNOWN over WARNING over OK', () => {

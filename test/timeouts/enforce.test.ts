@@ -87,8 +87,17 @@ describe('dbops timeouts enforce', () => {
   it('--all-login-roles skips exempt roles', async () => {
     const res = await runCli(['timeouts', 'enforce', '--url', url(), '--idle-in-transaction', '1min', '--all-login-roles', '--exclude-role', 'postgres', '--exclude-role', 'nopriv', '--format', 'json']);
     expect(res.code).toBe(0);
-    const roles = JSON.parse(res.stdout).changes.map((c: any) => c.role).sort();
+    const json = JSON.parse(res.stdout);
+    // A dry run says so explicitly: scripts read this key to know whether anything changed.
+    expect(json.applied).toBe(false);
+    const roles = json.changes.map((c: any) => c.role).sort();
     expect(roles).toEqual(['Odd"Role', 'web', 'worker']);
+  });
+
+  it('a role or database named twice is planned once', async () => {
+    const res = await runCli(['timeouts', 'enforce', '--url', url(), '--idle-in-transaction', '1min', '--role', 'web', '--role', 'web', '--database', 'shop', '--database', 'shop', '--format', 'json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).changes.map((c: any) => `${c.role}@${c.database}`)).toEqual(['web@shop']);
   });
 
   it('refuses bad input with exit 2', async () => {

@@ -81,6 +81,30 @@ describe('dbops sessions idle', () => {
     }
   });
 
+  it('lists and terminates a session idle in a failed transaction (PostgreSQL clears its xact_start)', async () => {
+    const a = await connectAs(pg(), 'idler1');
+    try {
+      const pid = await idleInTransaction(a.client);
+      await expect(a.client.query('SELECT 1/0')).rejects.toThrow(/division by zero/);
+      const json = await runCli(['sessions', 'idle', '--url', url(), '--role', 'idler1', '--format', 'json']);
+      expect(json.code).toBe(0);
+      const row = JSON.parse(json.stdout).sessions.find((s: any) => s.pid === pid);
+      expect(row).toMatchObject({ state: 'idle in transaction (aborted)', transactionAgeSeconds: null });
+      expect(row.idleSeconds).toBeGreaterThanOrEqual(0);
+      const table = await runCli(['sessions', 'idle', '--url', url(), '--role', 'idler1']);
+      expect(table.stderr).toBe('');
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(new RegExp(`${pid} .*idler1 .*│ — .*\\(aborted\\)`));
+      const res = await runCli(['sessions', 'idle', '--url', url(), '--role', 'idler1', '--terminate', '--yes']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`Terminated 1 session(s): ${pid}.`);
+      await waitFor(async () => a.errors.length > 0, 10_000, 'the aborted session to be terminated');
+      expect(a.errors[0].code).toBe('57P01');
+    } finally {
+      await closeAll([a.client]);
+    }
+  });
+
   /** Runs the CLI on a pseudo-terminal (util-linux `script`) and answers its question. */
   function onTerminal(args: string[], answer: string): Promise<string> {
     return new Promise((resolve, reject) => {

@@ -39,5 +39,9 @@ export async function readAllText(file: string): Promise<string> {
   } catch (err) {
     throw new UsageError(`cannot read ${file === '-' ? 'standard input' : file}: ${(err as Error).message}`, 'check that it is a readable (optionally gzipped) text file');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const bytes = Buffer.concat(chunks);
+  if (bytes.includes(0)) {
+    throw new UsageError(`${file === '-' ? 'standard input' : file} is not a text file (it holds NUL bytes)`, 'pass SQL text files (optionally gzipped)');
+  }
+  return bytes.toString('utf8');
 }

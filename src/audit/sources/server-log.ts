@@ -26,6 +26,10 @@ export async function readServerLog(file: string, format: LogFormat | 'auto', on
   try {
     for await (const raw of lines(stream)) {
       lineNo++;
+      // A wrong file (a binary, a core dump) must not pass as a log with no slow queries.
+      if (lineNo === 1 && raw.includes('\0')) {
+        throw new UsageError(`${file} is not a PostgreSQL server log (it holds NUL bytes)`, 'pass a stderr, csvlog or jsonlog file (optionally gzipped)');
+      }
       parser ??= PARSERS[format === 'auto' ? detectFormat(raw, file) : format](onEvent);
       parser.line(raw, lineNo);
     }

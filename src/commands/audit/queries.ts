@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 import { EXIT } from '../../cli/exit-codes';
@@ -18,9 +19,9 @@ export default class AuditQueries extends DbopsCommand {
   static override flags = {
     'from-db': Flags.boolean({ description: 'read pg_stat_statements (primary or replica)' }),
     url: urlFlag(' for --from-db'),
-    log: Flags.string({ multiple: true, default: [], description: 'PostgreSQL server log (stderr, csvlog or jsonlog; gzip is detected)' }),
+    log: listFlag('PostgreSQL server log (stderr, csvlog or jsonlog; gzip is detected)'),
     'log-format': Flags.string({ options: ['auto', 'stderr', 'csvlog', 'jsonlog'], default: 'auto', description: 'log format (auto: detected from the first line)' }),
-    file: Flags.string({ multiple: true, default: [], description: 'SQL file or directory of .sql files; "-" is standard input' }),
+    file: listFlag('SQL file or directory of .sql files; "-" is standard input'),
     'max-joins': Flags.integer({ min: 1, description: 'warning when a query joins more tables than this (default 8, or audit.maxJoins.warning)' }),
     'max-joins-error': Flags.integer({ min: 1, description: 'error (exit 1) when a query joins this many tables or more (default 12, or audit.maxJoins.error)' }),
     format: Flags.string({ options: ['table', 'json', 'sarif'], default: 'table', description: 'output format (sarif: file input only)' }),
@@ -50,7 +51,8 @@ export default class AuditQueries extends DbopsCommand {
       files,
       thresholds,
     });
-    if (!hasSource && run.statements === 0) {
+    const onlyStdin = !flags['from-db'] && flags.log.length === 0 && files.every((f) => f === '-');
+    if (onlyStdin && run.statements === 0) {
       throw new UsageError('no input: standard input was empty', 'pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     }
     if (flags.format === 'json') this.log(JSON.stringify(render.auditJson(run), null, 2));

@@ -22,9 +22,9 @@ export default class ReportConnections extends ReportCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReportConnections);
-    const { parseUsageThreshold } = await import('../../reports/connections/evaluate');
+    const { parseConnectionThresholds } = await import('../../reports/connections/evaluate');
     const { produceConnectionsReport } = await import('../../reports/connections/report');
-    const thresholds = { warn: parseUsageThreshold(flags.warn, '--warn'), critical: parseUsageThreshold(flags.critical, '--critical') };
+    const thresholds = parseConnectionThresholds(flags.warn, flags.critical);
     await this.runReportWith(flags, (topology, { timeouts, format }) =>
       produceConnectionsReport(topology, thresholds, { ...timeouts, limit: flags.limit, top: flags.top }, format),
     );

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 
@@ -16,8 +17,8 @@ export default class SessionsIdle extends DbopsCommand {
   static override flags = {
     url: urlFlag(),
     'older-than': Flags.string({ description: 'only sessions idle for at least this long (30s, 5min, 1h, or milliseconds)', default: '0' }),
-    role: Flags.string({ multiple: true, default: [], description: 'only sessions of this role' }),
-    database: Flags.string({ multiple: true, default: [], description: 'only sessions in this database' }),
+    role: listFlag('only sessions of this role'),
+    database: listFlag('only sessions in this database'),
     terminate: Flags.boolean({ description: 'end the listed sessions with pg_terminate_backend (asks first unless --yes)' }),
     yes: Flags.boolean({ description: 'do not ask for confirmation (needed with --terminate when stdin is not a terminal)' }),
     'include-superusers': Flags.boolean({ description: 'let --terminate end superusers\' sessions too' }),

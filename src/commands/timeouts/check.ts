@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { EXIT } from '../../cli/exit-codes';
 
@@ -20,7 +21,7 @@ export default class TimeoutsCheck extends DbopsCommand {
     'max-statement': Flags.string({ description: 'policy: statement_timeout must be set and at most this' }),
     'max-lock': Flags.string({ description: 'policy: lock_timeout must be set and at most this' }),
     'max-idle-session': Flags.string({ description: 'policy: idle_session_timeout must be set and at most this' }),
-    'exempt-role': Flags.string({ multiple: true, default: [], description: 'a login role the policy does not apply to (adds to timeouts.policy.exemptRoles)' }),
+    'exempt-role': listFlag('a login role the policy does not apply to (adds to timeouts.policy.exemptRoles)'),
   };
 
   async run(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../cli/errors';
 
@@ -19,10 +20,10 @@ export default class TimeoutsEnforce extends DbopsCommand {
     'statement-timeout': Flags.string({ description: 'statement_timeout to set as well' }),
     'lock-timeout': Flags.string({ description: 'lock_timeout to set as well' }),
     'idle-session-timeout': Flags.string({ description: 'idle_session_timeout to set as well' }),
-    role: Flags.string({ multiple: true, default: [], description: 'role to change (ALTER ROLE … SET; with --database: ALTER ROLE … IN DATABASE … SET)' }),
-    database: Flags.string({ multiple: true, default: [], description: 'database to change (alone: ALTER DATABASE … SET)' }),
+    role: listFlag('role to change (ALTER ROLE … SET; with --database: ALTER ROLE … IN DATABASE … SET)'),
+    database: listFlag('database to change (alone: ALTER DATABASE … SET)'),
     'all-login-roles': Flags.boolean({ description: 'every login role except timeouts.policy.exemptRoles and --exclude-role' }),
-    'exclude-role': Flags.string({ multiple: true, default: [], description: 'a role --all-login-roles leaves alone' }),
+    'exclude-role': listFlag('a role --all-login-roles leaves alone'),
     apply: Flags.boolean({ description: 'execute the plan (without it, only print it)' }),
     format: Flags.string({ options: ['text', 'json'], default: 'text', description: 'output format' }),
   };
@@ -58,7 +59,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
       }).catch((err) => {
         throw describeQueryError(err, 'reading the current settings', 'connect as a role that can read pg_roles and pg_db_role_setting');
       });
-      const applied = flags.apply && plan.changes.length > 0;
+      const applied = Boolean(flags.apply) && plan.changes.length > 0;
       if (applied) {
         await applyPlan(s.client, plan).catch((err) => {
           throw describeQueryError(err, 'applying the plan (nothing was changed)', 'connect as a superuser, or a role with CREATEROLE (PG 15: superuser for superuser roles) that owns the databases');

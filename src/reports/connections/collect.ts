@@ -1,5 +1,5 @@
 import type { QueryConfig } from 'pg';
-import { UsageError } from '../../cli/errors';
+import { DbopsError, UsageError } from '../../cli/errors';
 import type { Session } from '../../db/connect';
 import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
 import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, PGBOUNCER_POOLS } from '../queries';
@@ -114,7 +114,11 @@ async function readBouncer(endpoint: NodeEndpoint, options: NodeTimeouts): Promi
   const outcome = await onNode(endpoint, 'pgbouncer', options, async (s) => {
     // The admin console speaks only the simple query protocol; @types/pg does not know queryMode yet.
     const query = { text: PGBOUNCER_POOLS, queryMode: 'simple' } as QueryConfig;
-    const { rows } = await s.client.query<Record<string, unknown>>(query);
+    const { rows } = await s.client.query<Record<string, unknown>>(query).catch((err: { code?: string }) => {
+      // PostgreSQL (directly, or behind a pool database) reads SHOW POOLS as an unknown setting.
+      if (err?.code === '42704') throw new DbopsError(`${endpoint.label}: this is not a PgBouncer admin console (SHOW POOLS is unknown here); connect to PgBouncer's port, database "pgbouncer"`);
+      throw err;
+    });
     return rows.filter((r) => r.database !== 'pgbouncer').map(toPool);
   });
   return outcome.ok

@@ -1,6 +1,7 @@
 import { UsageError } from '../../cli/errors';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
+import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';
 import type { BouncerConnections, NodeConnections, PoolStats } from './types';
 
 /** A usage threshold: a percentage of the effective limit ("80%") or a number of connections ("400"). */
@@ -18,6 +19,15 @@ export function parseUsageThreshold(text: string, flag: string): UsageThreshold 
   return m[2] ? { percent: Number(m[1]) } : { connections: Number(m[1]) };
 }
 
+/** --warn and --critical; a warning above the critical threshold (same unit) is a usage error. */
+export function parseConnectionThresholds(warn: string, critical: string): Required<ConnectionThresholds> {
+  const t = { warn: parseUsageThreshold(warn, '--warn'), critical: parseUsageThreshold(critical, '--critical') };
+  const above = 'percent' in t.warn && 'percent' in t.critical ? t.warn.percent > t.critical.percent
+    : 'connections' in t.warn && 'connections' in t.critical ? t.warn.connections > t.critical.connections : false;
+  if (above) throw new UsageError(`--warn (${warn}) is above --critical (${critical})`, 'the warning threshold must not exceed the critical one');
+  return t;
+}
+
 function describe(t: UsageThreshold): string {
   return 'percent' in t ? `${t.percent}%` : `${t.connections} connections`;
 }
@@ -31,6 +41,7 @@ function reached(node: NodeConnections, t: UsageThreshold | undefined): boolean 
 export function evaluateNode(node: NodeConnections, t: ConnectionThresholds): Verdict {
   const v = new VerdictBuilder();
   if (!node.reachable) return v.add('UNKNOWN', node.error ?? 'unreachable').build();
+  if (node.name === PRIMARY_NAME && node.role === 'standby') v.add('WARNING', PRIMARY_IN_RECOVERY);
   const usage = `${node.used} of ${node.effectiveLimit} (${node.usagePercent ?? 0}%)`;
   if (reached(node, t.critical)) v.add('CRITICAL', `${usage} ≥ ${describe(t.critical!)}`);
   else if (reached(node, t.warn)) v.add('WARNING', `${usage} ≥ ${describe(t.warn!)}`);

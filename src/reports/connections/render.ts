@@ -67,6 +67,7 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
     const rows: string[][] = [];
     for (const b of report.pgbouncers) {
       if (!b.reachable) rows.push([b.name, DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, colourStatus(b.status), b.reasons.join('; ')]);
+      else if (b.pools.length === 0) rows.push([b.name, '(no pools)', DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, colourStatus(b.status), 'no client has connected through it yet']);
       for (const p of b.pools) {
         rows.push([
           b.name, p.database, p.user, p.poolMode,

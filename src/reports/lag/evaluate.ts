@@ -3,6 +3,7 @@ import { parseDuration } from '../../util/duration';
 import { formatBytes, parseSize } from '../../util/size';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
+import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';
 import type { NodeLag } from './types';
 
 /** Seconds and bytes at which a standby turns WARNING / CRITICAL; undefined means no limit. */
@@ -32,21 +33,48 @@ export function parseLagThresholds(flags: { warn?: string; critical?: string; wa
 
 /** Like monitoring plugins' -w/-c, a bare number is seconds here (not milliseconds as in timeouts). */
 function parseSeconds(text: string, what: string): number {
-  return /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : parseDuration(text, what) / 1000;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Number(text);
+  try {
+    return parseDuration(text, what) / 1000;
+  } catch {
+    throw new UsageError(`invalid ${what} "${text}"`, 'use a duration: 500ms, 5s, 2min, 1h (a bare number means seconds)');
+  }
+}
+
+/** What a node's verdict depends on beyond the node itself. */
+export interface LagContext {
+  /** The row of the node it streams from. */
+  upstream?: NodeLag;
+  /** Names of every reachable node that is not in recovery. */
+  primaries?: string[];
+}
+
+/** Judges every node of a collected tree, each against its upstream and the set of primaries. */
+export function evaluateTree(nodes: NodeLag[], t: LagThresholds): Array<NodeLag & Verdict> {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const primaries = nodes.filter((n) => n.role === 'primary' && n.reachable).map((n) => n.name);
+  return nodes.map((n) => ({ ...n, ...evaluateLag(n, t, { upstream: n.upstream === null ? undefined : byName.get(n.upstream), primaries }) }));
 }
 
 /**
  * One node's verdict. Unreachable: UNKNOWN. Disconnected: CRITICAL (it receives no WAL, so its
- * lag only grows). Lag at or above a threshold: WARNING / CRITICAL. A standby whose lag cannot
- * be measured: UNKNOWN.
+ * lag only grows). Fed by a disconnected upstream: WARNING. Given as the primary but in recovery:
+ * WARNING. Two primaries: CRITICAL. Lag at or above a threshold:
+ * WARNING / CRITICAL. A standby whose lag cannot be measured: UNKNOWN.
  */
-export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
+export function evaluateLag(node: NodeLag, t: LagThresholds, context: LagContext = {}): Verdict {
   const v = new VerdictBuilder();
   if (node.state === 'unreachable') {
     v.add('UNKNOWN', node.error ?? 'unreachable');
     return v.build();
   }
-  if (node.role === 'primary') return v.build();
+  const primaries = context.primaries ?? [];
+  if (node.role === 'primary') {
+    if (primaries.length > 1) v.add('CRITICAL', `${primaries.length} nodes are primaries (not in recovery): ${primaries.join(', ')} — split brain, or the same server given twice`);
+    return v.build();
+  }
+  if (node.name === PRIMARY_NAME && !node.discovered) v.add('WARNING', PRIMARY_IN_RECOVERY);
+  const upstream = context.upstream;
   if (node.state === 'disconnected') {
     v.add('CRITICAL', node.lastHeardSecondsAgo !== null
       ? `disconnected: last heard from upstream ${formatAge(node.lastHeardSecondsAgo)} ago`
@@ -54,6 +82,9 @@ export function evaluateLag(node: NodeLag, t: LagThresholds): Verdict {
   } else if (node.state !== 'streaming') {
     v.add('WARNING', `state ${node.state}`);
   }
+  // A cascade is measured against its upstream's received WAL, which stops moving when that
+  // upstream loses its own stream: "0 behind" would hide that its data is getting stale.
+  if (upstream?.state === 'disconnected') v.add('WARNING', `upstream ${upstream.name} is disconnected: no new WAL reaches this node`);
   const s = node.replayLagSeconds;
   const b = node.bytesBehind;
   if (s !== null) {

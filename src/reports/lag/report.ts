@@ -4,13 +4,13 @@ import { worstStatus } from '../status';
 import type { Topology } from '../topology';
 import type { Rendered } from '../watch';
 import { collectLag } from './collect';
-import { evaluateLag, type LagThresholds } from './evaluate';
+import { evaluateTree, type LagThresholds } from './evaluate';
 import { lagJson, lagPrometheus, lagTable, type LagReport } from './render';
 
 /** One snapshot of `dbops report lag`: collect, judge every node, render in the chosen format. */
 export async function produceLagReport(topology: Topology, thresholds: LagThresholds, timeouts: NodeTimeouts, format: ReportFormat): Promise<Rendered> {
   const generatedAt = new Date();
-  const nodes = (await collectLag(topology, timeouts)).map((n) => ({ ...n, ...evaluateLag(n, thresholds) }));
+  const nodes = evaluateTree(await collectLag(topology, timeouts), thresholds);
   const report: LagReport = { generatedAt, status: worstStatus(nodes.map((n) => n.status)), thresholds, nodes };
   const text = format === 'json' ? lagJson(report) : format === 'prometheus' ? lagPrometheus(report) : lagTable(report);
   return { text, status: report.status };
