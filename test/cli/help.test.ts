@@ -7,6 +7,7 @@ describe('dbops --help', () => {
     const topics = r.stdout.slice(r.stdout.indexOf('TOPICS'));
     for (const [topic, words] of [
       ['audit', 'join too many tables'],
+      ['migrate', 'lock timeout'],
       ['backfill', 'resumable'],
       ['report', 'replica lag'],
       ['sessions', 'idle in a transaction'],
