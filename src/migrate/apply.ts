@@ -78,7 +78,7 @@ export async function applyMigrations(opts: ApplyOptions): Promise<void> {
     for (const m of status.pending.filter((p) => p.outOfOrder)) {
       opts.onEvent({ type: 'warning', message: `${m.file!.displayPath} is older than the latest applied migration: applying it out of order` });
     }
-    const existingSchema = status.pending.length > 0 ? await readLiveSchema(sessions.runner.client) : undefined;
+    const existingSchema = status.pending.length > 0 ? await runner.readSchema() : undefined;
     const migrations = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema });
     const prepared = migrations.map((migration, i) => ({ migration, entry: status.pending[i] }));
     const lint = await lintPending(migrations, opts.lint, opts.color, existingSchema);
@@ -135,6 +135,34 @@ class Runner {
   async cancel(): Promise<void> {
     this.cancelled = true;
     await this.sessions.monitor.client.query('SELECT pg_cancel_backend($1)', [this.sessions.runnerPid]).catch(() => undefined);
+  }
+
+  /**
+   * The live schema for the effects model. It reads catalog rows only, so a table locked by
+   * another session does not stall it; a lock wait on a catalog table itself is retried like any
+   * other, its blocker named.
+   */
+  async readSchema(): Promise<string> {
+    const { settings } = this.opts;
+    for (let attempt = 1; ; attempt++) {
+      const out = await watchBlockers(this.sessions.monitor.client, this.sessions.runnerPid, this.sampleIntervalMs(), () => readLiveSchema(this.client));
+      if (!('error' in out)) return out.result!;
+      const error = out.error as PgError;
+      if (!RETRYABLE.has(error.code ?? '')) throw error;
+      const waiting = out.sample?.waitingFor ? ` waiting for ${out.sample.waitingFor}` : '';
+      const blocker = out.sample?.blockers[0];
+      const who = blocker ? `; blocked by ${describeBlocker(blocker)}` : '';
+      if (attempt > settings.retries) {
+        throw new DbopsError(`reading the schema from the catalog: gave up after ${attempt} attempts: lock timeout${waiting}${who}`, {
+          exitCode: EXIT.failed,
+          hint: `nothing was applied; end or wait out the blocking session${blocker ? ` (pid ${blocker.pid})` : ''} and rerun`,
+        });
+      }
+      const retryInMs = backoffDelayMs(attempt, settings.retryDelayMs, settings.maxRetryDelayMs);
+      this.emit({ type: 'warning', message: `reading the schema from the catalog hit a lock timeout${waiting}${who}; retry ${attempt}/${settings.retries} in ${formatDuration(retryInMs)}` });
+      await this.sleep(retryInMs);
+      if (this.cancelled) throw interrupted();
+    }
   }
 
   async apply(m: PreparedMigration, entry: StatusEntry): Promise<void> {

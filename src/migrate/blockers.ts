@@ -23,10 +23,15 @@ export interface BlockerSample {
   blockers: Blocker[];
 }
 
+/** Catalog joins, not regclass output: naming the relation must never wait on it. */
 const SAMPLE_SQL = `
 WITH waiting AS (
-  SELECT l.mode, l.locktype, CASE WHEN l.relation IS NOT NULL THEN l.relation::regclass::text END AS rel
-    FROM pg_locks l WHERE l.pid = $1 AND NOT l.granted LIMIT 1
+  SELECT l.mode, l.locktype,
+         CASE WHEN pg_table_is_visible(c.oid) THEN quote_ident(c.relname) ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END AS rel
+    FROM pg_locks l
+    LEFT JOIN pg_class c ON c.oid = l.relation
+    LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE l.pid = $1 AND NOT l.granted LIMIT 1
 )
 SELECT (SELECT CASE WHEN rel IS NOT NULL THEN mode || ' on ' || rel ELSE mode || ' (' || locktype || ')' END FROM waiting) AS waiting_for,
        a.pid, a.application_name, a.usename, host(a.client_addr) AS client_addr, a.state,

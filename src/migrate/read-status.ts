@@ -1,3 +1,5 @@
+import { DbopsError } from '../cli/errors';
+import { EXIT } from '../cli/exit-codes';
 import { withSession } from '../db/connect';
 import { loadMigrationFiles } from './files';
 import type { MigrateSettings } from './settings';
@@ -11,10 +13,22 @@ export async function readMigrationStatus(
   opts: { liveSchema?: boolean } = {},
 ): Promise<MigrationStatus & { target: string; warnings: string[]; liveSchema?: string }> {
   const { files, warnings } = loadMigrationFiles(settings.dir);
-  return withSession({ url: settings.url, applicationName: 'dbops migrate status', readOnly: true, statementTimeoutMs: 30_000 }, async (s) => ({
-    target: s.target.label,
-    warnings,
-    liveSchema: opts.liveSchema ? await readLiveSchema(s.client) : undefined,
-    ...computeStatus(files, await readTracking(s.client)),
-  }));
+  return withSession({ url: settings.url, applicationName: 'dbops migrate status', readOnly: true, statementTimeoutMs: 30_000 }, async (s) => {
+    // Catalog reads take no lock on user tables; this only bounds a wait on a catalog table itself.
+    await s.client.query("SET lock_timeout = '5s'");
+    try {
+      return {
+        target: s.target.label,
+        warnings,
+        liveSchema: opts.liveSchema ? await readLiveSchema(s.client) : undefined,
+        ...computeStatus(files, await readTracking(s.client)),
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      throw new DbopsError(`reading the catalog of ${s.target.label} waited 5 s for a lock`, {
+        exitCode: EXIT.failed,
+        hint: 'another session holds a lock on a catalog table (VACUUM FULL or LOCK on a system catalog?); rerun when it is done',
+      });
+    }
+  });
 }
