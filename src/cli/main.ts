@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { reportError } from './report-error';
+import { registerConnectionSecrets, registerSecret } from '../db/redact';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -8,6 +9,10 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
  * `dbops lint` with plain arguments skips oclif (see fast-path.ts); oclif is required lazily for that.
  */
 export async function main(argv: string[]): Promise<void> {
+  // Any argument or variable may carry a password, malformed or not: mask them before anything can print them.
+  for (const arg of argv) registerConnectionSecrets(arg);
+  registerConnectionSecrets(process.env.DATABASE_URL);
+  registerSecret(process.env.PGPASSWORD);
   if (argv[0] === 'lint') {
     const code = await (require('./fast-lint') as typeof import('./fast-lint')).fastLint(argv.slice(1));
     if (code !== undefined) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../cli/errors';
 import { parseDuration } from '../util/duration';
+import { registerConnectionSecrets } from '../db/redact';
 import { DEFAULT_MAX_LOCK_TIMEOUT, DEFAULT_PG_VERSION, TOP_LEVEL_KEYS, type DbopsConfig } from './schema';
 
 export const CONFIG_FILE_NAME = 'dbops.config.json';
@@ -43,6 +44,7 @@ export function loadConfig(options: { explicitPath?: string; cwd: string }): Loa
   } catch (err) {
     throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`, 'fix the JSON syntax');
   }
+  registerStrings(parsed);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${file} must hold a JSON object`, 'see docs/configuration.md');
   }
@@ -52,6 +54,12 @@ export function loadConfig(options: { explicitPath?: string; cwd: string }): Loa
     }
   }
   return withDefaults(parsed as DbopsConfig, file, path.dirname(file));
+}
+
+/** Connection URLs in the config (database.url, topology) may carry passwords: mask them in every message. */
+function registerStrings(value: unknown): void {
+  if (typeof value === 'string') registerConnectionSecrets(value);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) registerStrings(v);
 }
 
 function withDefaults(config: DbopsConfig, file: string | undefined, baseDir: string): LoadedConfig {

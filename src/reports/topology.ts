@@ -1,7 +1,7 @@
 import { UsageError } from '../cli/errors';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
-import { redactSecrets } from '../db/redact';
+import { describeConnectionString } from '../db/redact';
 
 /** One server (or PgBouncer admin console) the reports talk to. */
 export interface NodeEndpoint {
@@ -105,7 +105,7 @@ function parseNamed(value: string, flag: string): { name: string; url: string } 
   // libpq keyword followed by a value rather than a URL or conninfo is that conninfo, unnamed.
   const bareConninfo = LIBPQ_KEYWORDS.has(name.toLowerCase()) && !/^\s*(postgres(ql)?:\/\/|\w+\s*=)/i.test(url);
   if (eq <= 0 || !NAME.test(name) || !url.trim() || bareConninfo) {
-    throw new UsageError(`${flag} needs NAME=URL, got "${redactSecrets(value).slice(0, 60)}"`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
+    throw new UsageError(`${flag} needs NAME=URL, got ${describeConnectionString(value)}`, `e.g. ${flag} standby1=postgres://user@host:5432/postgres`);
   }
   return { name, url };
 }

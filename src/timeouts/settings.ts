@@ -1,4 +1,4 @@
-import { parseDuration } from '../util/duration';
+import { parseSettingMs } from '../util/duration';
 
 /** The session timeouts dbops checks and enforces. */
 export const TIMEOUT_SETTINGS = [
@@ -71,5 +71,5 @@ export function timeoutsFromConfig(config: readonly string[] | null): LevelValue
 /** A stored GUC value in milliseconds; PostgreSQL rounds fractional milliseconds. */
 export function settingValueMs(raw: string): number {
   const value = raw.trim().replace(/^'(.*)'$/, '$1');
-  return Math.round(parseDuration(value, 'stored timeout value'));
+  return Math.round(parseSettingMs(value));
 }

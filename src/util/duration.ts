@@ -9,18 +9,31 @@ const UNIT_MS: Record<string, number> = {
   d: 86_400_000,
 };
 
+const UNITS_HELP = 'us, ms, s, min, h, d';
+
 /**
- * Parses a duration the way PostgreSQL's GUCs accept it: `250ms`, `5s`, `5 min`, `1h`, `2d`, or a
- * bare integer meaning milliseconds. Returns milliseconds.
+ * Parses a duration given by the user — every duration flag and config key of every command goes
+ * through here, so they all follow one rule: a number with a unit (`250ms`, `5s`, `5 min`, `1h`,
+ * `2d`), or `0`. A bare number is refused rather than guessed: some tools read it as seconds,
+ * PostgreSQL as milliseconds, and a guess off by 1000× is worse than an error. Returns milliseconds.
  */
 export function parseDuration(text: string, what = 'duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(String(text));
+  const value = String(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value);
   if (!m) {
-    throw new UsageError(`invalid ${what} "${text}"`, 'use a number with a unit: 500ms, 5s, 2min, 1h (a bare number means ms)');
+    throw new UsageError(`invalid ${what} "${value}"`, `use a number with a unit (${UNITS_HELP}): e.g. 500ms, 5s, 2min, 1h`);
   }
-  const value = Number(m[1]);
-  const unit = (m[2] ?? 'ms').toLowerCase();
-  return value * UNIT_MS[unit];
+  const amount = Number(m[1]);
+  if (m[2] === undefined) {
+    if (amount === 0) return 0;
+    throw new UsageError(`${what} "${value.trim()}" has no unit`, `write ${amount}s or ${amount}ms (units: ${UNITS_HELP}); a bare number is accepted only for 0`);
+  }
+  return amount * UNIT_MS[m[2].toLowerCase()];
+}
+
+/** A value PostgreSQL stored for a time setting (pg_db_role_setting, SHOW): its own rule, a bare number is milliseconds. */
+export function parseSettingMs(text: string): number {
+  return /^\s*\d+(?:\.\d+)?\s*$/.test(text) ? Number(text) : parseDuration(text, 'stored timeout value');
 }
 
 /** Formats milliseconds the way PostgreSQL shows timeouts: the largest unit that divides evenly. */

@@ -26,13 +26,13 @@ describe('report flag values and formats', () => {
     expect(parseLsn('nonsense')).toBeNull();
   });
 
-  it('reads lag thresholds: durations, bare seconds, sizes; warn must not exceed critical', () => {
+  it('reads lag thresholds: durations with units, sizes; warn must not exceed critical', () => {
     expect(parseLagThresholds({ warn: '5s', critical: '2min', warnBytes: '16MB', criticalBytes: '1GB' })).toEqual({ warnSeconds: 5, criticalSeconds: 120, warnBytes: 16 * 1024 ** 2, criticalBytes: 1024 ** 3 });
-    expect(parseLagThresholds({ warn: '10', critical: '1h' }).warnSeconds).toBe(10);
+    expect(parseLagThresholds({ warn: '10s', critical: '1h' }).warnSeconds).toBe(10);
     expect(() => parseLagThresholds({ warn: '1min', critical: '30s' })).toThrow(/--warn \(1min\) is above --critical \(30s\)/);
   });
 
-  it('a bad lag threshold says what it really accepts: a bare number is seconds there, not ms', () => {
+  it('a bad lag threshold says what it really accepts: a number with a unit', () => {
     const hint = (() => {
       try {
         parseLagThresholds({ warn: 'soon' });
@@ -40,8 +40,7 @@ describe('report flag values and formats', () => {
         return (err as UsageError).hint;
       }
     })();
-    expect(hint).toContain('a bare number means seconds');
-    expect(hint).not.toContain('means ms');
+    expect(hint).toContain('use a number with a unit (us, ms, s, min, h, d)');
   });
 
   it('a topology.primary that is not a URL string is a one-line configuration error', () => {

@@ -13,8 +13,8 @@ export default class ReportLag extends ReportCommand {
   ];
 
   static override flags = {
-    warn: Flags.string({ description: 'replay lag at which a standby is WARNING (500ms, 5s, 2min; a bare number is seconds)', default: '30s', helpGroup: 'THRESHOLDS' }),
-    critical: Flags.string({ description: 'replay lag at which a standby is CRITICAL (a bare number is seconds)', default: '5min', helpGroup: 'THRESHOLDS' }),
+    warn: Flags.string({ description: 'replay lag at which a standby is WARNING (with a unit: 500ms, 5s, 2min)', default: '30s', helpGroup: 'THRESHOLDS' }),
+    critical: Flags.string({ description: 'replay lag at which a standby is CRITICAL (with a unit: 30s, 5min)', default: '5min', helpGroup: 'THRESHOLDS' }),
     'warn-bytes': Flags.string({ description: 'WAL bytes behind at which a standby is WARNING (e.g. 16MB)', helpGroup: 'THRESHOLDS' }),
     'critical-bytes': Flags.string({ description: 'WAL bytes behind at which a standby is CRITICAL (e.g. 1GB)', helpGroup: 'THRESHOLDS' }),
   };

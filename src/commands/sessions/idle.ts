@@ -16,7 +16,7 @@ export default class SessionsIdle extends DbopsCommand {
 
   static override flags = {
     url: urlFlag(),
-    'older-than': Flags.string({ description: 'only sessions idle for at least this long (30s, 5min, 1h, or milliseconds)', default: '0' }),
+    'older-than': Flags.string({ description: 'only sessions idle for at least this long (500ms, 30s, 5min, 1h; above 0); default: every idle-in-transaction session' }),
     role: listFlag('only sessions of this role'),
     database: listFlag('only sessions in this database'),
     terminate: Flags.boolean({ description: 'end the listed sessions with pg_terminate_backend (asks first unless --yes)' }),
@@ -29,7 +29,11 @@ export default class SessionsIdle extends DbopsCommand {
     const { flags } = await this.parse(SessionsIdle);
     const loaded = this.loadConfig(flags.config);
     const { parseDuration } = await import('../../util/duration');
-    const olderThanMs = parseDuration(flags['older-than'], '--older-than');
+    const olderThanMs = flags['older-than'] === undefined ? 0 : parseDuration(flags['older-than'], '--older-than');
+    if (flags['older-than'] !== undefined && olderThanMs <= 0) {
+      // Explicit 0 reads as "no limit" but selects transactions paused between two statements too; leaving the flag out says that on purpose.
+      throw new UsageError('--older-than must be above 0', 'give a threshold such as 30s, or leave --older-than out to list every idle-in-transaction session');
+    }
     const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     if (flags.terminate && !flags.yes && !interactive) {
       throw new UsageError('--terminate needs confirmation, and stdin is not a terminal', 'add --yes to terminate without asking');

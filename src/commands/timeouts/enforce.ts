@@ -16,7 +16,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
 
   static override flags = {
     url: urlFlag(),
-    'idle-in-transaction': Flags.string({ description: 'idle_in_transaction_session_timeout to set (30s, 5min, 1h, or milliseconds)' }),
+    'idle-in-transaction': Flags.string({ description: 'idle_in_transaction_session_timeout to set (with a unit: 30s, 5min, 1h; 0 disables it)' }),
     'statement-timeout': Flags.string({ description: 'statement_timeout to set as well' }),
     'lock-timeout': Flags.string({ description: 'lock_timeout to set as well' }),
     'idle-session-timeout': Flags.string({ description: 'idle_session_timeout to set as well' }),

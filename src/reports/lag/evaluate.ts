@@ -17,8 +17,8 @@ export interface LagThresholds {
 
 export function parseLagThresholds(flags: { warn?: string; critical?: string; warnBytes?: string; criticalBytes?: string }): LagThresholds {
   const t: LagThresholds = {
-    warnSeconds: flags.warn === undefined ? undefined : parseSeconds(flags.warn, '--warn'),
-    criticalSeconds: flags.critical === undefined ? undefined : parseSeconds(flags.critical, '--critical'),
+    warnSeconds: flags.warn === undefined ? undefined : parseDuration(flags.warn, '--warn') / 1000,
+    criticalSeconds: flags.critical === undefined ? undefined : parseDuration(flags.critical, '--critical') / 1000,
     warnBytes: flags.warnBytes === undefined ? undefined : parseSize(flags.warnBytes, '--warn-bytes'),
     criticalBytes: flags.criticalBytes === undefined ? undefined : parseSize(flags.criticalBytes, '--critical-bytes'),
   };
@@ -31,15 +31,6 @@ export function parseLagThresholds(flags: { warn?: string; critical?: string; wa
   return t;
 }
 
-/** Like monitoring plugins' -w/-c, a bare number is seconds here (not milliseconds as in timeouts). */
-function parseSeconds(text: string, what: string): number {
-  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Number(text);
-  try {
-    return parseDuration(text, what) / 1000;
-  } catch {
-    throw new UsageError(`invalid ${what} "${text}"`, 'use a duration: 500ms, 5s, 2min, 1h (a bare number means seconds)');
-  }
-}
 
 /** What a node's verdict depends on beyond the node itself. */
 export interface LagContext {
