@@ -1,10 +1,11 @@
 import { quoteIdent } from '../db/quote';
-import type { Cursor, TargetTable } from './types';
+import type { CheckedFragment, Cursor, TargetTable } from './types';
 
 /**
  * Every statement a batch sends. Identifiers come from the catalog and are quoted; cursor values
- * and the batch size are bind parameters; key types come from format_type(). The only text
- * spliced in is the operator's --set/--where, checked beforehand by change.ts.
+ * and the batch size are bind parameters; key types come from format_type(). The only operator
+ * text is --set/--where as change.ts re-emitted it from parser tokens (a CheckedFragment), and
+ * batch-shape.ts proves by parsing the result that it stayed in its slot.
  *
  * A batch is keyset-paged: the next n keys after the cursor, read from the key's unique index,
  * so its cost does not depend on how far into the table it is.
@@ -61,7 +62,7 @@ function boundsSelect(table: TargetTable): string {
  * (measured ~15 % cheaper per row); a composite key also joins on every key column (UPDATE … FROM
  * batch), since a range on the first column alone can reach past the batch.
  */
-export function setBatch(table: TargetTable, set: string, where: string | undefined, cursor: Cursor, limit: number): BatchStatement {
+export function setBatch(table: TargetTable, set: CheckedFragment, where: CheckedFragment | undefined, cursor: Cursor, limit: number): BatchStatement {
   const limitParam = (cursor?.length ?? 0) + 1;
   const target = quoteIdent(table.name);
   const first = quoteIdent(table.key[0].name);
@@ -103,6 +104,6 @@ export function batchBounds(table: TargetTable, r: BatchRow): { first: string[];
 }
 
 /** Planner estimate of the rows in the table (and of those matching --where), without a scan. */
-export function estimateStatement(table: TargetTable, where?: string): string {
+export function estimateStatement(table: TargetTable, where?: CheckedFragment): string {
   return `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table.quoted}${where === undefined ? '' : ` WHERE (\n${where}\n)`}`;
 }

@@ -1,42 +1,75 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../cli/errors';
-import { loadParser, parseSqlFile } from '../sql/parser';
-import type { BackfillChange, TargetTable } from './types';
+import { atTopLevel, cleanFragment } from '../sql/fragment';
+import { loadParser, parseSqlFile, type SyntaxProblem } from '../sql/parser';
+import { assertBatchShape, shape } from './batch-shape';
+import { restrictsToBatch } from './sql-bounds';
+import type { BackfillChange, CheckedFragment, TargetTable } from './types';
 
 /**
- * --set and --where are SQL expressions supplied by the operator and are placed into the batch
- * statement as written. Before anything touches the database they must parse, with the real
- * PostgreSQL parser, as exactly `UPDATE t SET <set> WHERE (<where>)`: one statement, nothing
- * after it, no FROM/RETURNING smuggled in, and no assignment to a key column (the walk would
- * lose its place).
+ * --set and --where are SQL supplied by the operator. Before anything touches the database each
+ * is re-emitted from the real parser's tokens (src/sql/fragment.ts: no comments, no `;`, no `$n`,
+ * every bracket closed inside it) and parsed on its own: --set as exactly the SET list of
+ * `UPDATE t SET <set>` (no FROM/WHERE/RETURNING smuggled in, no assignment to a key column, which
+ * the walk would lose its place on), --where as exactly one expression, `SELECT (<where>)`. Only
+ * the re-emitted text goes into the batch statement, and batch-shape.ts then parses that whole
+ * statement to prove the fragments landed where they belong.
  */
 export async function checkSetChange(set: string, where: string | undefined, table: TargetTable): Promise<{ change: BackfillChange; tree: unknown }> {
   await loadParser();
-  if (set.trim() === '') throw new UsageError('--set is empty', 'pass --set "<column> = <expression>"');
-  if (where !== undefined && where.trim() === '') throw new UsageError('--where is empty', 'leave --where out to update every row');
+  const setList = checkedSetList(set, table);
+  const condition = where === undefined ? undefined : checkedCondition(where);
+  // The checksum's tree is the one earlier versions computed, so their state rows still resume.
+  const probe = parseSqlFile(`UPDATE t SET\n${setList.text}\nWHERE (\n${condition?.text ?? 'true'}\n)`);
+  const update = (probe.statements[0].node as { UpdateStmt: UpdateNode }).UpdateStmt;
+  assertBatchShape(table, setList.text, condition?.text);
+  return { change: { kind: 'set', set: setList.text, where: condition?.text }, tree: stripLocations(update) };
+}
+
+function fragmentError(flag: string, raw: string, problem: string, hint: string): UsageError {
+  return new UsageError(`${flag} ${JSON.stringify(raw)} is not ${flag === '--set' ? 'one SET list' : 'one SQL expression'}: ${problem}`, hint);
+}
+
+const SET_HINT = 'write --set as "<column> = <expression>[, …]" with balanced parentheses';
+const WHERE_HINT = 'write --where as one boolean expression with balanced parentheses, e.g. --where "total IS NULL"';
+
+/** The parser's message, unless it points past the fragment, into the probe text the operator never wrote. */
+function syntaxProblem(error: SyntaxProblem, fragmentEnd: number): string {
+  return error.position.offset >= fragmentEnd ? 'it ends unexpectedly' : error.message;
+}
+
+function checkedSetList(raw: string, table: TargetTable): { text: CheckedFragment } {
+  const clean = cleanFragment(raw);
+  if (!clean.ok) throw fragmentError('--set', raw, clean.problem, SET_HINT);
   const head = 'UPDATE t SET\n';
-  const middle = '\nWHERE (\n';
-  const probe = `${head}${set}${middle}${where ?? 'true'}\n)`;
-  const parsed = parseSqlFile(probe);
-  if (parsed.errors.length > 0 || parsed.statements.length !== 1) {
-    // Say which flag is wrong; the parser's position is in the probe statement, not in what the user typed.
-    const at = parsed.errors[0]?.position.offset ?? probe.length;
-    const whereStart = head.length + set.length + middle.length;
-    const inSet = at < whereStart || where === undefined;
-    const what = inSet ? `--set "${set}"` : `--where "${where}"`;
-    const detail = parsed.errors.length === 0 ? 'it holds more than one statement' : at >= (inSet ? head.length + set.length : whereStart + where!.length) ? 'it ends unexpectedly' : parsed.errors[0].message;
-    throw new UsageError(`${what} is not a valid SQL expression: ${detail}`, 'write --set as "<column> = <expression>[, …]" and --where as a boolean expression');
-  }
-  const update = (parsed.statements[0].node as { UpdateStmt?: UpdateNode }).UpdateStmt;
-  if (!update || update.fromClause || update.returningList || update.withClause) {
-    throw new UsageError(`--set/--where must be plain expressions, got extra clauses in "${set}"`, 'leave FROM, RETURNING and WITH out of --set and --where');
+  const parsed = parseSqlFile(`${head}${clean.text}\n`);
+  if (parsed.errors.length > 0) throw fragmentError('--set', raw, syntaxProblem(parsed.errors[0], head.length + clean.text.length), SET_HINT);
+  const update = (parsed.statements[0]?.node as { UpdateStmt?: UpdateNode } | undefined)?.UpdateStmt;
+  if (parsed.statements.length !== 1 || !update) throw fragmentError('--set', raw, 'it is not a SET list', SET_HINT);
+  if (update.fromClause || update.whereClause || update.returningList || update.withClause) {
+    throw fragmentError('--set', raw, 'it holds FROM, WHERE, RETURNING or WITH', 'put the condition in --where; leave FROM, RETURNING and WITH out');
   }
   const assigned = (update.targetList ?? []).map((t) => t.ResTarget?.name).filter((n): n is string => !!n);
   const keyHit = assigned.find((n) => table.key.some((k) => k.name === n));
   if (keyHit) {
     throw new UsageError(`--set assigns the key column "${keyHit}", which batches walk`, 'backfill a non-key column, or pick another key with --key');
   }
-  return { change: { kind: 'set', set, where }, tree: stripLocations(update) };
+  return { text: clean.text as CheckedFragment };
+}
+
+function checkedCondition(raw: string): { text: CheckedFragment } {
+  const clean = cleanFragment(raw);
+  if (!clean.ok) throw fragmentError('--where', raw, clean.problem, WHERE_HINT);
+  if (atTopLevel(clean.tokens, ',')) throw fragmentError('--where', raw, 'it is a list (a comma outside any parentheses)', WHERE_HINT);
+  const head = 'SELECT (\n';
+  const parsed = parseSqlFile(`${head}${clean.text}\n)`);
+  if (parsed.errors.length > 0) throw fragmentError('--where', raw, syntaxProblem(parsed.errors[0], head.length + clean.text.length), WHERE_HINT);
+  const select = (parsed.statements[0]?.node as { SelectStmt?: SelectNode } | undefined)?.SelectStmt;
+  const keys = Object.keys(select ?? {}).filter((k) => k !== 'targetList' && k !== 'limitOption' && k !== 'op');
+  if (parsed.statements.length !== 1 || !select || select.targetList?.length !== 1 || keys.length > 0) {
+    throw fragmentError('--where', raw, 'it is not a single expression', WHERE_HINT);
+  }
+  return { text: clean.text as CheckedFragment };
 }
 
 /**
@@ -57,6 +90,7 @@ export async function checkSqlChange(file: string, sql: string, table: TargetTab
   }
   const update = (parsed.statements[0].node as { UpdateStmt?: UpdateNode }).UpdateStmt;
   if (!update) throw new UsageError(`${file} is not an UPDATE statement`, 'put exactly one UPDATE of the --table in the --sql file');
+  if (update.withClause) throw new UsageError(`${file} starts with WITH`, 'put one plain UPDATE of the --table in the --sql file (a WITH may write to other tables)');
   const rel = update.relation ?? {};
   if (rel.relname !== table.name || (rel.schemaname !== undefined && rel.schemaname !== table.schema)) {
     throw new UsageError(`${file} updates ${rel.schemaname ? `${rel.schemaname}.` : ''}${rel.relname}, not ${table.display}`, 'update the table given with --table');
@@ -73,6 +107,12 @@ export async function checkSqlChange(file: string, sql: string, table: TargetTab
       k === 1 ? `restrict the UPDATE to the batch, e.g. WHERE ${table.key[0].name} BETWEEN $1 AND $2` : 'restrict the UPDATE to the batch, e.g. WHERE (a, b) BETWEEN ($1, $2) AND ($3, $4)',
     );
   }
+  if (!restrictsToBatch(update.whereClause, table, rel)) {
+    throw new UsageError(
+      `${file} does not restrict the UPDATE to the batch: its WHERE must AND the key between the batch bounds at the top level`,
+      k === 1 ? `e.g. WHERE ${table.key[0].name} BETWEEN $1 AND $2 AND <your condition>` : 'e.g. WHERE (a, b) BETWEEN ($1, $2) AND ($3, $4) AND <your condition>',
+    );
+  }
   return { change: { kind: 'sql', file, sql: parsed.statements[0].text }, tree: stripLocations(update) };
 }
 
@@ -84,11 +124,17 @@ export function specChecksum(table: TargetTable, tree: unknown): string {
 }
 
 interface UpdateNode {
-  relation?: { relname?: string; schemaname?: string };
+  relation?: { relname?: string; schemaname?: string; alias?: { aliasname?: string } };
   targetList?: Array<{ ResTarget?: { name?: string } }>;
   fromClause?: unknown[];
+  whereClause?: unknown;
   returningList?: unknown[];
   withClause?: unknown;
+}
+
+interface SelectNode {
+  targetList?: unknown[];
+  [clause: string]: unknown;
 }
 
 function paramNumbers(node: unknown, out: number[] = []): number[] {
@@ -103,9 +149,5 @@ function paramNumbers(node: unknown, out: number[] = []): number[] {
 }
 
 function stripLocations(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(stripLocations);
-  if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'location').map(([k, v]) => [k, stripLocations(v)]));
-  }
-  return node;
+  return JSON.parse(shape(node));
 }

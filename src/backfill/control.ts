@@ -7,6 +7,9 @@ import type { BackfillState, BackfillStatus } from './types';
 
 const APPLICATION_NAME = 'dbops backfill control';
 
+/** How long pause/resume/cancel wait for the state row: longer than any sane batch (default statement timeout 30 s). */
+const CONTROL_LOCK_WAIT_MS = 60_000;
+
 /** `status [name]`: the state rows, with whether a runner is attached. */
 export async function backfillStatus(url: string | undefined, name?: string): Promise<BackfillState[]> {
   return withSession({ url, applicationName: APPLICATION_NAME, readOnly: true }, async ({ client }) => {
@@ -35,9 +38,18 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'cancel', { to: BackfillStatus; f
  */
 export async function controlBackfill(url: string | undefined, name: string, action: 'pause' | 'resume' | 'cancel'): Promise<string> {
   return withSession({ url, applicationName: APPLICATION_NAME }, async ({ client }) => {
+    // The runner's batch holds the state row for the whole batch: wait that long, whatever the
+    // server's own lock_timeout (a short one made cancel fail with an internal error mid-batch).
+    await client.query("SELECT set_config('lock_timeout', $1, false)", [`${CONTROL_LOCK_WAIT_MS}ms`]);
     if (!(await stateTableExists(client))) throw noSuchBackfill(name);
     const t = TRANSITIONS[action];
-    const { changed, state } = await requestStatus(client, name, t.to, t.from, t.reason);
+    const { changed, state } = await requestStatus(client, name, t.to, t.from, t.reason).catch((err) => {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      throw new DbopsError(`cannot ${action} backfill ${name}: its state row stayed locked for ${CONTROL_LOCK_WAIT_MS / 1000} s`, {
+        exitCode: EXIT.failed,
+        hint: `a batch (or another session) holds it: see pg_stat_activity for application_name 'dbops backfill', then rerun the ${action}`,
+      });
+    });
     if (!state) throw noSuchBackfill(name);
     if (!changed) {
       if (state.status === t.to) return `backfill ${name} is already ${state.status}`;

@@ -4,7 +4,7 @@ import { UsageError } from '../cli/errors';
 import { batchBounds, boundsBatch, estimateStatement, setBatch, type BatchRow } from './batch-sql';
 import { checkSetChange, checkSqlChange, specChecksum } from './change';
 import { resolveTarget } from './target';
-import type { BackfillSpec, Cursor } from './types';
+import type { BackfillSpec, CheckedFragment, Cursor } from './types';
 
 export interface SpecInput {
   table: string;
@@ -72,7 +72,7 @@ async function planOnServer(client: Client, spec: BackfillSpec): Promise<void> {
  * figure when it was never analysed), and the planner's estimate of the rows --where selects.
  */
 export async function estimateRows(client: Client, spec: BackfillSpec): Promise<{ total: number; matching: number | null }> {
-  const planRows = async (where?: string) => {
+  const planRows = async (where?: CheckedFragment) => {
     const { rows } = await client.query(estimateStatement(spec.table, where));
     return Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows'] as number);
   };

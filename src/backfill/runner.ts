@@ -17,8 +17,10 @@ export interface RunSettings {
   statementTimeoutMs: number;
   /** Retries of one batch on lock timeouts, deadlocks, serialization failures and statement timeouts. */
   retries: number;
-  /** How often lag and the state row are re-read while paused. */
+  /** How often lag and the state row are re-read while paused or waiting before a batch. */
   pollMs: number;
+  /** Flag values that were adjusted (e.g. a batch size above the maximum), shown before the run. */
+  notices: string[];
 }
 
 /** Set by the SIGINT/SIGTERM handler; waits end early once it is set. */
@@ -62,6 +64,8 @@ export class BackfillRunner {
   private scannedThisRun = 0;
   /** How long the last batch held its locks: the lag a replica that is behind gains during the next one. */
   private lastBatchMs = 0;
+  /** performance.now() before which the next batch may not start (--max-rate, --sleep). */
+  private notBefore = 0;
   private readonly estimatedRows: number | null;
   private readonly started = Date.now();
 
@@ -84,7 +88,8 @@ export class BackfillRunner {
   async run(): Promise<RunOutcome> {
     for (;;) {
       if (this.stop.signal) return this.interrupted();
-      const control = await this.waitWhileReplicasBehind();
+      let control = await this.waitWhileReplicasBehind();
+      if (control === 'running') control = await this.waitForTurn();
       if (control !== 'running') {
         const outcome = await this.handleControl(control);
         if (outcome) return outcome;
@@ -101,7 +106,23 @@ export class BackfillRunner {
         if (outcome) return outcome;
         continue;
       }
-      if (result.waitMs > 0) await this.stop.sleep(result.waitMs);
+      this.notBefore = performance.now() + result.waitMs;
+    }
+  }
+
+  /**
+   * The rate limit's or --sleep's wait before the next batch, re-reading the state row every
+   * pollMs so a pause or cancel from another terminal ends it (with --max-rate 1 it may be long).
+   * The deadline survives a pause: resuming early does not let the next batch exceed the rate.
+   */
+  private async waitForTurn(): Promise<BackfillStatus> {
+    for (;;) {
+      const left = this.notBefore - performance.now();
+      if (left <= 0 || this.stop.signal) return 'running';
+      await this.stop.sleep(Math.min(left, this.settings.pollMs));
+      if (this.stop.signal || this.notBefore - performance.now() <= 0) return 'running';
+      const status = (await readState(this.client, this.spec.name))?.status ?? 'cancelled';
+      if (status !== 'running') return status;
     }
   }
 
@@ -254,7 +275,9 @@ export class BackfillRunner {
   private async interrupted(): Promise<RunOutcome> {
     const signal = this.stop.signal ?? 'SIGINT';
     const current = (await readState(this.client, this.spec.name))?.status;
-    // An operator's pause or cancel stays as it is; a running backfill becomes paused (interrupted).
+    // A cancel or a finish that came first is what the run ended with, whatever signal followed.
+    if (current === 'cancelled' || current === 'done') return (await this.handleControl(current))!;
+    // An operator's pause stays as it is; a running backfill becomes paused (interrupted).
     if (current === 'running') await setStatus(this.client, this.spec.name, 'paused', { pauseReason: `interrupted (${signal})` });
     this.progress.emit({ event: 'stopped', name: this.spec.name, status: 'paused', reason: `interrupted by ${signal}`, ...this.counts() });
     return { status: 'interrupted', signal };

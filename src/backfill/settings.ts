@@ -65,8 +65,20 @@ export function resolveSettings(flags: SettingsInput, config: SettingsInput, max
   const retries = pick('retries') ?? DEFAULTS.retries;
   if (!Number.isInteger(retries) || retries < 0) throw new UsageError('--retries must be a whole number ≥ 0', 'e.g. --retries 10');
   const lag = pick('maxReplicaLag');
+  const notices: string[] = [];
+  // One batch never holds more than one second's worth of --max-rate: the first batch respects it too.
+  const rateCap = maxRate === undefined ? Infinity : Math.max(1, Math.floor(maxRate));
+  const max = Math.min(maxBatchSize, rateCap);
+  if (batchSize > max) {
+    notices.push(
+      max === maxBatchSize
+        ? `--batch-size ${batchSize} is above --max-batch-size ${maxBatchSize}: batches hold at most ${maxBatchSize} keys`
+        : `--batch-size ${batchSize} is above one second's worth of --max-rate ${maxRate}: batches hold at most ${max} key${max === 1 ? '' : 's'}`,
+    );
+  }
   return {
-    sizing: { start: Math.min(batchSize, maxBatchSize), targetMs, min: 1, max: maxBatchSize },
+    sizing: { start: Math.min(batchSize, max), targetMs, min: 1, max },
+    notices,
     maxRate: maxRate ?? null,
     sleepMs: parseDuration(pick('sleep') ?? DEFAULTS.sleep, '--sleep'),
     lagLimit: lag === undefined ? null : parseLagLimit(lag),

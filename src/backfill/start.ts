@@ -38,13 +38,22 @@ export interface Output {
 
 /** `dbops backfill run`: prepare, then dry-run or take the runner lock and walk the table. Returns the exit code. */
 export async function runBackfill(req: RunRequest, io: Output): Promise<number> {
+  for (const message of req.settings.notices) {
+    if (req.format === 'json') io.out(JSON.stringify({ event: 'warning', message }));
+    else io.err(`warning: ${message}`);
+  }
   const url = req.url ?? req.config.config.database?.url;
   const session = await openSession({ url, applicationName: APPLICATION_NAME });
   const { client } = session;
   try {
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
     // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
-    await client.query("SELECT set_config('DateStyle', 'ISO, YMD', false), set_config('lock_timeout', $1, false)", [`${Math.round(req.settings.lockTimeoutMs)}ms`]);
+    // --set/--where were tokenised as the parser does by default (backslashes are plain characters
+    // in '…'); the server must read them the same way, whatever its standard_conforming_strings.
+    await client.query(
+      "SELECT set_config('DateStyle', 'ISO, YMD', false), set_config('lock_timeout', $1, false), set_config('standard_conforming_strings', 'on', false)",
+      [`${Math.round(req.settings.lockTimeoutMs)}ms`],
+    );
     const spec = await prepareSpec(client, req).catch((err) => {
       if ((err as { code?: string }).code !== '55P03') throw err;
       throw new DbopsError(`${req.table} is locked by another session (lock timeout while preparing the backfill)`, {

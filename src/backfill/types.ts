@@ -24,9 +24,16 @@ export interface TargetTable {
  */
 export type Cursor = string[] | null;
 
+declare const checkedFragment: unique symbol;
+/**
+ * --set or --where after change.ts has checked it: re-emitted from the parser's tokens, one SET
+ * list or one expression with every bracket closed. Only this type is placed into a batch statement.
+ */
+export type CheckedFragment = string & { readonly [checkedFragment]: true };
+
 /** What the backfill changes; its checksum ties a state row to one spec. */
 export type BackfillChange =
-  | { kind: 'set'; set: string; where?: string }
+  | { kind: 'set'; set: CheckedFragment; where?: CheckedFragment }
   | { kind: 'sql'; file: string; sql: string };
 
 export interface BackfillSpec {

@@ -1,4 +1,4 @@
-import type { Node } from 'libpg-query';
+import type { Node, ScanToken } from 'libpg-query';
 import { SourceText, skipTrivia, type Position } from './source-text';
 
 /**
@@ -205,3 +205,10 @@ export function parsePlpgsql(sql: string): unknown {
 }
 
 export { SourceText };
+
+/** The parser's own lexer: tokens with UTF-8 byte offsets; throws on an unterminated string, identifier or comment. */
+export function scanSql(sql: string): ScanToken[] {
+  return parserOrThrow().scanSync(sql).tokens;
+}
+
+export type { ScanToken };

@@ -86,11 +86,11 @@ describe('dbops backfill run', () => {
     const before = await sql("SELECT count(*) || ':' || sum(counter) FROM items");
     const states = await sql('SELECT count(*) FROM dbops.backfills');
     const cases: Array<[string[], RegExp]> = [
-      [['--set', 'total = price *'], /^error: --set "total = price \*" is not a valid SQL expression: it ends unexpectedly — /],
-      [['--set', 'total = price', '--where', 'qty >'], /^error: --where "qty >" is not a valid SQL expression: it ends unexpectedly — /],
-      [['--set', 'total = (price'], /^error: --set "total = \(price" is not a valid SQL expression: /],
-      [['--set', 'total = 1; DROP TABLE items'], /is not a valid SQL expression/],
-      [['--set', 'total = 1', '--where', 'true RETURNING *'], /is not a valid SQL expression|extra clauses/],
+      [['--set', 'total = price *'], /^error: --set "total = price \*" is not one SET list: it ends unexpectedly — /],
+      [['--set', 'total = price', '--where', 'qty >'], /^error: --where "qty >" is not one SQL expression: it ends unexpectedly — /],
+      [['--set', 'total = (price'], /^error: --set "total = \(price" is not one SET list: a bracket is never closed/],
+      [['--set', 'total = 1; DROP TABLE items'], /is not one SET list: it holds a ";"/],
+      [['--set', 'total = 1', '--where', 'true RETURNING *'], /^error: --where "true RETURNING \*" is not one SQL expression: syntax error at or near "RETURNING"/],
       [['--set', 'total = nosuchcolumn + 1'], /^error: --set "total = nosuchcolumn \+ 1" does not work on public.items: column "nosuchcolumn" does not exist — fix the expression; nothing was written/],
       [['--set', 'total = 1', '--where', "price = 'abc'"], /does not work on public.items: invalid input syntax for type integer/],
       [['--set', 'id = id + 1'], /--set assigns the key column "id"/],

@@ -71,5 +71,17 @@ describe('pauses, retries and limits', () => {
     expect(() => settingsFromConfig({ batchsize: 1 })).toThrow(/unknown key backfill.batchsize/);
     expect(() => resolveSettings({ batchSize: 0 }, {}, 5000)).toThrow(/--batch-size must be a whole number ≥ 1/);
     expect(resolveSettings({ targetBatchTime: 'off' }, {}, 5000).sizing.targetMs).toBeNull();
+    expect(resolveSettings({}, {}, 5000).notices).toEqual([]);
+  });
+
+  it('says so when it lowers a batch size, and never lets a batch exceed one second of --max-rate', () => {
+    const huge = resolveSettings({ batchSize: 10_000_000 }, {}, 5000);
+    expect(huge.sizing).toMatchObject({ start: 50_000, max: 50_000 });
+    expect(huge.notices).toEqual(['--batch-size 10000000 is above --max-batch-size 50000: batches hold at most 50000 keys']);
+    const slow = resolveSettings({ maxRate: 1 }, {}, 5000);
+    expect(slow.sizing).toMatchObject({ start: 1, max: 1 });
+    expect(slow.notices).toEqual(["--batch-size 1000 is above one second's worth of --max-rate 1: batches hold at most 1 key"]);
+    expect(resolveSettings({ maxRate: 5000, batchSize: 200 }, {}, 5000)).toMatchObject({ sizing: { start: 200, max: 5000 }, notices: [] });
+    expect(resolveSettings({}, settingsFromConfig({ maxRate: 0.5 }), 5000).sizing.max).toBe(1);
   });
 });
