@@ -1,3 +1,4 @@
+import { AnalysisLimitError } from '../sql/limits';
 import { fingerprintSql, parseSqlFile } from '../sql/parser';
 import { constantBlindKey } from './constant-blind-key';
 import { analyzeJoins, type JoinAnalysis } from './joins';
@@ -38,7 +39,13 @@ export class StatementAnalyzer {
     const parsed = parseSqlFile(text);
     const statements: AnalyzedStatement[] = [];
     for (const st of parsed.statements) {
-      statements.push({ fingerprint: fingerprintSql(st.text), text: st.text, analysis: analyzeJoins(st.node as Record<string, unknown>) });
+      try {
+        statements.push({ fingerprint: fingerprintSql(st.text), text: st.text, analysis: analyzeJoins(st.node as Record<string, unknown>) });
+      } catch (err) {
+        // Depth-bounded walks (and the parser's own limits) make a pathological statement unaudited, not a crash.
+        if (!(err instanceof AnalysisLimitError || err instanceof RangeError)) throw err;
+        return { ok: false, message: err instanceof AnalysisLimitError ? err.message : 'nested too deeply: not audited', statements };
+      }
     }
     if (parsed.errors.length > 0) return { ok: false, message: parsed.errors[0].message, statements };
     return { ok: true, statements };

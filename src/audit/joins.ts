@@ -5,6 +5,8 @@
  * planner, which is what join_collapse_limit and geqo_threshold compare with); and joins with no
  * condition at all.
  */
+import { AnalysisLimitError } from '../sql/limits';
+
 type AstObject = Record<string, any>;
 
 export interface JoinAnalysis {
@@ -19,6 +21,8 @@ export interface JoinAnalysis {
 }
 
 interface Walk {
+  /** How deep the walk is in the tree; bounded (see MAX_DEPTH). */
+  depth: number;
   tables: number;
   relations: Set<string>;
   widestJoin: number;
@@ -26,7 +30,7 @@ interface Walk {
 }
 
 export function analyzeJoins(stmt: AstObject): JoinAnalysis {
-  const w: Walk = { tables: 0, relations: new Set(), widestJoin: 0, crossJoins: [] };
+  const w: Walk = { depth: 0, tables: 0, relations: new Set(), widestJoin: 0, crossJoins: [] };
   walk(w, stmt, new Set());
   return { tables: w.tables, relations: [...w.relations], widestJoin: w.widestJoin, crossJoins: w.crossJoins };
 }
@@ -34,9 +38,26 @@ export function analyzeJoins(stmt: AstObject): JoinAnalysis {
 /** Keys the query-level handlers deal with themselves; the generic walk skips them there. */
 const HANDLED = new Set(['withClause', 'fromClause', 'usingClause', 'larg', 'rarg', 'relation', 'sourceRelation']);
 
+/**
+ * How deep the walk goes (objects and arrays) before it gives up: far below the JavaScript stack
+ * (a few helpers per level), far above any real query (`SELECT 1+1+…` with thousands of terms is
+ * the kind that is not audited).
+ */
+const MAX_DEPTH = 1500;
+
 /** Finds statements and subqueries anywhere (SubLinks in WHERE or the target list, DDL bodies …). */
 function walk(w: Walk, value: unknown, ctes: ReadonlySet<string>): void {
   if (value === null || typeof value !== 'object') return;
+  if (w.depth >= MAX_DEPTH) throw new AnalysisLimitError(`nested more than ${MAX_DEPTH} levels deep: not audited`);
+  w.depth++;
+  try {
+    walkValue(w, value, ctes);
+  } finally {
+    w.depth--;
+  }
+}
+
+function walkValue(w: Walk, value: object, ctes: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
     for (const v of value) walk(w, v, ctes);
     return;

@@ -4,6 +4,8 @@
  * the runner will execute them.
  */
 import { parsePlpgsql } from '../sql/parser';
+import { AnalysisLimitError, LIMITS } from '../sql/limits';
+import { walkTree } from '../sql/tree';
 import { newAction, rewriting } from './action';
 import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
 import { columnTypeFromAst } from './column-types';
@@ -321,17 +323,13 @@ function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
 function tablesReadBy(query: AnyNode): RelationRef[] {
   const found = new Map<string, RelationRef>();
   const ctes = new Set<string>();
-  const walk = (node: AnyNode): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
+  walkTree(query, (_key, node) => {
     if (node.CommonTableExpr?.ctename) ctes.add(node.CommonTableExpr.ctename);
     if (node.RangeVar) {
       const rel = relationFromRangeVar(node.RangeVar);
       found.set(rel.key, rel);
     }
-    for (const v of Object.values(node)) walk(v);
-  };
-  walk(query);
+  });
   return [...found.values()].filter((r) => !ctes.has(r.key));
 }
 
@@ -449,7 +447,20 @@ function transactionControl(kind: string): TransactionControl {
 }
 
 /** Statements inside DO $$ … $$ run in the DO's transaction; CONCURRENTLY and VACUUM fail there. */
+/** How many DO blocks enclose the one being analysed (a DO block can EXECUTE another). */
+let doBlockDepth = 0;
+
 function analyzeDoBlock(text: string, ctx: AnalysisContext): StatementEffects['nested'] {
+  if (doBlockDepth >= LIMITS.doBlockDepth) throw new AnalysisLimitError(`DO blocks nested more than ${LIMITS.doBlockDepth} deep are not analysed`);
+  doBlockDepth++;
+  try {
+    return analyzeDoBlockBody(text, ctx);
+  } finally {
+    doBlockDepth--;
+  }
+}
+
+function analyzeDoBlockBody(text: string, ctx: AnalysisContext): StatementEffects['nested'] {
   let parsed: unknown;
   try {
     parsed = parsePlpgsql(text);

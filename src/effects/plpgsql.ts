@@ -3,6 +3,7 @@
  * of a constant string. DDL hidden in DO blocks is a classic way rewrites slip past review.
  */
 import { parseSqlFile } from '../sql/parser';
+import { walkTree } from '../sql/tree';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;
@@ -23,23 +24,20 @@ export function extractDoBlockStatements(plpgsqlTree: unknown): EmbeddedStatemen
   return out;
 }
 
-function walk(node: AnyNode, queries: string[]): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const n of node) walk(n, queries);
-    return;
-  }
-  const exec = node.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query;
-  if (typeof exec === 'string') queries.push(exec);
-  // PERFORM arrives as a SELECT: it matters for PERFORM set_config('lock_timeout', …).
-  const perform = node.PLpgSQL_stmt_perform?.expr?.PLpgSQL_expr?.query;
-  if (typeof perform === 'string') queries.push(perform);
-  const dyn = node.PLpgSQL_stmt_dynexecute?.query?.PLpgSQL_expr?.query;
-  if (typeof dyn === 'string') {
-    const constant = stringLiteral(dyn);
-    if (constant !== undefined) queries.push(constant);
-  }
-  for (const value of Object.values(node)) walk(value, queries);
+function walk(root: AnyNode, queries: string[]): void {
+  walkTree(root, (_key, node) => {
+    if (Array.isArray(node)) return;
+    const exec = node.PLpgSQL_stmt_execsql?.sqlstmt?.PLpgSQL_expr?.query;
+    if (typeof exec === 'string') queries.push(exec);
+    // PERFORM arrives as a SELECT: it matters for PERFORM set_config('lock_timeout', …).
+    const perform = node.PLpgSQL_stmt_perform?.expr?.PLpgSQL_expr?.query;
+    if (typeof perform === 'string') queries.push(perform);
+    const dyn = node.PLpgSQL_stmt_dynexecute?.query?.PLpgSQL_expr?.query;
+    if (typeof dyn === 'string') {
+      const constant = stringLiteral(dyn);
+      if (constant !== undefined) queries.push(constant);
+    }
+  });
 }
 
 /** 'text' with '' escapes, or $tag$text$tag$; anything else (concatenation, format()) is not constant. */

@@ -2,6 +2,7 @@
  * Syntax the parser (PostgreSQL 18's grammar) accepts but older servers reject. The parser
  * accepting a statement says nothing about the target server; this says which release it needs.
  */
+import { walkTree } from '../sql/tree';
 import type { VersionRequirement } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -64,17 +65,9 @@ export function versionRequirements(node: AnyNode): VersionRequirement[] {
   return [...found.values()].sort((a, b) => b.version - a.version);
 }
 
-/** Visits every object in the tree with for…in (no per-node arrays: this is hot on large migrations). */
-function collect(n: AnyNode, found: Map<string, VersionRequirement>): void {
-  if (Array.isArray(n)) {
-    for (let i = 0; i < n.length; i++) if (n[i] && typeof n[i] === 'object') collect(n[i], found);
-    return;
-  }
-  for (const key in n) {
-    const value = n[key];
-    if (!value || typeof value !== 'object') continue;
-    const req = requirementOf(key, value);
+function collect(root: AnyNode, found: Map<string, VersionRequirement>): void {
+  walkTree(root, (key, value) => {
+    const req = key === '' ? undefined : requirementOf(key, value);
     if (req) found.set(req.feature, req);
-    collect(value, found);
-  }
+  });
 }

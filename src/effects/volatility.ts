@@ -4,6 +4,7 @@
  * default (random(), gen_random_uuid(), clock_timestamp(), nextval()) is computed per row, which
  * rewrites it. Functions we do not know cannot be proven non-volatile.
  */
+import { walkTree } from '../sql/tree';
 import type { Volatility } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -104,21 +105,26 @@ function worst(a: Volatility, b: Volatility): Volatility {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** The worst volatility anywhere in the expression (the order of the walk does not matter for a maximum). */
 export function volatilityOf(node: AnyNode): Volatility {
-  if (node === null || node === undefined) return 'constant';
-  if (Array.isArray(node)) return node.reduce<Volatility>((v, n) => worst(v, volatilityOf(n)), 'constant');
-  if (typeof node !== 'object') return 'constant';
-  if (node.FuncCall) {
-    const names: AnyNode[] = node.FuncCall.funcname ?? [];
-    const fn = String(names[names.length - 1]?.String?.sval ?? '').toLowerCase();
-    const own: Volatility = VOLATILE.has(fn) ? 'volatile' : NON_VOLATILE.has(fn) ? 'stable' : 'unknown';
-    return worst(own, volatilityOf(node.FuncCall.args));
-  }
-  // CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_USER, LOCALTIMESTAMP…: stable.
-  if (node.SQLValueFunction) return 'stable';
-  if (node.SubLink) return 'unknown';
-  if (node.ColumnRef) return 'unknown';
   let v: Volatility = 'constant';
-  for (const value of Object.values(node)) if (value && typeof value === 'object') v = worst(v, volatilityOf(value));
+  walkTree(node, (_key, n) => {
+    if (Array.isArray(n)) return;
+    if (n.FuncCall) {
+      const names: AnyNode[] = n.FuncCall.funcname ?? [];
+      const fn = String(names[names.length - 1]?.String?.sval ?? '').toLowerCase();
+      v = worst(v, VOLATILE.has(fn) ? 'volatile' : NON_VOLATILE.has(fn) ? 'stable' : 'unknown');
+      return;
+    }
+    // CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_USER, LOCALTIMESTAMP…: stable.
+    if (n.SQLValueFunction) {
+      v = worst(v, 'stable');
+      return 'skip';
+    }
+    if (n.SubLink || n.ColumnRef) {
+      v = worst(v, 'unknown');
+      return 'skip';
+    }
+  });
   return v;
 }

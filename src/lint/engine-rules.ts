@@ -2,6 +2,8 @@
 import type { RuleMeta } from './types';
 
 export const SYNTAX_ERROR = 'syntax-error';
+/** A statement past dbops's analysis limits (src/sql/limits.ts), or one the analysis failed on. */
+export const ANALYSIS_ERROR = 'analysis-error';
 
 export const UNUSED_SUPPRESSION: RuleMeta = {
   id: 'unused-suppression',

@@ -6,9 +6,10 @@
 import { RULES } from '../../rules';
 import { analyzeStatement } from '../effects/analyze';
 import { AnalysisContext } from '../effects/context';
-import type { ActionKind } from '../effects/types';
-import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement } from '../sql/parser';
-import { ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
+import type { ActionKind, StatementEffects } from '../effects/types';
+import { AnalysisLimitError } from '../sql/limits';
+import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement, type SyntaxProblem } from '../sql/parser';
+import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
@@ -37,6 +38,8 @@ export interface AnalyzedFile {
   applied: boolean;
   parsed: ParsedFile;
   statements: AnalyzedTopLevelStatement[];
+  /** Statements that parsed but that the analysis could not handle (left out of `statements`). */
+  analysisErrors: SyntaxProblem[];
 }
 
 /** Parses and analyses sources in the given order (sorting is the caller's job). */
@@ -55,7 +58,9 @@ async function eachAnalyzedFile(sources: SqlSource[], options: AnalyzeOptions, v
   await loadParser();
   const ctx = createContext(options);
   for (const source of sources) {
-    const file = analyzeFile(source, ctx);
+    // Again per file: after a statement exhausted the parser's stack, a fresh parser is loaded.
+    await loadParser();
+    const file = analyzeFile(source, ctx, { keepTrees: false });
     // Sources come in migration order: when one is applied, so is everything before it.
     if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
     visit(file);
@@ -72,15 +77,29 @@ export function createContext(options: AnalyzeOptions): AnalysisContext {
   return ctx;
 }
 
-/** Analyses one more file with a context shared across the run. The parser must be loaded. */
-export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFile {
+/**
+ * Analyses one more file with a context shared across the run. The parser must be loaded.
+ * keepTrees: false drops each statement's syntax tree once it is analysed (the lint rules need
+ * only the effects; a tree is far bigger than its statement).
+ */
+export function analyzeFile(source: SqlSource, ctx: AnalysisContext, options: { keepTrees?: boolean } = {}): AnalyzedFile {
   const text = parserInput(source.text);
   // The parser calls an empty input an error; an empty migration simply holds no statement.
   const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
   ctx.startFile();
-  const statements = parsed.statements.map((statement) => {
+  const analysisErrors: SyntaxProblem[] = [];
+  const statements: AnalyzedTopLevelStatement[] = [];
+  for (const statement of parsed.statements) {
     const before = ctx.snapshot();
-    const effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
+    let effects: StatementEffects;
+    try {
+      effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
+    } catch (err) {
+      // One statement the analysis cannot handle must not end the run (or the migrate gate).
+      analysisErrors.push({ kind: 'limit', message: analysisFailure(err), position: statement.start });
+      continue;
+    }
+    if (options.keepTrees === false) statement.node = RELEASED_TREE;
     const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
     let cursor = 0;
     const nested = (effects.nested ?? []).map((n) => {
@@ -91,9 +110,18 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext): AnalyzedFi
       const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
       return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
     });
-    return { statement, analyzed, nested };
-  });
-  return { path: source.path, applied: source.applied === true, parsed, statements };
+    statements.push({ statement, analyzed, nested });
+  }
+  return { path: source.path, applied: source.applied === true, parsed, statements, analysisErrors };
+}
+
+/** What a statement's tree is replaced with once it is no longer needed (see analyzeFile's keepTrees). */
+const RELEASED_TREE = Object.freeze({}) as ParsedStatement['node'];
+
+function analysisFailure(err: unknown): string {
+  if (err instanceof AnalysisLimitError) return err.message;
+  if (err instanceof RangeError) return 'statement nested too deeply to analyse';
+  return `dbops could not analyse this statement: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**
@@ -141,20 +169,34 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
 
 function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
   const out: Finding[] = [];
-  for (const err of file.parsed.errors) {
-    out.push({
-      ruleId: SYNTAX_ERROR,
-      severity: 'error',
-      category: 'syntax',
-      message: err.message,
-      why: 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).',
-      file: file.path,
-      start: err.position,
-      end: err.position,
-    });
+  for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
+  for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
+  for (const st of file.statements) {
+    try {
+      out.push(...lintStatement(file, st, active, options));
+    } catch (err) {
+      out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
+    }
   }
-  for (const st of file.statements) out.push(...lintStatement(file, st, active, options));
   return out.sort((a, b) => a.start.offset - b.start.offset);
+}
+
+/** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
+function problemFinding(file: string, problem: SyntaxProblem): Finding {
+  const syntax = problem.kind === 'syntax';
+  return {
+    ruleId: syntax ? SYNTAX_ERROR : ANALYSIS_ERROR,
+    severity: 'error',
+    category: 'syntax',
+    message: problem.message,
+    why: syntax
+      ? 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).'
+      : 'dbops could not analyse this statement, so none of its locks and rewrites were checked.',
+    fix: syntax ? undefined : 'Split the statement (or its expression) into smaller ones, or review it by hand and lint the rest.',
+    file,
+    start: problem.position,
+    end: problem.position,
+  };
 }
 
 /** An enabled rule with the context it is called with (built once per run, not per statement). */

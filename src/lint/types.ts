@@ -36,7 +36,7 @@ export interface Finding {
   /** A rule id, or "syntax-error" / "unused-suppression" from the engine itself. */
   ruleId: string;
   severity: Severity;
-  /** "syntax": SQL that does not parse; "input": a file that could not be read (both exit 2). */
+  /** "syntax": SQL that does not parse or that dbops cannot analyse; "input": a file that could not be read (both exit 2). */
   category: RuleCategory | 'syntax' | 'input';
   /** One line: what is wrong, naming the table/column. */
   message: string;

@@ -82,9 +82,12 @@ export async function prepareMigrations(
 function prepareOne(file: MigrationFile, ctx: AnalysisContext, maxLockTimeoutMs: number): PreparedMigration {
   const analyzed = analyzeFile({ path: file.displayPath, text: file.sql }, ctx);
   const { parsed } = analyzed;
-  if (parsed.errors.length > 0) {
-    const e = parsed.errors[0];
-    throw new UsageError(`${file.displayPath}:${e.position.line}:${e.position.column}: syntax error: ${e.message}`, 'fix the SQL; nothing was applied');
+  const problem = parsed.errors[0] ?? analyzed.analysisErrors[0];
+  if (problem) {
+    const where = `${file.displayPath}:${problem.position.line}:${problem.position.column}`;
+    // A statement dbops cannot analyse must not be applied unchecked (nor silently left out).
+    if (problem.kind === 'limit') throw new UsageError(`${where}: cannot analyse this statement: ${problem.message}`, 'split it into smaller statements; nothing was applied');
+    throw new UsageError(`${where}: syntax error: ${problem.message}`, 'fix the SQL; nothing was applied');
   }
   const statements = analyzed.statements.map(({ statement: st, analyzed: { effects } }, index): MigrationStatement => {
     const kind = Object.keys(st.node)[0];

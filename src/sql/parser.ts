@@ -1,4 +1,7 @@
+import { sep } from 'node:path';
 import type { Node, ScanToken } from 'libpg-query';
+import { LIMITS } from './limits';
+import { splitSql, type Piece } from './split';
 import { SourceText, skipTrivia, type Position } from './source-text';
 
 /**
@@ -9,8 +12,18 @@ import { SourceText, skipTrivia, type Position } from './source-text';
 type LibPgQuery = typeof import('libpg-query');
 let lib: LibPgQuery | undefined;
 let loading: Promise<LibPgQuery> | undefined;
+/** The WASM parser ran out of stack: its memory may be inconsistent, so the next loadParser() loads a fresh instance. */
+let poisoned = false;
 
 export async function loadParser(): Promise<LibPgQuery> {
+  if (poisoned) {
+    poisoned = false;
+    lib = undefined;
+    loading = undefined;
+    // A fresh require instantiates a new WASM module (the package creates it when loaded).
+    const marker = `${sep}libpg-query${sep}`;
+    for (const key of Object.keys(require.cache)) if (key.includes(marker)) delete require.cache[key];
+  }
   if (lib) return lib;
   if (!loading) {
     loading = (async () => {
@@ -47,34 +60,77 @@ export interface ParsedStatement {
 export interface SyntaxProblem {
   message: string;
   position: Position;
+  /** 'syntax': PostgreSQL rejects it; 'limit': it is past what dbops analyses (see limits.ts). */
+  kind: 'syntax' | 'limit';
 }
 
 export interface ParsedFile {
   source: SourceText;
   statements: ParsedStatement[];
-  /** Statements that did not parse; the others are still returned. */
+  /** Statements that did not parse, or that dbops does not analyse; the others are still returned. */
   errors: SyntaxProblem[];
 }
 
 /**
- * Parses a whole SQL file into statements with correct character positions. When the file as a
- * whole does not parse, it is split at top-level semicolons (using the parser's own lexer) and
- * each piece is parsed alone, so one bad statement does not hide the rest.
+ * Parses a SQL file statement by statement (split first, see split.ts) with correct character
+ * positions: one bad statement does not hide the rest, only one statement's tree is built at a
+ * time, and statements past dbops's limits are reported instead of parsed.
  */
 export function parseSqlFile(text: string): ParsedFile {
   const source = new SourceText(text);
   const pg = parserOrThrow();
-  // libpg-query rejects "" ("Query cannot be empty"); an empty migration file is valid and holds nothing.
-  if (text === '') return { source, statements: [], errors: [] };
-  let parsed: ParsedFile;
-  try {
-    const result = pg.parseSync(text);
-    parsed = { source, statements: (result.stmts ?? []).map((raw) => toStatement(source, raw, 0)), errors: [] };
-  } catch (err) {
-    parsed = parsePieceByPiece(source, pg, err);
+  const parsed: ParsedFile = { source, statements: [], errors: [] };
+  let byte = 0;
+  let char = 0;
+  for (const piece of splitSql(text)) {
+    // Byte offsets advance piece by piece: the parser reports bytes, the text is characters.
+    byte += source.isAscii ? piece.start - char : Buffer.byteLength(text.slice(char, piece.start), 'utf8');
+    char = piece.start;
+    parsePiece(source, pg, piece, byte, parsed);
   }
   attachLeadingTrivia(parsed);
   return parsed;
+}
+
+function parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart: number, into: ParsedFile): void {
+  const at = (offset: number) => source.position(offset);
+  const firstToken = piece.firstToken >= 0 ? piece.firstToken : piece.start;
+  if (piece.deepComment !== undefined) {
+    into.errors.push({ kind: 'limit', message: `block comments nested more than ${LIMITS.commentDepth} deep are not analysed`, position: at(piece.deepComment) });
+    return;
+  }
+  if (piece.firstToken < 0) return;
+  if (piece.nesting > LIMITS.treeDepth) {
+    into.errors.push({ kind: 'limit', message: `statement nested too deeply to analyse (estimated depth ${piece.nesting}, limit ${LIMITS.treeDepth})`, position: at(firstToken) });
+    return;
+  }
+  const pieceText = source.text.slice(piece.start, piece.end);
+  const pieceByteEnd = byteStart + (source.isAscii ? pieceText.length : Buffer.byteLength(pieceText, 'utf8'));
+  try {
+    const result = pg.parseSync(pieceText);
+    for (const raw of result.stmts ?? []) into.statements.push(toStatement(source, raw, byteStart, pieceByteEnd));
+  } catch (err) {
+    if (err instanceof RangeError) {
+      // The stack ran out inside the WASM parser: its state is suspect, so load a fresh one.
+      poisoned = true;
+      into.errors.push({ kind: 'limit', message: 'statement nested too deeply for the parser', position: at(firstToken) });
+    } else if (piece.innerSemicolons.length > 0) {
+      // Unbalanced parentheses swallowed the statements after it: take them one by one.
+      let from = piece.start;
+      let fromByte = byteStart;
+      for (const end of [...piece.innerSemicolons, piece.end]) {
+        const chunk = source.text.slice(from, end);
+        for (const sub of splitSql(chunk)) {
+          const shift = (o: number) => (o < 0 ? o : o + from);
+          const subByte = fromByte + (source.isAscii ? sub.start : Buffer.byteLength(chunk.slice(0, sub.start), 'utf8'));
+          const shifted = { ...sub, start: shift(sub.start), end: shift(sub.end), firstToken: shift(sub.firstToken), deepComment: sub.deepComment === undefined ? undefined : shift(sub.deepComment), innerSemicolons: [] };
+          parsePiece(source, pg, shifted, subByte, into);
+        }
+        fromByte += source.isAscii ? chunk.length : Buffer.byteLength(chunk, 'utf8');
+        from = end;
+      }
+    } else into.errors.push(syntaxProblem(source, err, byteStart, pieceText, piece.start));
+  }
 }
 
 /** Everything between the end of the previous statement (past its semicolon) and this one's first token. */
@@ -127,66 +183,13 @@ function toStatement(source: SourceText, raw: RawStmt, baseByte: number, pieceBy
   };
 }
 
-function parsePieceByPiece(source: SourceText, pg: LibPgQuery, firstError: unknown): ParsedFile {
-  const pieces = splitStatements(source, pg);
-  const statements: ParsedStatement[] = [];
-  const errors: SyntaxProblem[] = [];
-  for (const piece of pieces) {
-    const pieceText = source.sliceBytes(piece.byteStart, piece.byteEnd);
-    try {
-      const result = pg.parseSync(pieceText);
-      for (const raw of result.stmts ?? []) statements.push(toStatement(source, raw, piece.byteStart, piece.byteEnd));
-    } catch (err) {
-      errors.push(syntaxProblem(source, err, piece.byteStart, pieceText));
-    }
-  }
-  if (errors.length === 0) errors.push(syntaxProblem(source, firstError, 0, source.text));
-  return { source, statements, errors };
-}
-
-interface Piece {
-  byteStart: number;
-  byteEnd: number;
-}
-
-/** Splits at top-level semicolons using the lexer (so strings, dollar quotes and comments are safe). */
-function splitStatements(source: SourceText, pg: LibPgQuery): Piece[] {
-  let tokens: { start: number; end: number; text: string }[];
-  try {
-    tokens = pg.scanSync(source.text).tokens;
-  } catch {
-    return [{ byteStart: 0, byteEnd: source.byteLength }];
-  }
-  const pieces: Piece[] = [];
-  let start = 0;
-  let depth = 0;
-  let atomic = 0;
-  let prevUpper = '';
-  for (const t of tokens) {
-    const upper = t.text.toUpperCase();
-    if (t.text === '(') depth++;
-    else if (t.text === ')') depth = Math.max(0, depth - 1);
-    else if (upper === 'ATOMIC' && prevUpper === 'BEGIN') atomic++;
-    else if (upper === 'END' && atomic > 0) atomic--;
-    else if (t.text === ';' && depth === 0 && atomic === 0) {
-      pieces.push({ byteStart: start, byteEnd: t.end });
-      start = t.end;
-    }
-    prevUpper = upper;
-  }
-  const rest = source.sliceBytes(start, source.byteLength);
-  if (skipTrivia(rest, 0) < rest.length) pieces.push({ byteStart: start, byteEnd: source.byteLength });
-  return pieces;
-}
-
-function syntaxProblem(source: SourceText, err: unknown, baseByte: number, pieceText: string): SyntaxProblem {
+function syntaxProblem(source: SourceText, err: unknown, baseByte: number, pieceText: string, pieceStart: number): SyntaxProblem {
   const e = err as { message?: string; sqlDetails?: { message?: string; cursorPosition?: number } };
   const message = e.sqlDetails?.message ?? e.message ?? String(err);
   // cursorPosition is a 0-based byte offset into the text that was parsed.
-  let byte = e.sqlDetails?.cursorPosition ?? 0;
-  if (byte <= 0) byte = Buffer.byteLength(pieceText.slice(0, skipTrivia(pieceText, 0)), 'utf8');
-  const charOffset = source.charOffset(baseByte + byte);
-  return { message, position: source.position(charOffset) };
+  const byte = e.sqlDetails?.cursorPosition ?? 0;
+  const charOffset = byte > 0 ? source.charOffset(baseByte + byte) : pieceStart + skipTrivia(pieceText, 0);
+  return { kind: 'syntax', message, position: source.position(charOffset) };
 }
 
 /** Normalises constants to $n, as pg_stat_statements does. */

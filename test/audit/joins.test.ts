@@ -97,3 +97,12 @@ describe('constantBlindKey', () => {
     expect(constantBlindKey("SELECT 'a' FROM t WHERE x = 1")).not.toBe(constantBlindKey("SELECT 'a' FROM u WHERE x = 1"));
   });
 });
+
+describe('deep statements (issue #17)', () => {
+  it('reports a 4,000-term expression as not audited instead of overflowing the stack', () => {
+    const { StatementAnalyzer } = require('../../src/audit/analyzer') as typeof import('../../src/audit/analyzer');
+    const analysis = new StatementAnalyzer().analyze(`SELECT ${'1+'.repeat(4000)}1 FROM a JOIN b ON a.x = b.y`);
+    expect(analysis).toMatchObject({ ok: false, message: expect.stringMatching(/not audited/) });
+    expect(joins(`SELECT ${'1+'.repeat(300)}1 FROM a JOIN b ON a.x = b.y`)).toMatchObject({ tables: 2 });
+  });
+});

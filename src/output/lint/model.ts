@@ -62,6 +62,7 @@ export type RuleDescriptor = Omit<RuleMeta, 'category'> & { category: Finding['c
 
 const BUILT_IN_RULES: RuleDescriptor[] = [
   { id: 'syntax-error', title: 'The SQL does not parse', category: 'syntax', defaultSeverity: 'error', docs: 'docs/commands/lint.md' },
+  { id: 'analysis-error', title: 'A statement dbops could not analyse (nested too deeply, or past a limit)', category: 'syntax', defaultSeverity: 'error', docs: 'docs/rules/analysis-error.md' },
   { id: 'input-error', title: 'An input could not be read as SQL (missing, binary or unreadable)', category: 'input', defaultSeverity: 'error', docs: 'docs/commands/lint.md' },
 ];
 
