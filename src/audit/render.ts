@@ -9,9 +9,20 @@ const oneLine = (s: string, n: number) => {
 };
 const ms = (v: number | undefined) => (v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
 
+/** Errors, then warnings, each in rank order: what fails the audit is never below the fold. */
+function findings(run: AuditRun): RankedQuery[] {
+  return [...run.queries.filter((q) => q.severity === 'error'), ...run.queries.filter((q) => q.severity === 'warning')];
+}
+
+/**
+ * Every finding, then the rest in rank order up to --limit rows in all: a flagged query must be
+ * on screen however little time it takes.
+ */
 export function renderTable(run: AuditRun, limit: number): string {
   const out: string[] = [];
-  const shown = run.queries.slice(0, limit);
+  const flagged = findings(run);
+  const rest = run.queries.filter((q) => q.severity === 'ok');
+  const shown = [...flagged, ...rest.slice(0, Math.max(0, limit - flagged.length))];
   if (shown.length === 0) out.push('No queries that read tables.');
   else {
     // Calls and time columns only when some source had them (logs, pg_stat_statements).
@@ -49,12 +60,19 @@ export function renderTable(run: AuditRun, limit: number): string {
   return out.join('\n');
 }
 
+/** Findings named in the summary line; more than this and the line says how many more. */
+const NAMED_FINDINGS = 3;
+
 function summaryLine(run: AuditRun): string {
   const errors = run.queries.filter((q) => q.severity === 'error').length;
   const warnings = run.queries.filter((q) => q.severity === 'warning').length;
+  const flagged = findings(run);
+  const named = flagged.slice(0, NAMED_FINDINGS).map((q) => `${q.severity} ${q.analysis.tables} tables at ${q.sources[0] ? formatSource(q.sources[0]) : oneLine(q.sample, 40)}`);
+  if (flagged.length > NAMED_FINDINGS) named.push(`${flagged.length - NAMED_FINDINGS} more`);
   return (
     `${run.statements} statement(s), ${run.distinct} distinct; ${errors} at ${run.thresholds.error}+ tables (error), ` +
-    `${warnings} over ${run.thresholds.warning} tables (warning); ranked by ${run.timed ? 'total time' : 'join count'}.`
+    `${warnings} over ${run.thresholds.warning} tables (warning)${named.length ? `: ${named.join('; ')}` : ''}; ` +
+    `findings first, then ranked by ${run.timed ? 'total time' : 'join count'}.`
   );
 }
 
@@ -155,7 +173,7 @@ export function auditSarif(run: AuditRun): unknown {
       }
     }
     for (const cj of q.analysis.crossJoins) {
-      for (const s of files) results.push({ ruleId: 'cross-join', level: 'warning', message: { text: `Join with no join condition: ${cj}.` }, locations: [location(s)], partialFingerprints: { queryFingerprint: q.fingerprint } });
+      for (const s of files) results.push({ ruleId: 'cross-join', level: 'note', message: { text: `Join with no join condition: ${cj}.` }, locations: [location(s)], partialFingerprints: { queryFingerprint: q.fingerprint } });
     }
   }
   for (const u of run.unparsable) {

@@ -52,7 +52,15 @@ describe('dbops audit queries on files, stdin and logs (no server)', () => {
     expect(res.stdout).toMatch(/│ warning +│ 9 +│ 9 +│/);
     expect(res.stdout).toContain('cross join: a × b');
     expect(res.stdout).toContain('stdin:1:1');
-    expect(res.stdout).toContain('2 statement(s), 2 distinct; 0 at 12+ tables (error), 1 over 8 tables (warning); ranked by join count.');
+    expect(res.stdout).toContain('2 statement(s), 2 distinct; 0 at 12+ tables (error), 1 over 8 tables (warning): warning 9 tables at stdin:1:1; findings first, then ranked by join count.');
+  });
+
+  it('SARIF cross-join results are notes, as documented', async () => {
+    const file = write('cross.sql', 'SELECT * FROM a, b;\n');
+    const res = await runCli(['audit', 'queries', '--file', file, '--format', 'sarif']);
+    const results = JSON.parse(res.stdout).runs[0].results;
+    expect(results).toEqual([expect.objectContaining({ ruleId: 'cross-join', level: 'note' })]);
+    expect(fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'commands', 'audit-queries.md'), 'utf8')).toContain('`cross-join` and `syntax-error` (note)');
   });
 
   it('writes SARIF for file input', async () => {

@@ -54,6 +54,16 @@ describe('dbops audit queries against PostgreSQL 15 (pg_stat_statements, stderr 
     expect(totals).toEqual([...totals].sort((a: number, b: number) => b - a));
   });
 
+  it('--from-db puts findings first and names them in the summary, whatever --limit cuts', async () => {
+    // The 13-table join ran once and takes less total time than the others: ranked by time with
+    // one row, it would be off screen while it fails the audit (issue #17 item 12).
+    const res = await runCli(['audit', 'queries', '--from-db', '--url', pg().primary.url, '--limit', '1']);
+    expect(res.code).toBe(1);
+    const rows = res.stdout.split('\n').filter((l) => /^│ (error|warning|) +│ \d+ /.test(l));
+    expect(rows.map((l) => l.split('│')[1].trim())).toEqual(['error', 'warning']);
+    expect(res.stdout).toMatch(/1 at 12\+ tables \(error\), 1 over 8 tables \(warning\): error 13 tables at pg_stat_statements queryid=-?\d+ db=postgres user=postgres; warning 9 tables at pg_stat_statements queryid=-?\d+ [^;]*; findings first, then ranked by total time\./);
+  });
+
   it('--from-db works on a replica (its own pg_stat_statements)', async () => {
     await waitFor(async () => (await pg().psql(pg().standby!, "SELECT count(*) FROM pg_class WHERE relname = 't13'")) === '1', 15_000, 'the schema on the standby');
     await runJoins(pg(), pg().standby!.url);

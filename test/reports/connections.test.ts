@@ -154,6 +154,17 @@ describe('dbops report connections', () => {
     expect(json.pgbouncers[0]).toMatchObject({ name: 'pool', reachable: false, status: 'UNKNOWN', error: expect.stringMatching(/^password authentication failed connecting to 127\.0\.0\.1:\d+\/pgbouncer$/) });
   });
 
+  it('labels a cascading standby as such, with its upstream (issue #17 item 14)', async () => {
+    const c = pg();
+    const args = ['report', 'connections', ...nodeArgs(), '--replica', `cascade1=${c.cascade!.url}`];
+    const { json } = await runJson(args);
+    expect(byName(json.nodes, 'primary')).toMatchObject({ role: 'primary', upstream: null });
+    expect(byName(json.nodes, 'standby1')).toMatchObject({ role: 'standby', upstream: 'primary' });
+    expect(byName(json.nodes, 'cascade1')).toMatchObject({ role: 'cascading standby', upstream: 'standby1' });
+    const table = await runCli(args);
+    expect(table.stdout).toMatch(/│ cascade1 +│ cascading standby of standby1 +│/);
+  });
+
   it('warns when the node given as --primary is a standby (after a failover?)', async () => {
     const { result, json } = await runJson(['report', 'connections', '--primary', pg().standby!.url]);
     expect(result.code).toBe(1);

@@ -2,7 +2,7 @@ import type { QueryConfig } from 'pg';
 import { DbopsError, UsageError } from '../../cli/errors';
 import type { Session } from '../../db/connect';
 import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
-import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, PGBOUNCER_POOLS } from '../queries';
+import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, NODE_WAL_RECEIVER, PGBOUNCER_POOLS } from '../queries';
 import type { NodeEndpoint, Topology } from '../topology';
 import { CONNECTION_STATES, type BouncerConnections, type ConnectionsSnapshot, type Holder, type NodeConnections, type PoolStats, type SessionRef } from './types';
 
@@ -26,12 +26,43 @@ export async function collectConnections(topology: Topology, options: CollectCon
     Promise.all(servers.map((e) => readNode(e, options))),
     Promise.all(topology.pgbouncers.map((e) => readBouncer(e, options))),
   ]);
-  return { nodes, pgbouncers };
+  return { nodes: nameUpstreams(nodes.map((n) => n.node), nodes.map((n) => n.sender)), pgbouncers };
 }
 
-async function readNode(endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<NodeConnections> {
-  const outcome = await onNode(endpoint, 'postgres', options, (s) => readNodeConnections(s, endpoint, options));
-  return outcome.ok ? outcome.value : { ...emptyNode(endpoint), error: outcome.error };
+/**
+ * A standby whose WAL sender is another standby of the report is a cascading standby of it; a
+ * sender outside the report stays host:port (a standby cannot tell whether that is a primary).
+ */
+function nameUpstreams(nodes: NodeConnections[], senders: Array<Sender | null>): NodeConnections[] {
+  const hostPort = (n: NodeConnections) => n.label.replace(/\/.*$/, '');
+  return nodes.map((node, i) => {
+    const sender = senders[i];
+    if (!sender) return node;
+    const others = nodes.filter((n) => n !== node && n.reachable);
+    let match = others.filter((n) => hostPort(n) === `${sender.host}:${sender.port}`);
+    if (match.length === 0) match = others.filter((n) => hostPort(n).endsWith(`:${sender.port}`));
+    const upstream = match.length === 1 ? match[0] : undefined;
+    if (!upstream) return { ...node, upstream: `${sender.host}:${sender.port}` };
+    return { ...node, upstream: upstream.name, role: upstream.role === 'primary' ? 'standby' : 'cascading standby' };
+  });
+}
+
+interface Sender {
+  host: string;
+  port: number;
+}
+
+async function readNode(endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<{ node: NodeConnections; sender: Sender | null }> {
+  const outcome = await onNode(endpoint, 'postgres', options, async (s) => {
+    const node = await readNodeConnections(s, endpoint, options);
+    return { node, sender: node.role === 'standby' ? await readSender(s) : null };
+  });
+  return outcome.ok ? outcome.value : { node: { ...emptyNode(endpoint), error: outcome.error }, sender: null };
+}
+
+async function readSender(session: Session): Promise<Sender | null> {
+  const row = (await session.client.query(NODE_WAL_RECEIVER)).rows[0];
+  return row?.sender_host && row.sender_port ? { host: row.sender_host, port: Number(row.sender_port) } : null;
 }
 
 function emptyNode(endpoint: NodeEndpoint): NodeConnections {
@@ -40,6 +71,7 @@ function emptyNode(endpoint: NodeEndpoint): NodeConnections {
     label: endpoint.label,
     reachable: false,
     role: null,
+    upstream: null,
     maxConnections: null,
     superuserReserved: null,
     reserved: null,

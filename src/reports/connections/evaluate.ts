@@ -41,7 +41,7 @@ function reached(node: NodeConnections, t: UsageThreshold | undefined): boolean 
 export function evaluateNode(node: NodeConnections, t: ConnectionThresholds): Verdict {
   const v = new VerdictBuilder();
   if (!node.reachable) return v.add('UNKNOWN', node.error ?? 'unreachable').build();
-  if (node.name === PRIMARY_NAME && node.role === 'standby') v.add('WARNING', PRIMARY_IN_RECOVERY);
+  if (node.name === PRIMARY_NAME && node.role !== null && node.role !== 'primary') v.add('WARNING', PRIMARY_IN_RECOVERY);
   const usage = `${node.used} of ${node.effectiveLimit} (${node.usagePercent ?? 0}%)`;
   if (reached(node, t.critical)) v.add('CRITICAL', `${usage} ≥ ${describe(t.critical!)}`);
   else if (reached(node, t.warn)) v.add('WARNING', `${usage} ≥ ${describe(t.warn!)}`);

@@ -34,7 +34,7 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
   if (report.nodes.length > 0) {
     const rows = report.nodes.map((n) => [
       n.name,
-      n.role ?? DASH,
+      n.role === 'cascading standby' ? `cascading standby of ${n.upstream}` : n.role ?? DASH,
       n.used === null ? DASH : String(n.used),
       n.effectiveLimit === null ? DASH : String(n.effectiveLimit),
       n.usagePercent === null ? DASH : `${n.usagePercent}%`,

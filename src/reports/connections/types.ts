@@ -23,7 +23,10 @@ export interface NodeConnections {
   label: string;
   reachable: boolean;
   error?: string;
-  role: 'primary' | 'standby' | null;
+  /** A cascading standby streams from another standby (named in `upstream`). */
+  role: 'primary' | 'standby' | 'cascading standby' | null;
+  /** Where a standby streams from: the node's name when it is in the report, else host:port; null for a primary. */
+  upstream: string | null;
   maxConnections: number | null;
   superuserReserved: number | null;
   /** reserved_connections (PostgreSQL 16+); null before 16. */
