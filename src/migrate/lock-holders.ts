@@ -56,6 +56,7 @@ export async function resolveTargets(client: Client, targets: LockTarget[]): Pro
  * Sessions whose relation locks conflict with what the targets need, granted or queued, oldest
  * transaction first; only those whose transaction is at least `minAgeMs` old (younger ones are
  * most likely short and will be gone by the time our own short attempt would have to give up).
+ * Without pg_read_all_stats another role's xact_start reads NULL: of unknown age, it counts.
  */
 const HOLDERS_SQL = `
 WITH wanted AS (
@@ -75,7 +76,7 @@ SELECT DISTINCT ON (a.pid)
   JOIN pg_class c ON c.oid = w.relid
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE l.pid <> ALL ($4::int[])
-   AND clock_timestamp() - coalesce(a.xact_start, a.query_start) >= $5 * interval '1 millisecond'
+   AND (a.xact_start IS NULL OR clock_timestamp() - a.xact_start >= $5 * interval '1 millisecond')
  ORDER BY a.pid, l.granted DESC`;
 
 export async function conflictingHolders(client: Client, targets: ResolvedTarget[], exceptPids: number[], minAgeMs = 0): Promise<LockHolder[]> {
