@@ -32,7 +32,7 @@ export interface DbopsConfig {
     /** A schema dump (e.g. `pg_dump --schema-only`) of production: its tables exist and their column types are known. */
     schemaFile?: string;
   };
-  migrations?: { dir?: string; statementTimeout?: string; retries?: number };
+  migrations?: { dir?: string; statementTimeout?: string; retries?: number; lockTimeoutStart?: string; lockWaitBudget?: string };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };
   backfill?: Record<string, unknown>;
   audit?: { maxJoins?: { warning?: number; error?: number } };

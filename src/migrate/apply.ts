@@ -4,12 +4,14 @@ import { EXIT } from '../cli/exit-codes';
 import { redactSecrets } from '../db/redact';
 import type { LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
-import { describeBlocker, watchBlockers, type BlockerSample } from './blockers';
+import { describeBlocker, watchBlockers, type Blocker, type BlockerSample } from './blockers';
 import type { MigrateEvent } from './events';
 import { loadMigrationFiles } from './files';
 import { lintGateError, lintPending } from './lint-gate';
 import { readLiveSchema } from './live-schema';
 import { dropIndexConcurrentlySql, findIndex, indexLabel, invalidIndexesOf, type IndexRef } from './invalid-indexes';
+import { conflictingHolders, resolveTargets, type LockHolder, type ResolvedTarget } from './lock-holders';
+import { attemptLockTimeoutMs, lockTableMode, strongLockTargets } from './lock-targets';
 import { acquireRunnerLock, holdsRunnerLock, releaseRunnerLock } from './runner-lock';
 import { applyLimits, lockNotHeldError, openMigrateSessions, type MigrateSessions } from './session';
 import { backoffDelayMs, type MigrateSettings } from './settings';
@@ -42,6 +44,21 @@ interface PgError {
   message?: string;
   position?: string;
   detail?: string;
+}
+
+/** How often the runner looks again at who holds a conflicting lock while it waits. */
+const HOLDER_POLL_MS = 100;
+
+/** The lock wait allowed for one unit of work: a transactional file, or one statement outside a transaction. */
+class WaitBudget {
+  private readonly started = Date.now();
+  constructor(readonly ms: number) {}
+  remaining(): number {
+    return Math.max(0, this.started + this.ms - Date.now());
+  }
+  spent(): boolean {
+    return this.remaining() === 0;
+  }
 }
 
 interface StatementFailure {
@@ -90,6 +107,9 @@ export async function applyMigrations(opts: ApplyOptions): Promise<void> {
       pending: prepared.length,
       upToDate: status.applied.length + status.changed.length,
       lockTimeoutMs: settings.lockTimeoutMs,
+      lockTimeoutStartMs: settings.lockTimeoutStartMs,
+      lockWaitBudgetMs: settings.lockWaitBudgetMs,
+      watchHolders: settings.watchHolders,
       statementTimeoutMs: settings.statementTimeoutMs,
       retries: settings.retries,
     });
@@ -122,6 +142,8 @@ function refuseDrift(changed: StatusEntry[], pending: StatusEntry[], allowChange
 class Runner {
   private readonly client: Client;
   private cancelled = false;
+  /** The lock_timeout of the attempt in flight. */
+  private attemptTimeoutMs: number;
   /** INVALID indexes our own failed builds left, to drop before the next attempt. */
   private leftovers: IndexRef[] = [];
 
@@ -130,6 +152,7 @@ class Runner {
     private readonly opts: ApplyOptions,
   ) {
     this.client = sessions.runner.client;
+    this.attemptTimeoutMs = opts.settings.lockTimeoutMs;
   }
 
   async cancel(): Promise<void> {
@@ -191,12 +214,17 @@ class Runner {
 
   /** The whole file and its tracking row commit together, or not at all. */
   private async applyInOneTransaction(m: PreparedMigration): Promise<{ attempts: number; statementsRun: number }> {
+    const budget = new WaitBudget(this.opts.settings.lockWaitBudgetMs);
+    const applied = 'the migration was rolled back: nothing from this file was applied';
     for (let attempt = 1; ; attempt++) {
       await this.prepareAttempt();
+      const targets = await this.targetsOf(m.statements);
+      await this.waitForHolders(m, targets, budget, 'nothing from this file was applied');
+      await this.setAttemptLockTimeout(targets, attempt);
       const started = Date.now();
       await this.client.query('BEGIN');
-      let failure: StatementFailure | undefined;
-      for (const st of m.statements) {
+      let failure = await this.lockInOrder(m, targets, attempt);
+      for (const st of failure ? [] : m.statements) {
         failure = await this.execute(m, st, attempt);
         if (failure) break;
       }
@@ -211,8 +239,77 @@ class Runner {
         }
       }
       await this.client.query('ROLLBACK').catch(() => undefined);
-      await this.afterFailure(m, failure, attempt, 'the migration was rolled back: nothing from this file was applied');
+      await this.afterFailure(m, failure, attempt, applied, budget);
     }
+  }
+
+  /** The strong locks the statements need on relations that exist now (resolved from the catalog). */
+  private async targetsOf(statements: MigrationStatement[]): Promise<ResolvedTarget[]> {
+    const wanted = strongLockTargets(statements);
+    return wanted.length === 0 ? [] : resolveTargets(this.sessions.monitor.client, wanted);
+  }
+
+  /**
+   * Waits, holding no lock and no transaction, while sessions hold (or queue for) locks that
+   * conflict with the targets: asking for the lock now would queue every reader and writer of
+   * the table behind us until our lock_timeout. Holders whose transaction is younger than the
+   * first attempt's timeout do not count: they are most likely short, and the attempt's own
+   * short timeout bounds the queue if not.
+   */
+  private async waitForHolders(m: PreparedMigration, targets: ResolvedTarget[], budget: WaitBudget, whatWasApplied: string): Promise<void> {
+    const { settings } = this.opts;
+    if (!settings.watchHolders || targets.length === 0) return;
+    const started = Date.now();
+    let shown = '';
+    let line = targets[0].statement.line;
+    for (;;) {
+      if (this.cancelled) throw interrupted(whatWasApplied);
+      const holders = await conflictingHolders(this.sessions.monitor.client, targets, [this.sessions.runnerPid], settings.lockTimeoutStartMs);
+      if (holders.length === 0) {
+        if (shown) this.emit({ type: 'lock-wait-over', version: m.file.version, line, waitedMs: Date.now() - started });
+        return;
+      }
+      const first = holders[0];
+      const target = targets.find((t) => t.oid === first.relid) ?? targets[0];
+      line = target.statement.line;
+      if (budget.spent()) throw this.budgetSpent(m, line, `${first.wanted} on ${first.relation}`, first, budget, whatWasApplied);
+      const key = holders.map((h) => `${h.pid}:${h.relid}`).join(',');
+      if (key !== shown) {
+        shown = key;
+        this.emit({ type: 'lock-wait', version: m.file.version, file: m.file.displayPath, line, waitingFor: `${first.wanted} on ${first.relation}`, blockers: holders, waitedMs: Date.now() - started });
+      }
+      await this.sleep(Math.min(HOLDER_POLL_MS, Math.max(1, budget.remaining())));
+    }
+  }
+
+  private budgetSpent(m: PreparedMigration, line: number, waitingFor: string | null, holder: LockHolder | Blocker | undefined, budget: WaitBudget, whatWasApplied: string): DbopsError {
+    const who = holder ? `; held by ${describeBlocker(holder)}` : '';
+    return new DbopsError(`${m.file.displayPath}:${line}: gave up after waiting ${formatDuration(budget.ms)} (the lock wait budget)${waitingFor ? ` for ${waitingFor}` : ' for a lock'}${who}`, {
+      exitCode: EXIT.failed,
+      hint: `${whatWasApplied}; end or wait out the blocking session${holder ? ` (pid ${holder.pid})` : ''} and rerun, or raise --lock-wait-budget`,
+    });
+  }
+
+  /** This attempt's lock_timeout: short first, doubling up to the cap; the cap when no strong lock is at stake. */
+  private async setAttemptLockTimeout(targets: ResolvedTarget[], attempt: number): Promise<void> {
+    const { settings } = this.opts;
+    this.attemptTimeoutMs = targets.length === 0 ? settings.lockTimeoutMs : attemptLockTimeoutMs(attempt, settings.lockTimeoutStartMs, settings.lockTimeoutMs);
+    await this.client.query("SELECT set_config('lock_timeout', $1, false)", [`${this.attemptTimeoutMs}ms`]);
+  }
+
+  /**
+   * Takes the strong locks of a transactional file up front, in the order its statements first
+   * need them, so two migrations cannot deadlock on each other and a failed attempt has done no work.
+   */
+  private async lockInOrder(m: PreparedMigration, targets: ResolvedTarget[], attempt: number): Promise<StatementFailure | undefined> {
+    const tables = targets.filter((t) => t.relkind === 'r' || t.relkind === 'p');
+    if (tables.length < 2) return undefined;
+    for (const t of tables) {
+      const sql = `LOCK TABLE ONLY ${this.client.escapeIdentifier(t.schemaName)}.${this.client.escapeIdentifier(t.relname)} IN ${lockTableMode(t.mode)} MODE`;
+      const failure = await this.execute(m, { ...t.statement, text: sql }, attempt);
+      if (failure) return { ...failure, statement: t.statement };
+    }
+    return undefined;
   }
 
   /**
@@ -226,12 +323,16 @@ class Runner {
     let maxAttempts = 1;
     let statementsRun = 0;
     for (const st of m.statements.slice(done)) {
+      const budget = new WaitBudget(this.opts.settings.lockWaitBudgetMs);
       for (let attempt = 1; ; attempt++) {
         await this.prepareAttempt();
+        const before = st.index === 0 ? 'nothing from this file was applied' : `statements before line ${st.line} were applied and recorded; a rerun continues at line ${st.line}`;
+        const targets = await this.targetsOf([st]);
+        await this.waitForHolders(m, targets, budget, before);
+        await this.setAttemptLockTimeout(targets, attempt);
         const failure = st.noTransaction ? await this.executeAlone(m, st, attempt) : await this.executeWithProgress(m, st, attempt);
         if (!failure) break;
-        const already = st.index === 0 ? 'nothing from this file was applied' : `statements before line ${st.line} were applied and recorded; a rerun continues at line ${st.line}`;
-        await this.afterFailure(m, failure, attempt, already);
+        await this.afterFailure(m, failure, attempt, before, budget);
         maxAttempts = Math.max(maxAttempts, attempt + 1);
       }
       statementsRun++;
@@ -322,7 +423,7 @@ class Runner {
   }
 
   private sampleIntervalMs(): number {
-    return Math.max(25, Math.min(250, Math.floor(this.opts.settings.lockTimeoutMs / 4)));
+    return Math.max(20, Math.min(250, Math.floor(this.attemptTimeoutMs / 4)));
   }
 
   /** Runs one statement while the monitor records who blocks it. */
@@ -344,7 +445,7 @@ class Runner {
   }
 
   /** Decides what a failure means: retry after a backoff (holding no transaction), or give up with a clear error. */
-  private async afterFailure(m: PreparedMigration, f: StatementFailure, attempt: number, whatWasApplied: string): Promise<void> {
+  private async afterFailure(m: PreparedMigration, f: StatementFailure, attempt: number, whatWasApplied: string, budget?: WaitBudget): Promise<void> {
     const { settings } = this.opts;
     const where = `${m.file.displayPath}:${lineOf(f)}`;
     if (this.cancelled) throw interrupted(whatWasApplied);
@@ -364,8 +465,9 @@ class Runner {
     }
     const blockers = f.sample?.blockers ?? [];
     const maxAttempts = settings.retries + 1;
+    if (budget?.spent()) throw this.budgetSpent(m, lineOf(f), f.sample?.waitingFor ?? null, blockers[0], budget, whatWasApplied);
     if (attempt >= maxAttempts) {
-      const why = code === '55P03' ? `lock timeout (${formatDuration(settings.lockTimeoutMs)}) every time` : 'deadlock every time';
+      const why = code === '55P03' ? `lock timeout every time (the last after ${formatDuration(this.attemptTimeoutMs)})` : 'deadlock every time';
       const waiting = f.sample?.waitingFor ? ` waiting for ${f.sample.waitingFor}` : '';
       const who = blockers.length > 0 ? `; blocked by ${describeBlocker(blockers[0])}` : '';
       throw new DbopsError(`${where}: gave up after ${attempt} attempts: ${why}${waiting}${who}`, {
@@ -373,9 +475,11 @@ class Runner {
         hint: `${whatWasApplied}; end or wait out the blocking session${blockers.length > 0 ? ` (pid ${blockers[0].pid})` : ''} and rerun`,
       });
     }
-    const retryInMs = backoffDelayMs(attempt, settings.retryDelayMs, settings.maxRetryDelayMs);
+    const backoff = backoffDelayMs(attempt, settings.retryDelayMs, settings.maxRetryDelayMs);
+    const retryInMs = budget ? Math.min(backoff, budget.remaining()) : backoff;
     this.emit({
       type: 'lock-timeout',
+      lockTimeoutMs: this.attemptTimeoutMs,
       version: m.file.version,
       file: m.file.displayPath,
       line: lineOf(f),

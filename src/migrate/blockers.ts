@@ -103,7 +103,7 @@ export async function watchBlockers<T>(
 }
 
 /** A blocker's query may set a password (ALTER ROLE … PASSWORD '…'); it must not reach logs. */
-function hidePasswords(query: string | null): string | null {
+export function hidePasswords(query: string | null): string | null {
   return query === null ? null : redactSecrets(query).replace(/(\bpassword\s+)'(?:[^']|'')*'/gi, "$1'***'");
 }
 

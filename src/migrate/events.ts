@@ -1,11 +1,23 @@
 import type { Blocker } from './blockers';
+import type { LockHolder } from './lock-holders';
 import type { Finding } from '../lint/types';
 import type { RunnerLockHolder } from './runner-lock';
 import type { MigrationHeader } from './statements';
 
 /** What the runner reports as it goes; the pretty log and the JSON document are both built from these. */
 export type MigrateEvent =
-  | { type: 'start'; target: string; pending: number; upToDate: number; lockTimeoutMs: number; statementTimeoutMs: number; retries: number }
+  | {
+      type: 'start';
+      target: string;
+      pending: number;
+      upToDate: number;
+      lockTimeoutMs: number;
+      lockTimeoutStartMs: number;
+      lockWaitBudgetMs: number;
+      watchHolders: boolean;
+      statementTimeoutMs: number;
+      retries: number;
+    }
   | { type: 'waiting-for-runner'; holder?: RunnerLockHolder }
   | { type: 'warning'; message: string }
   /** Lint findings on the pending migrations; errors > 0 blocks the run. */
@@ -19,6 +31,14 @@ export type MigrateEvent =
   | { type: 'statement-start'; version: string; index: number; line: number; text: string; attempt: number }
   /** The statement in flight is waiting for a lock (sampled while it waits). */
   | { type: 'waiting'; version: string; line: number; waitingFor: string | null; blockers: Blocker[] }
+  /**
+   * Before an attempt: sessions hold (or queue for) locks that conflict with what the file or
+   * statement needs, so the runner waits without asking for the lock (nobody queues behind it).
+   * Sent when the set of holders changes; `waitedMs` counts from the start of this wait.
+   */
+  | { type: 'lock-wait'; version: string; file: string; line: number; waitingFor: string; blockers: LockHolder[]; waitedMs: number }
+  /** The holders are gone: the runner attempts now. */
+  | { type: 'lock-wait-over'; version: string; line: number; waitedMs: number }
   | {
       type: 'lock-timeout';
       version: string;
@@ -31,6 +51,8 @@ export type MigrateEvent =
       waitingFor: string | null;
       blockers: Blocker[];
       retryInMs: number;
+      /** The lock_timeout the failed attempt ran with. */
+      lockTimeoutMs: number;
     }
   | { type: 'invalid-index'; version: string; index: string; action: 'dropping' | 'dropped'; cause: string }
   | { type: 'note'; version: string; message: string }

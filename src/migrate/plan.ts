@@ -1,11 +1,15 @@
-import { blocksReads, blocksWrites } from '../effects/locks';
+import { withSession } from '../db/connect';
+import { blocksReads, blocksWrites, type LockMode } from '../effects/locks';
 import type { RelationEffect, StatementEffects } from '../effects/types';
 import type { Finding, LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
+import { describeBlocker } from './blockers';
 import { lintPending } from './lint-gate';
+import { conflictingHolders, resolveTargets, type LockHolder } from './lock-holders';
+import { strongLockTargets } from './lock-targets';
 import { readMigrationStatus } from './read-status';
 import type { MigrateSettings } from './settings';
-import { migrationHeader, prepareMigrations, type MigrationHeader } from './statements';
+import { migrationHeader, prepareMigrations, type MigrationHeader, type MigrationStatement } from './statements';
 
 export interface PlannedRelation {
   relation: string;
@@ -26,6 +30,15 @@ export interface PlannedStatement {
   /** Runs outside any transaction (CREATE INDEX CONCURRENTLY, VACUUM, …). */
   noTransaction?: string;
   relations: PlannedRelation[];
+  /** The strong locks it will wait for on existing tables, and who holds a conflicting lock right now. */
+  waitsFor: PlannedLockWait[];
+}
+
+export interface PlannedLockWait {
+  relation: string;
+  mode: LockMode;
+  /** Sessions holding (or queued for) a conflicting lock when the plan was made; empty: free now. */
+  heldBy: LockHolder[];
 }
 
 export interface PlannedMigration extends MigrationHeader {
@@ -49,18 +62,44 @@ export async function buildPlan(settings: MigrateSettings, lintOptions: LintOpti
   const status = await readMigrationStatus(settings, { liveSchema: true });
   const prepared = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema: status.liveSchema });
   const lint = await lintPending(prepared, lintOptions, false, status.liveSchema);
-  const migrations = prepared.map((m, i): PlannedMigration => {
-    const done = status.pending[i].statementsDone ?? 0;
-    return {
-      ...migrationHeader(m),
-      statementsDone: m.transactional ? 0 : done,
-      statements: m.statements
-        .slice(m.transactional ? 0 : done)
-        .map((st) => ({ line: st.line, text: st.text, noTransaction: st.noTransaction, relations: plannedRelations(st.effects) })),
-    };
-  });
+  const pending = prepared.map((m, i) => ({ m, statements: m.statements.slice(m.transactional ? 0 : (status.pending[i].statementsDone ?? 0)) }));
+  const waits = await lockWaitsNow(settings, pending.flatMap((p) => p.statements));
+  const migrations = pending.map(({ m, statements }): PlannedMigration => ({
+    ...migrationHeader(m),
+    statementsDone: m.statements.length - statements.length,
+    statements: statements.map((st) => ({
+      line: st.line,
+      text: st.text,
+      noTransaction: st.noTransaction,
+      relations: plannedRelations(st.effects),
+      waitsFor: waits.get(st) ?? [],
+    })),
+  }));
   const warnings = [...status.warnings, ...status.changed.map((c) => `${c.file!.displayPath} was changed after being applied: dbops migrate refuses to run until it is restored (or --allow-changed)`)];
   return { target: status.target, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, migrations, lint: lint.findings, warnings };
+}
+
+/**
+ * Per statement, the strong locks it needs on tables that exist now and who holds a conflicting
+ * lock at this moment, from pg_locks and pg_stat_activity on a read-only session.
+ */
+async function lockWaitsNow(settings: MigrateSettings, statements: MigrationStatement[]): Promise<Map<MigrationStatement, PlannedLockWait[]>> {
+  const out = new Map<MigrationStatement, PlannedLockWait[]>();
+  const wanted = statements.filter((st) => strongLockTargets([st]).length > 0);
+  if (wanted.length === 0) return out;
+  await withSession({ url: settings.url, applicationName: 'dbops migrate plan', readOnly: true, statementTimeoutMs: 30_000 }, async (s) => {
+    await s.client.query("SET lock_timeout = '5s'");
+    const self = (await s.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    for (const st of wanted) {
+      const targets = await resolveTargets(s.client, strongLockTargets([st]));
+      const holders = await conflictingHolders(s.client, targets, [self]);
+      out.set(
+        st,
+        targets.map((t) => ({ relation: t.relation.name, mode: t.mode, heldBy: holders.filter((h) => h.relid === t.oid) })),
+      );
+    }
+  });
+  return out;
 }
 
 function plannedRelations(effects: StatementEffects): PlannedRelation[] {
@@ -111,6 +150,10 @@ export function renderPlanText(plan: MigrationPlan): string {
       lines.push(`  line ${String(st.line).padEnd(4)} ${oneLine(st.text)}`);
       if (st.relations.length === 0) lines.push('             takes no table locks');
       for (const r of st.relations) lines.push(`             ${describeRelation(r)}`);
+      for (const w of st.waitsFor) {
+        const now = w.heldBy.length === 0 ? 'no conflicting lock held now' : `held now by ${w.heldBy.map((h) => `${describeBlocker(h)} (${h.granted ? h.held : `queued for ${h.held}`})`).join('; and by ')}`;
+        lines.push(`             waits for ${w.mode} on ${w.relation}: ${now}`);
+      }
     }
   }
   const errors = plan.lint.filter((f) => f.severity === 'error');

@@ -4,6 +4,7 @@ import { describeBlocker, type Blocker } from './blockers';
 import type { Finding } from '../lint/types';
 import type { MigrateEvent } from './events';
 import type { MigrationHeader } from './statements';
+import type { LockHolder } from './lock-holders';
 import { describeHolder, type RunnerLockHolder } from './runner-lock';
 
 export type OutputFormat = 'pretty' | 'json';
@@ -14,7 +15,9 @@ interface MigrationRecord extends MigrationHeader {
   attempts?: number;
   statementsRun?: number;
   resumedAfter?: number;
-  retries: Array<{ attempt: number; sqlstate: string; line: number; waitingFor: string | null; blockers: Blocker[]; retryInMs: number }>;
+  retries: Array<{ attempt: number; sqlstate: string; line: number; waitingFor: string | null; blockers: Blocker[]; retryInMs: number; lockTimeoutMs: number }>;
+  /** Waits without queueing while other sessions held conflicting locks: one entry per change of holders. */
+  lockWaits: Array<{ line: number; waitingFor: string; blockers: LockHolder[]; waitedMs: number }>;
   invalidIndexesDropped: string[];
   notes: string[];
 }
@@ -48,6 +51,16 @@ export class MigrateReporter {
     this.out.write(text + '\n');
   }
 
+  private startSpinner(text: string): void {
+    if (!this.spinner) {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const ora: typeof import('ora') = require('ora');
+      this.spinner = ora({ stream: this.out });
+    }
+    if (this.spinner.isSpinning) this.spinner.text = text;
+    else this.spinner.start(text);
+  }
+
   private current(version: string): MigrationRecord | undefined {
     return this.migrations.find((m) => m.version === version);
   }
@@ -58,9 +71,14 @@ export class MigrateReporter {
         this.target = e.target;
         if (e.pending === 0) this.line(`Nothing to apply: ${e.target} is up to date (${e.upToDate} applied).`);
         else {
+          const lock =
+            e.lockTimeoutStartMs < e.lockTimeoutMs
+              ? `lock_timeout from ${formatDuration(e.lockTimeoutStartMs)} doubling up to ${formatDuration(e.lockTimeoutMs)} per attempt`
+              : `lock_timeout ${formatDuration(e.lockTimeoutMs)}`;
+          const waits = e.watchHolders ? `, lock waits up to ${formatDuration(e.lockWaitBudgetMs)} without queueing` : `, lock waits up to ${formatDuration(e.lockWaitBudgetMs)}`;
           this.line(
             `Applying ${e.pending} migration${e.pending > 1 ? 's' : ''} to ${e.target} ` +
-              `(lock_timeout ${formatDuration(e.lockTimeoutMs)}, statement_timeout ${e.statementTimeoutMs === 0 ? 'none' : formatDuration(e.statementTimeoutMs)}, up to ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'})`,
+              `(${lock}${waits}, statement_timeout ${e.statementTimeoutMs === 0 ? 'none' : formatDuration(e.statementTimeoutMs)}, up to ${e.retries} ${e.retries === 1 ? 'retry' : 'retries'})`,
           );
         }
         break;
@@ -86,6 +104,7 @@ export class MigrateReporter {
           status: 'running',
           resumedAfter: e.resumeAfter || undefined,
           retries: [],
+          lockWaits: [],
           invalidIndexesDropped: [],
           notes: [],
         });
@@ -96,13 +115,7 @@ export class MigrateReporter {
         break;
       case 'statement-start':
         if (this.interactive) {
-          const text = `${e.version}: line ${e.line}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.text.replace(/\s+/g, ' ').slice(0, 60)}`;
-          if (!this.spinner) {
-            // eslint-disable-next-line @typescript-eslint/no-var-requires
-            const ora: typeof import('ora') = require('ora');
-            this.spinner = ora({ stream: this.out });
-          }
-          this.spinner.start(text);
+          this.startSpinner(`${e.version}: line ${e.line}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.text.replace(/\s+/g, ' ').slice(0, 60)}`);
         }
         break;
       case 'waiting':
@@ -111,9 +124,32 @@ export class MigrateReporter {
           this.spinner.text = `${e.version}: line ${e.line}: waiting for ${e.waitingFor ?? 'a lock'} behind pid ${b.pid} ('${b.applicationName}')`;
         }
         break;
+      case 'lock-wait': {
+        this.current(e.version)?.lockWaits.push({ line: e.line, waitingFor: e.waitingFor, blockers: e.blockers, waitedMs: e.waitedMs });
+        const b = e.blockers[0];
+        const more = e.blockers.length > 1 ? ` (and ${e.blockers.length - 1} more)` : '';
+        if (this.interactive) {
+          // Between statements no spinner runs: start one, so the wait is visible as it happens.
+          this.startSpinner(`${e.version}: line ${e.line}: waiting, not queued, for ${e.waitingFor}: held by pid ${b.pid} ('${b.applicationName}', ${b.state ?? 'state hidden'})${more}`);
+        } else {
+          this.line(`  … ${e.file}:${e.line}: waiting (not queued) for ${e.waitingFor}; held by ${describeBlocker(b)}${more}`);
+        }
+        break;
+      }
+      case 'lock-wait-over':
+        if (!this.interactive) this.line(`    holders gone after ${formatElapsed(e.waitedMs)}; attempting`);
+        break;
       case 'lock-timeout': {
-        this.current(e.version)?.retries.push({ attempt: e.attempt, sqlstate: e.sqlstate, line: e.line, waitingFor: e.waitingFor, blockers: e.blockers, retryInMs: e.retryInMs });
-        const what = e.sqlstate === '55P03' ? 'lock timeout (55P03)' : `deadlock (${e.sqlstate})`;
+        this.current(e.version)?.retries.push({
+          attempt: e.attempt,
+          sqlstate: e.sqlstate,
+          line: e.line,
+          waitingFor: e.waitingFor,
+          blockers: e.blockers,
+          retryInMs: e.retryInMs,
+          lockTimeoutMs: e.lockTimeoutMs,
+        });
+        const what = e.sqlstate === '55P03' ? `lock timeout (55P03, after ${formatDuration(e.lockTimeoutMs)})` : `deadlock (${e.sqlstate})`;
         const waiting = e.waitingFor ? ` waiting for ${e.waitingFor}` : '';
         const who = e.blockers.length > 0 ? `; blocked by ${e.blockers.map(describeBlocker).join('; and by ')}` : '; the blocking session was not caught in time';
         this.line(`  ! ${e.file}:${e.line}: ${what}${waiting}${who}`);

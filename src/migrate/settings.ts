@@ -10,6 +10,9 @@ export interface MigrateFlags {
   'statement-timeout'?: string;
   retries?: number;
   'retry-delay'?: string;
+  'lock-timeout-start'?: string;
+  'lock-wait-budget'?: string;
+  'watch-holders'?: boolean;
 }
 
 /** Everything a run needs, resolved from flags, then dbops.config.json, then defaults. */
@@ -26,11 +29,19 @@ export interface MigrateSettings {
   maxRetryDelayMs: number;
   pgVersion: number;
   maxLockTimeoutMs: number;
+  /** The first attempt's lock_timeout; later attempts double it (with jitter) up to lockTimeoutMs, the cap. */
+  lockTimeoutStartMs: number;
+  /** How long one unit (a transactional file, or one statement) may wait for its locks in all, attempts included. */
+  lockWaitBudgetMs: number;
+  /** Wait, without queueing, while a session holds a conflicting lock; false: attempt at once (queueing). */
+  watchHolders: boolean;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT = '15min';
 export const DEFAULT_RETRIES = 5;
-export const DEFAULT_RETRY_DELAY = '1s';
+export const DEFAULT_RETRY_DELAY = '200ms';
+export const DEFAULT_LOCK_TIMEOUT_START = '100ms';
+export const DEFAULT_LOCK_WAIT_BUDGET = '2min';
 const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -68,6 +79,12 @@ export function resolveMigrateSettings(loaded: LoadedConfig, flags: MigrateFlags
     throw new UsageError(`retries must be a whole number from 0 to 100, got ${JSON.stringify(retries)}`, 'fix --retries or migrations.retries');
   }
   const retryDelayMs = parseDuration(flags['retry-delay'] ?? DEFAULT_RETRY_DELAY, '--retry-delay');
+  const startSource = flags['lock-timeout-start'] !== undefined ? '--lock-timeout-start' : `${where}: migrations.lockTimeoutStart`;
+  const lockTimeoutStartMs = parseDuration(flags['lock-timeout-start'] ?? section.lockTimeoutStart ?? DEFAULT_LOCK_TIMEOUT_START, startSource);
+  if (lockTimeoutStartMs < 1) throw new UsageError(`${startSource} must be at least 1ms`, 'the first attempt needs a lock timeout; 100ms is a good start');
+  const budgetSource = flags['lock-wait-budget'] !== undefined ? '--lock-wait-budget' : `${where}: migrations.lockWaitBudget`;
+  const lockWaitBudgetMs = parseDuration(flags['lock-wait-budget'] ?? section.lockWaitBudget ?? DEFAULT_LOCK_WAIT_BUDGET, budgetSource);
+  if (lockWaitBudgetMs < 1) throw new UsageError(`${budgetSource} must be at least 1ms`, 'it bounds how long a migration waits for its locks in all');
 
   return {
     url: flags.url ?? loaded.config.database?.url,
@@ -80,6 +97,9 @@ export function resolveMigrateSettings(loaded: LoadedConfig, flags: MigrateFlags
     maxRetryDelayMs: Math.max(MAX_RETRY_DELAY_MS, retryDelayMs),
     pgVersion: loaded.pgVersion,
     maxLockTimeoutMs: policy,
+    lockTimeoutStartMs: Math.min(lockTimeoutStartMs, lockTimeoutMs),
+    lockWaitBudgetMs,
+    watchHolders: flags['watch-holders'] ?? true,
   };
 }
 

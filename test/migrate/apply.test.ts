@@ -18,7 +18,7 @@ describe('dbops migrate: apply, rerun, status', () => {
     const first = await p.cli(['migrate']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Applying 3 migrations to 127\.0\.0\.1:\d+\/m\d+_\d+ \(lock_timeout 5s, statement_timeout 15min, up to 5 retries\)/);
+    expect(first.stdout).toMatch(/Applying 3 migrations to 127\.0\.0\.1:\d+\/m\d+_\d+ \(lock_timeout from 100ms doubling up to 5s per attempt, lock waits up to 2min without queueing, statement_timeout 15min, up to 5 retries\)/);
     const order = ['0001_create', '0002_add_email', '0010_later'].map((f) => first.stdout.indexOf(`✓ migrations/${f}.sql`));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
@@ -118,7 +118,7 @@ describe('dbops migrate: apply, rerun, status', () => {
     p.write('0002_slow.sql', "SET lock_timeout = '15s';\nALTER TABLE accounts ADD COLUMN x int;\n");
     const raised = await p.cli(['migrate', '--lock-timeout', '15s']);
     expect(raised.code).toBe(0);
-    expect(raised.stdout).toMatch(/lock_timeout 15s/);
+    expect(raised.stdout).toMatch(/lock_timeout from 100ms doubling up to 15s per attempt/);
   });
 
   it('refuses a file that disables the lock timeout with set_config or RESET', async () => {

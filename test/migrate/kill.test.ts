@@ -55,7 +55,8 @@ describe('dbops migrate: killed or interrupted mid-migration', () => {
     p.write('0002_alter.sql', 'CREATE TABLE side (id int);\nALTER TABLE accounts ADD COLUMN email text;\n');
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
     try {
-      const run = p.start(['migrate']);
+      // Queued for real: --no-watch-holders asks for the lock at once instead of waiting unqueued.
+      const run = p.start(['migrate', '--no-watch-holders']);
       await waitForRunnerBlocked(p);
       run.child.kill('SIGKILL');
       await run.done;

@@ -14,17 +14,20 @@ async function projectWithTable(): Promise<Project> {
 }
 
 describe('dbops migrate: lock timeouts, blockers, retries', () => {
+  // --no-watch-holders: attempts at once, each queueing for its lock_timeout (the retry machinery on its own).
+  const QUEUEING = ['--no-watch-holders', '--lock-timeout-start', '300ms'];
+
   it('names the blocker after each 55P03, retries with backoff, and succeeds once the blocker commits', async () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
-    const run = p.start(['migrate', '--lock-timeout', '300ms', '--retries', '20', '--retry-delay', '100ms']);
+    const run = p.start(['migrate', ...QUEUEING, '--lock-timeout', '300ms', '--retries', '20', '--retry-delay', '100ms']);
     await run.waitForOutput(/retry 2\/20/);
     await blocker.release();
     const r = await run.done;
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/lock_timeout 300ms/);
     expect(r.stdout).toContain(
-      `! migrations/0002_alter.sql:2: lock timeout (55P03) waiting for AccessExclusiveLock on accounts; blocked by pid ${blocker.pid}, application 'blocker-app', user postgres, from 127.0.0.1, idle in transaction for`,
+      `! migrations/0002_alter.sql:2: lock timeout (55P03, after 300ms) waiting for AccessExclusiveLock on accounts; blocked by pid ${blocker.pid}, application 'blocker-app', user postgres, from 127.0.0.1, idle in transaction for`,
     );
     expect(r.stdout).toMatch(/transaction open [\d.]+ s: SELECT count\(\*\) FROM accounts\n {4}rolled back; retry 1\/20 in 0\.\d s/);
     expect(r.stdout).toMatch(/✓ migrations\/0002_alter\.sql \(\d+ attempts, /);
@@ -37,11 +40,11 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, "UPDATE accounts SET name = 'x' WHERE id = 1", 'nightly-report');
     try {
-      const r = await p.cli(['migrate', '--lock-timeout', '300ms', '--retries', '2', '--retry-delay', '50ms', '--format', 'json']);
+      const r = await p.cli(['migrate', ...QUEUEING, '--lock-timeout', '300ms', '--retries', '2', '--retry-delay', '50ms', '--format', 'json']);
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(
         new RegExp(
-          `^error: migrations/0002_alter\\.sql:2: gave up after 3 attempts: lock timeout \\(300ms\\) every time waiting for AccessExclusiveLock on accounts; ` +
+          `^error: migrations/0002_alter\\.sql:2: gave up after 3 attempts: lock timeout every time \\(the last after 300ms\\) waiting for AccessExclusiveLock on accounts; ` +
             `blocked by pid ${blocker.pid}, application 'nightly-report', .* — the migration was rolled back: nothing from this file was applied; end or wait out the blocking session \\(pid ${blocker.pid}\\) and rerun\\n$`,
         ),
       );
@@ -68,10 +71,10 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, "SELECT count(*) FROM accounts; CREATE ROLE leaky LOGIN PASSWORD 'top''secret'");
     try {
-      const r = await p.cli(['migrate', '--lock-timeout', '300ms', '--retries', '0', '--format', 'json']);
+      const r = await p.cli(['migrate', '--lock-wait-budget', '1s', '--format', 'json']);
       expect(r.code).toBe(4);
       expect(r.stdout + r.stderr).not.toMatch(/top'?'?secret/);
-      expect(JSON.parse(r.stdout).migrations[0].retries).toEqual([]);
+      expect(JSON.parse(r.stdout).migrations[0].lockWaits[0].blockers[0].query).toContain("PASSWORD '***'");
       expect(r.stderr).toContain("CREATE ROLE leaky LOGIN PASSWORD '***'");
     } finally {
       await blocker.release();
@@ -82,7 +85,7 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const p = await projectWithTable();
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
     const first = p.start(['migrate', '--retry-delay', '100ms']);
-    await waitForRunnerBlocked(p);
+    await first.waitForOutput(/waiting \(not queued\) for AccessExclusiveLock on accounts/);
     const second = await p.cli(['migrate']);
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(
@@ -122,7 +125,7 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
     const first = p.start(['migrate', '--retry-delay', '100ms']);
     try {
-      await waitForRunnerBlocked(p);
+      await first.waitForOutput(/waiting \(not queued\) for AccessExclusiveLock on accounts/);
       const r = await p.cli(['migrate', '--wait', '--wait-timeout', '1s']);
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/^error: gave up after waiting 1s for another dbops migrate to finish \(pid \d+/);
@@ -140,9 +143,9 @@ describe('dbops migrate: lock timeouts, blockers, retries', () => {
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts', 'superuser-report');
     try {
       const url = pg().urlFor(pg().primary, { user: 'deployer', password: 'deploy-pw', database });
-      const r = await p.cli(['migrate', '--url', url, '--lock-timeout', '300ms', '--retries', '1', '--retry-delay', '50ms']);
+      const r = await p.cli(['migrate', '--url', url, '--lock-wait-budget', '1s']);
       expect(r.code).toBe(4);
-      expect(r.stdout).toContain(`blocked by pid ${blocker.pid}, application 'superuser-report', user postgres, its state and query are hidden from this role (grant it pg_read_all_stats to see them)`);
+      expect(r.stdout).toContain(`held by pid ${blocker.pid}, application 'superuser-report', user postgres, its state and query are hidden from this role (grant it pg_read_all_stats to see them)`);
       expect(r.stdout + r.stderr).not.toContain('deploy-pw');
     } finally {
       await blocker.release();

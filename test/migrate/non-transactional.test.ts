@@ -26,14 +26,14 @@ describe('dbops migrate: files that cannot run in a transaction', () => {
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts');
     let stopped;
     try {
-      stopped = await p.cli(['migrate', ...FAST, '--retries', '1']);
+      stopped = await p.cli(['migrate', ...FAST, '--lock-wait-budget', '1s']);
     } finally {
       await blocker.release();
     }
     expect(stopped.code).toBe(4);
     expect(stopped.stdout).toMatch(/→ migrations\/0002_indexes\.sql: statement by statement, each committed on its own \(CREATE INDEX CONCURRENTLY at line 1\)/);
     expect(stopped.stderr).toMatch(
-      /^error: migrations\/0002_indexes\.sql:2: gave up after 2 attempts: .* — statements before line 2 were applied and recorded; a rerun continues at line 2; end or wait out/,
+      /^error: migrations\/0002_indexes\.sql:2: gave up after waiting 1s \(the lock wait budget\) for AccessExclusiveLock on accounts; held by .* — statements before line 2 were applied and recorded; a rerun continues at line 2; end or wait out/,
     );
     expect(await indexState(p, 'accounts_name_idx')).toBe('valid');
     expect(await p.sql("SELECT string_agg(statement_index::text, ',') FROM dbops.migration_progress WHERE version = '0002'")).toBe('0');

@@ -15,10 +15,17 @@ export default class Migrate extends DbopsCommand {
 
   static override flags = {
     ...migrateConnectionFlags,
-    'lock-timeout': Flags.string({ description: 'lock_timeout for each statement; may only lower policy.maxLockTimeout (default: that maximum, 5s)' }),
+    'lock-timeout': Flags.string({ description: 'the cap on each attempt\'s lock_timeout; may only lower policy.maxLockTimeout (default: that maximum, 5s)' }),
+    'lock-timeout-start': Flags.string({ description: 'the first attempt\'s lock_timeout; doubled per attempt, with jitter, up to --lock-timeout (default: migrations.lockTimeoutStart, else 100ms)' }),
+    'lock-wait-budget': Flags.string({ description: 'give up when a file (or a statement, outside a transaction) has waited this long for its locks in all (default: migrations.lockWaitBudget, else 2min)' }),
+    'watch-holders': Flags.boolean({
+      description: 'wait, without queueing, while another session holds a conflicting lock; --no-watch-holders attempts at once and queues',
+      default: true,
+      allowNo: true,
+    }),
     'statement-timeout': Flags.string({ description: 'statement_timeout for each statement, 0 for none (default: migrations.statementTimeout, else 15min)' }),
     retries: Flags.integer({ description: 'retries after a lock timeout or deadlock (default: migrations.retries, else 5)', min: 0, max: 100 }),
-    'retry-delay': Flags.string({ description: 'first backoff delay; doubles per retry, with jitter', default: '1s' }),
+    'retry-delay': Flags.string({ description: 'first backoff delay after a failed attempt; doubles per retry, with jitter', default: '200ms' }),
     wait: Flags.boolean({ description: 'if another dbops migrate is running, wait for it instead of exiting' }),
     'wait-timeout': Flags.string({ description: 'with --wait: give up after this long', dependsOn: ['wait'] }),
     'allow-changed': Flags.boolean({ description: 'continue even though applied migrations changed after being applied' }),
