@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { loadParser, parseSqlFile } from '../sql/parser';
 import type { BackfillChange, TargetTable } from './types';
 

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import type { Client } from 'pg';
-import { DbopsError, UsageError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError, UsageError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
 import { openSession } from '../db/connect';
 import { redactSecrets } from '../db/redact';

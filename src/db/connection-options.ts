@@ -1,5 +1,5 @@
 import type { ClientConfig } from 'pg';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 /**
  * Where a command connects, following libpq conventions: an explicit URL or conninfo string,

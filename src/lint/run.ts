@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
 import { collectInputs } from './inputs';

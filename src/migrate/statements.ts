@@ -1,5 +1,5 @@
 import type { Node } from 'libpg-query';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { AnalysisContext } from '../effects/context';
 import type { StatementEffects } from '../effects/types';
 import { analyzeFile, createContext } from '../lint/engine';

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../cli/base-command';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { reportError } from '../cli/report-error';
 import { parseDuration } from '../util/duration';
 import { STATUS_EXIT_CODE } from './status';

@@ -5,7 +5,7 @@ import { parseLagThresholds } from '../../src/reports/lag/evaluate';
 import { parseConnectionThresholds, parseUsageThreshold } from '../../src/reports/connections/evaluate';
 import { worstStatus } from '../../src/reports/status';
 import { resolveTopology } from '../../src/reports/topology';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 
 describe('report flag values and formats', () => {
   it.each([

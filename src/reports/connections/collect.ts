@@ -1,5 +1,5 @@
 import type { QueryConfig } from 'pg';
-import { DbopsError, UsageError } from '../../cli/errors';
+import { DbopsError, UsageError } from '../../core/errors';
 import type { Session } from '../../db/connect';
 import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
 import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, PGBOUNCER_POOLS } from '../queries';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
 import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';

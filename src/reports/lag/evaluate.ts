@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import { parseDuration } from '../../util/duration';
 import { formatBytes, parseSize } from '../../util/size';
 import { formatAge } from '../render/format';
