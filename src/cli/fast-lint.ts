@@ -1,6 +1,6 @@
 import { parseSimpleArgv } from './fast-path';
 import { reportError } from './report-error';
-import { LINT_FLAGS, type LintFlags } from '../lint/cli-flags';
+import { LINT_FLAGS, type LintFlags } from './lint-flags';
 
 /** `dbops lint …` without oclif when the invocation is plain; undefined hands it to oclif. */
 export async function fastLint(argv: readonly string[]): Promise<number | undefined> {

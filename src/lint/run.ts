@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
 import { collectInputs } from './inputs';
-import type { LintFlags } from './cli-flags';
+import type { LintFlags } from '../cli/lint-flags';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import type { LintFormat } from '../output/lint/formats';

@@ -1,12 +1,12 @@
 import { Flags } from '@oclif/core';
-import { DbopsCommand } from '../cli/base-command';
+import { DbopsCommand } from './base-command';
 import { UsageError } from '../core/errors';
-import { reportError } from '../cli/report-error';
+import { reportError } from './report-error';
 import { parseDuration } from '../util/duration';
-import { STATUS_EXIT_CODE } from './status';
-import type { Topology, TopologyFlags } from './topology';
-import type { Rendered } from './watch';
-import type { NodeTimeouts } from './node-session';
+import { STATUS_EXIT_CODE } from '../reports/status';
+import type { Topology, TopologyFlags } from '../reports/topology';
+import type { Rendered } from '../reports/watch';
+import type { NodeTimeouts } from '../reports/node-session';
 
 export type ReportFormat = 'table' | 'json' | 'prometheus';
 
@@ -33,8 +33,8 @@ export abstract class ReportCommand extends DbopsCommand {
    * setting the monitoring exit code. Report code is loaded here, not at CLI start-up.
    */
   protected async runReportWith(flags: CommonReportFlags & { config?: string }, produce: (topology: Topology, common: CommonOptions) => Promise<Rendered>): Promise<void> {
-    const { resolveTopology } = await import('./topology');
-    const { runReport } = await import('./watch');
+    const { resolveTopology } = await import('../reports/topology');
+    const { runReport } = await import('../reports/watch');
     const common = commonOptions(flags);
     const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
     process.exitCode = await runReport(() => produce(topology, common), { watchMs: common.watchMs });

@@ -1,4 +1,4 @@
-import type { FlagSpec } from '../cli/fast-path';
+import type { FlagSpec } from './fast-path';
 import { LINT_FORMATS } from '../output/lint/formats';
 
 /**
