@@ -7,8 +7,7 @@ import { STATUS_EXIT_CODE } from '../reports/status';
 import type { Topology, TopologyFlags } from '../reports/topology';
 import type { Rendered } from '../reports/watch';
 import type { NodeTimeouts } from '../reports/node-session';
-
-export type ReportFormat = 'table' | 'json' | 'prometheus';
+import type { ReportFormat } from '../reports/render/format';
 
 /**
  * Base of `dbops report lag|connections`: the topology, format, timeout and watch flags they

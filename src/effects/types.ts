@@ -3,7 +3,6 @@
  * Rules are policies over these effects; `dbops migrate plan` prints them; the oracle tests
  * compare them with what a real server does (see trace.ts).
  */
-import type { ContextSnapshot } from './context';
 import type { LockMode } from './locks';
 
 /** 'unknown' means a rewrite could not be ruled out: never treat it as safe. */
@@ -210,4 +209,20 @@ export interface NestedStatement {
   effects: StatementEffects;
   /** The context it ran in (inside the DO block's transaction). */
   before: ContextSnapshot;
+}
+
+/** What the analysis context knew just before a statement: the part rules may read. */
+export interface ContextSnapshot {
+  pgVersion: number;
+  /** lock_timeout in force (ms); null or 0: waits forever. */
+  lockTimeoutMs: number | null;
+  statementTimeoutMs: number | null;
+  inTransaction: boolean;
+  /** Strong locks on existing relations already held by this transaction. */
+  heldStrongLocks: HeldLock[];
+}
+
+export interface HeldLock {
+  relation: RelationRef;
+  lock: LockMode;
 }

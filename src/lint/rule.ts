@@ -2,9 +2,8 @@
  * What a rule is: declarative metadata (drives --explain, SARIF rules[], the docs index and
  * config validation), message templates, and a small check over one analysed statement.
  */
-import type { ContextSnapshot } from '../effects/context';
 import type { Position } from '../sql/source-text';
-import type { ActionKind, StatementEffects } from '../effects/types';
+import type { ActionKind, ContextSnapshot, StatementEffects } from '../effects/types';
 import type { LintOptions, RuleMeta, Severity } from './types';
 
 /** One statement as rules see it: its effects and the context it runs in. */

@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../../cli/report-command';
+import type { ReportFormat } from '../render/format';
 import { worstStatus } from '../status';
 import type { Topology } from '../topology';
 import type { Rendered } from '../watch';
