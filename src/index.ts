@@ -15,11 +15,11 @@ export type { Action, ActionKind, AnalyzedStatement, ContextSnapshot, RelationEf
 export type { LockMode } from './effects/locks';
 
 // Report collectors: read-only sessions, one row per node, never throwing for one bad node.
-export { resolveTopology } from './reports/topology';
-export type { NodeEndpoint, Topology, TopologyFlags } from './reports/topology';
-export type { NodeTimeouts } from './reports/node-session';
-export { collectLag, worstLag } from './reports/lag/collect';
-export type { CollectLagOptions, LagState, NodeLag, NodeRole } from './reports/lag/collect';
+export { resolveTopology } from './replication/topology';
+export type { NodeEndpoint, Topology, TopologyFlags } from './replication/topology';
+export type { NodeTimeouts } from './replication/node-session';
+export { collectLag, worstLag } from './replication/lag/collect';
+export type { CollectLagOptions, LagState, NodeLag, NodeRole } from './replication/lag/collect';
 export { collectConnections } from './reports/connections/collect';
 export type { CollectConnectionsOptions } from './reports/connections/collect';
 export type { BouncerConnections, ConnectionsSnapshot, NodeConnections, PoolStats } from './reports/connections/types';

@@ -5,7 +5,7 @@ import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
 import { openSession } from '../db/connect';
 import { redactSecrets } from '../db/redact';
-import { resolveTopology, type Topology } from '../reports/lag/collect';
+import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { LagPoller } from './replica-lag';

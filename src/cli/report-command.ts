@@ -4,9 +4,9 @@ import { UsageError } from '../core/errors';
 import { reportError } from './report-error';
 import { parseDuration } from '../util/duration';
 import { STATUS_EXIT_CODE } from '../reports/status';
-import type { Topology, TopologyFlags } from '../reports/topology';
+import type { Topology, TopologyFlags } from '../replication/topology';
 import type { Rendered } from '../reports/watch';
-import type { NodeTimeouts } from '../reports/node-session';
+import type { NodeTimeouts } from '../replication/node-session';
 import type { ReportFormat } from '../reports/render/format';
 
 /**
@@ -32,7 +32,7 @@ export abstract class ReportCommand extends DbopsCommand {
    * setting the monitoring exit code. Report code is loaded here, not at CLI start-up.
    */
   protected async runReportWith(flags: CommonReportFlags & { config?: string }, produce: (topology: Topology, common: CommonOptions) => Promise<Rendered>): Promise<void> {
-    const { resolveTopology } = await import('../reports/topology');
+    const { resolveTopology } = await import('../replication/topology');
     const { runReport } = await import('../reports/watch');
     const common = commonOptions(flags);
     const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);

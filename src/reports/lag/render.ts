@@ -4,7 +4,7 @@ import { Exposition } from '../render/prometheus';
 import { renderTable } from '../render/table';
 import { countStatuses, STATUS_EXIT_CODE, type Status, type Verdict } from '../status';
 import type { LagThresholds } from './evaluate';
-import type { NodeLag } from './types';
+import type { NodeLag } from '../../replication/lag/types';
 
 export type EvaluatedLag = NodeLag & Verdict;
 
