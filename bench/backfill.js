@@ -19,7 +19,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { startCluster } = require('../dist/src/testing/cluster');
-const { parseLsn } = require('../dist/src/reports/lsn');
+const { parseLsn } = require('../dist/src/replication/lsn');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

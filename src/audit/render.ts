@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { wrappingTable } from '../output/table';
 import { formatSource, type RankedQuery } from './aggregate';
 import type { AuditRun } from './run';
 import { packageInfo } from '../util/package';
@@ -27,11 +27,7 @@ export function renderTable(run: AuditRun, limit: number): string {
   else {
     // Calls and time columns only when some source had them (logs, pg_stat_statements).
     const counted = run.queries.some((q) => q.calls !== undefined);
-    const table = new Table({
-      head: ['severity', 'tables', 'widest', ...(counted ? ['calls', 'total ms', 'mean ms'] : []), 'relations', 'query', 'seen at'],
-      style: { head: [], border: [] },
-      wordWrap: true,
-    });
+    const table = wrappingTable(['severity', 'tables', 'widest', ...(counted ? ['calls', 'total ms', 'mean ms'] : []), 'relations', 'query', 'seen at']);
     for (const q of shown) {
       const timing = counted ? [q.calls === undefined ? '' : String(q.calls), ms(q.totalMs), q.calls && q.totalMs !== undefined ? ms(q.totalMs / q.calls) : ''] : [];
       table.push([

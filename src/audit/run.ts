@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { withSession } from '../db/connect';
 import { describeQueryError } from '../db/query-errors';
 import { loadParser, parseSqlFile } from '../sql/parser';

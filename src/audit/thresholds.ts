@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { DbopsConfig } from '../config/schema';
 import type { Thresholds } from './aggregate';
 

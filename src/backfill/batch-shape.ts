@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { parseSqlFile } from '../sql/parser';
 import { setBatch } from './batch-sql';
 import type { CheckedFragment, TargetTable } from './types';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { atTopLevel, cleanFragment } from '../sql/fragment';
 import { loadParser, parseSqlFile, type SyntaxProblem } from '../sql/parser';
 import { assertBatchShape, shape } from './batch-shape';

@@ -1,5 +1,5 @@
-import { DbopsError, UsageError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError, UsageError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import { withSession } from '../db/connect';
 import { formatSeconds } from '../util/duration';
 import { listStates, readState, requestStatus, stateTableExists } from './state-store';

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { parseDuration } from '../util/duration';
 
 /** --max-replica-lag: seconds and/or bytes; the runner pauses while any replica is above either. */

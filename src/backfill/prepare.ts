@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { Client } from 'pg';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { batchBounds, boundsBatch, estimateStatement, setBatch, type BatchRow } from './batch-sql';
 import { checkSetChange, checkSqlChange, specChecksum } from './change';
 import { resolveTarget } from './target';

@@ -1,4 +1,4 @@
-import { collectLag, worstLag, type NodeLag, type Topology } from '../reports/lag/collect';
+import { collectLag, worstLag, type NodeLag, type Topology } from '../replication/lag/collect';
 import type { ReplicaLag } from './lag-limit';
 
 /** Per standby, as the throttle needs it; a standby `dbops report lag` cannot vouch for counts as unknown. */

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { formatDuration, parseDuration } from '../util/duration';
 import { parseLagLimit } from './lag-limit';
 import type { RunSettings } from './runner';

@@ -1,11 +1,11 @@
 import * as os from 'node:os';
 import type { Client } from 'pg';
-import { DbopsError, UsageError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError, UsageError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
 import { openSession } from '../db/connect';
 import { redactSecrets } from '../db/redact';
-import { resolveTopology, type Topology } from '../reports/lag/collect';
+import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { LagPoller } from './replica-lag';

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { DbopsError, UsageError } from '../cli/errors';
+import { DbopsError, UsageError } from '../core/errors';
 import { quoteIdent } from '../db/quote';
 import type { KeyColumn, TargetTable } from './types';
 

@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { reportError } from './report-error';
-import { EXIT } from './exit-codes';
+import { EXIT } from '../core/exit-codes';
 import { loadConfig, type LoadedConfig } from '../config/load';
 
 /**

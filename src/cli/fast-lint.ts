@@ -1,6 +1,7 @@
 import { parseSimpleArgv } from './fast-path';
 import { reportError } from './report-error';
-import { LINT_FLAGS, type LintFlags } from '../lint/cli-flags';
+import { LINT_FLAGS } from './lint-flags';
+import type { LintFlags } from '../lint/run';
 
 /** `dbops lint …` without oclif when the invocation is plain; undefined hands it to oclif. */
 export async function fastLint(argv: readonly string[]): Promise<number | undefined> {

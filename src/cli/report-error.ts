@@ -1,5 +1,5 @@
-import { DbopsError, formatErrorLine } from './errors';
-import { EXIT } from './exit-codes';
+import { DbopsError, formatErrorLine } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import { debugEnabled } from './debug';
 import { redactSecrets } from '../db/redact';
 

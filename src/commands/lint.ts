@@ -1,7 +1,8 @@
 import { Args, Flags, type Interfaces } from '@oclif/core';
 import { DbopsCommand } from '../cli/base-command';
 import type { FlagSpec } from '../cli/fast-path';
-import { LINT_FLAGS, type LintFlags } from '../lint/cli-flags';
+import { LINT_FLAGS } from '../cli/lint-flags';
+import type { LintFlags } from '../lint/run';
 
 /** oclif flags from the plain flag specs shared with the start-up fast path. */
 function oclifFlags(specs: Record<string, FlagSpec>): Interfaces.FlagInput {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { parseDuration } from '../util/duration';
 import { registerConnectionSecrets } from '../db/redact';
 import { DEFAULT_MAX_LOCK_TIMEOUT, DEFAULT_PG_VERSION, TOP_LEVEL_KEYS, type DbopsConfig } from './schema';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { DbopsError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import { resolveConnection, type ConnectionTarget } from './connection-options';
 import { redactSecrets } from './redact';
 

@@ -1,5 +1,5 @@
 import type { ClientConfig } from 'pg';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { describeConnectionString, registerConnectionSecrets, registerSecret } from './redact';
 
 /**

@@ -9,13 +9,13 @@ import { walkTree } from '../sql/tree';
 import { newAction, rewriting } from './action';
 import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
 import { columnTypeFromAst } from './column-types';
-import type { AnalysisContext, HeldLock } from './context';
+import type { AnalysisContext } from './context';
 import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
 import { extractDoBlockStatements } from './plpgsql';
 import { versionRequirements } from './versions';
 import { applySetting, settingFromSelect, settingFromVariableSet } from './settings';
-import type { Action, OtherLock, RelationEffect, RelationRef, Rewrite, StatementEffects, TransactionControl } from './types';
+import type { Action, HeldLock, OtherLock, RelationEffect, RelationRef, Rewrite, StatementEffects, TransactionControl } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type AnyNode = any;

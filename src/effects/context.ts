@@ -5,8 +5,7 @@
  * tables, materialized-view sources, names given up by renames; and, per file, session settings
  * and the transaction block the next statement runs in.
  */
-import type { LockMode } from './locks';
-import type { Action, ColumnType, RelationRef } from './types';
+import type { Action, ColumnType, ContextSnapshot, HeldLock, RelationRef } from './types';
 
 export interface ColumnFacts {
   type: ColumnType;
@@ -22,11 +21,6 @@ export interface ForeignKey {
   table: RelationRef;
   columns: string[];
   references: RelationRef;
-}
-
-export interface HeldLock {
-  relation: RelationRef;
-  lock: LockMode;
 }
 
 export interface TimeoutSetting {
@@ -49,16 +43,6 @@ export interface TransactionState {
 }
 
 /** What a rule needs to know about the moment a statement runs. */
-export interface ContextSnapshot {
-  pgVersion: number;
-  /** lock_timeout in force (ms); null or 0: waits forever. */
-  lockTimeoutMs: number | null;
-  statementTimeoutMs: number | null;
-  inTransaction: boolean;
-  /** Strong locks on existing relations already held by this transaction. */
-  heldStrongLocks: HeldLock[];
-}
-
 export class AnalysisContext {
   readonly pgVersion: number;
   /** Relations created earlier in the run, by key. */

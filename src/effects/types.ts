@@ -3,7 +3,7 @@
  * Rules are policies over these effects; `dbops migrate plan` prints them; the oracle tests
  * compare them with what a real server does (see trace.ts).
  */
-import type { ContextSnapshot } from './context';
+import type { Position } from '../sql/source-text';
 import type { LockMode } from './locks';
 
 /** 'unknown' means a rewrite could not be ruled out: never treat it as safe. */
@@ -210,4 +210,46 @@ export interface NestedStatement {
   effects: StatementEffects;
   /** The context it ran in (inside the DO block's transaction). */
   before: ContextSnapshot;
+}
+
+/** What the analysis context knew just before a statement: the part rules may read. */
+export interface ContextSnapshot {
+  pgVersion: number;
+  /** lock_timeout in force (ms); null or 0: waits forever. */
+  lockTimeoutMs: number | null;
+  statementTimeoutMs: number | null;
+  inTransaction: boolean;
+  /** Strong locks on existing relations already held by this transaction. */
+  heldStrongLocks: HeldLock[];
+}
+
+export interface HeldLock {
+  relation: RelationRef;
+  lock: LockMode;
+}
+
+/** One SQL input: a migration file, or stdin. */
+export interface SqlSource {
+  /** What findings show: a path relative to the current directory, or "<stdin>". */
+  path: string;
+  text: string;
+  /**
+   * Already applied in production (e.g. migrations older than `--since`): analysed only for
+   * context — column types, indexes, constraints — its tables count as existing, not new, and it
+   * gets no findings and is not listed in the report.
+   */
+  applied?: boolean;
+}
+
+/** One statement as rules see it: its effects and the context it runs in. */
+export interface AnalyzedStatement {
+  file: string;
+  text: string;
+  effects: StatementEffects;
+  before: ContextSnapshot;
+  /** Found inside a DO block. */
+  inDoBlock: boolean;
+  /** Where it is in the file (inside a DO block: where its text is, else the DO statement). */
+  start: Position;
+  end: Position;
 }

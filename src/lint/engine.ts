@@ -1,136 +1,16 @@
 /**
- * The lint engine: parses sources, runs the effects model over every statement in order (context
- * carries across statements and files), applies the rules and the dbops-ignore suppressions.
- * `analyzeSources` is the lower-level API (`dbops migrate plan` prints its effects).
+ * The lint engine: runs the effects model over the sources (src/effects/analyze-files.ts: context
+ * carries across statements and files), applies the rules to every analysed statement and the
+ * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analyzeStatement } from '../effects/analyze';
-import { AnalysisContext } from '../effects/context';
-import type { ActionKind, StatementEffects } from '../effects/types';
-import { AnalysisLimitError } from '../sql/limits';
-import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement, type SyntaxProblem } from '../sql/parser';
+import { analysisFailure, eachAnalyzedFile, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
+import type { SyntaxProblem } from '../sql/parser';
+import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
-
-export interface AnalyzeOptions {
-  pgVersion: number;
-  /** The runner wraps each file in one transaction (see LintOptions.fileTransaction). */
-  fileTransaction?: boolean;
-  /** SQL describing tables that already exist (see LintOptions.existingSchema). */
-  existingSchema?: string;
-  /** See LintOptions.newTables. */
-  newTables?: 'run' | 'file';
-}
-
-export interface AnalyzedTopLevelStatement {
-  statement: ParsedStatement;
-  /** The statement itself. */
-  analyzed: AnalyzedStatement;
-  /** Statements inside it (DO blocks), analysed in its transaction. */
-  nested: AnalyzedStatement[];
-}
-
-export interface AnalyzedFile {
-  path: string;
-  /** See SqlSource.applied. */
-  applied: boolean;
-  parsed: ParsedFile;
-  statements: AnalyzedTopLevelStatement[];
-  /** Statements that parsed but that the analysis could not handle (left out of `statements`). */
-  analysisErrors: SyntaxProblem[];
-}
-
-/** Parses and analyses sources in the given order (sorting is the caller's job). */
-export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
-  const files: AnalyzedFile[] = [];
-  await eachAnalyzedFile(sources, options, (file) => files.push(file));
-  return files;
-}
-
-/**
- * Analyses the sources one after another and hands each file over as soon as it is done, so a
- * caller that needs no file afterwards lets its syntax trees die young (cheap for the garbage
- * collector) instead of keeping every tree of the run alive.
- */
-async function eachAnalyzedFile(sources: SqlSource[], options: AnalyzeOptions, visit: (file: AnalyzedFile) => void): Promise<void> {
-  await loadParser();
-  const ctx = createContext(options);
-  for (const source of sources) {
-    // Again per file: after a statement exhausted the parser's stack, a fresh parser is loaded.
-    await loadParser();
-    const file = analyzeFile(source, ctx, { keepTrees: false });
-    // Sources come in migration order: when one is applied, so is everything before it.
-    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
-    visit(file);
-  }
-}
-
-/** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
-export function createContext(options: AnalyzeOptions): AnalysisContext {
-  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
-  if (options.existingSchema) {
-    analyzeFile({ path: '<existing schema>', text: options.existingSchema }, ctx);
-    ctx.treatAllAsExisting();
-  }
-  return ctx;
-}
-
-/**
- * Analyses one more file with a context shared across the run. The parser must be loaded.
- * keepTrees: false drops each statement's syntax tree once it is analysed (the lint rules need
- * only the effects; a tree is far bigger than its statement).
- */
-export function analyzeFile(source: SqlSource, ctx: AnalysisContext, options: { keepTrees?: boolean } = {}): AnalyzedFile {
-  const text = parserInput(source.text);
-  // The parser calls an empty input an error; an empty migration simply holds no statement.
-  const parsed: ParsedFile = text.trim() === '' ? { source: new SourceText(text), statements: [], errors: [] } : parseSqlFile(text);
-  ctx.startFile();
-  const analysisErrors: SyntaxProblem[] = [];
-  const statements: AnalyzedTopLevelStatement[] = [];
-  for (const statement of parsed.statements) {
-    const before = ctx.snapshot();
-    let effects: StatementEffects;
-    try {
-      effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
-    } catch (err) {
-      // One statement the analysis cannot handle must not end the run (or the migrate gate).
-      analysisErrors.push({ kind: 'limit', message: analysisFailure(err), position: statement.start });
-      continue;
-    }
-    if (options.keepTrees === false) statement.node = RELEASED_TREE;
-    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
-    let cursor = 0;
-    const nested = (effects.nested ?? []).map((n) => {
-      // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
-      const at = statement.text.indexOf(n.text, cursor);
-      if (at >= 0) cursor = at + n.text.length;
-      const position = (delta: number) => parsed.source.position(statement.start.offset + delta);
-      const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
-      return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
-    });
-    statements.push({ statement, analyzed, nested });
-  }
-  return { path: source.path, applied: source.applied === true, parsed, statements, analysisErrors };
-}
-
-/** What a statement's tree is replaced with once it is no longer needed (see analyzeFile's keepTrees). */
-const RELEASED_TREE = Object.freeze({}) as ParsedStatement['node'];
-
-function analysisFailure(err: unknown): string {
-  if (err instanceof AnalysisLimitError) return err.message;
-  if (err instanceof RangeError) return 'statement nested too deeply to analyse';
-  return `dbops could not analyse this statement: ${err instanceof Error ? err.message : String(err)}`;
-}
-
-/**
- * Editors on Windows save a byte-order mark, which the parser takes for part of the first token;
- * a space in its place keeps every character offset.
- */
-function parserInput(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-}
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText, type Migration } from '../migrations/discover';
 import type { Finding, SqlSource } from './types';
 

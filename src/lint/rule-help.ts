@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { RuleMeta, SeveritySetting } from './types';
 
 /** `dbops lint --explain <id>`: the rule's docs page, docs/rules/<id>.md, as written. */

@@ -2,23 +2,11 @@
  * What a rule is: declarative metadata (drives --explain, SARIF rules[], the docs index and
  * config validation), message templates, and a small check over one analysed statement.
  */
-import type { ContextSnapshot } from '../effects/context';
-import type { Position } from '../sql/source-text';
-import type { ActionKind, StatementEffects } from '../effects/types';
+import type { ActionKind, AnalyzedStatement } from '../effects/types';
 import type { LintOptions, RuleMeta, Severity } from './types';
 
-/** One statement as rules see it: its effects and the context it runs in. */
-export interface AnalyzedStatement {
-  file: string;
-  text: string;
-  effects: StatementEffects;
-  before: ContextSnapshot;
-  /** Found inside a DO block. */
-  inDoBlock: boolean;
-  /** Where it is in the file (inside a DO block: where its text is, else the DO statement). */
-  start: Position;
-  end: Position;
-}
+/** Rules check one analysed statement at a time: its effects and the context it runs in. */
+export type { AnalyzedStatement };
 
 export interface RuleContext {
   /** This rule's options from config (lint.options.<rule-id>). */

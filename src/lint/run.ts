@@ -1,16 +1,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
 import { collectInputs } from './inputs';
-import type { LintFlags } from './cli-flags';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import type { LintFormat } from '../output/lint/formats';
 import { renderLint, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
+
+/** The flags of `dbops lint` once parsed; their specs are in src/cli/lint-flags.ts. */
+export interface LintFlags {
+  format: string;
+  'pg-version'?: string;
+  since?: string;
+  rule?: string[];
+  explain?: string;
+  'list-rules'?: boolean;
+  config?: string;
+}
 
 /**
  * `dbops lint` once its flags are parsed (by oclif, or by the start-up fast path): returns the

@@ -19,18 +19,8 @@ export interface RuleMeta {
   docs: string;
 }
 
-/** One SQL input: a migration file, or stdin. */
-export interface SqlSource {
-  /** What findings show: a path relative to the current directory, or "<stdin>". */
-  path: string;
-  text: string;
-  /**
-   * Already applied in production (e.g. migrations older than `--since`): analysed only for
-   * context — column types, indexes, constraints — its tables count as existing, not new, and it
-   * gets no findings and is not listed in the report.
-   */
-  applied?: boolean;
-}
+/** The lint engine reads the same inputs as the effects model. */
+export type { SqlSource } from '../effects/types';
 
 export interface Finding {
   /** A rule id, or "syntax-error" / "unused-suppression" from the engine itself. */

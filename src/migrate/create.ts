@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { loadMigrationFiles } from './files';
 
 /** "Add email to Accounts!" → "add_email_to_accounts". */

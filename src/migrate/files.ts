@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { compareMigrations, discoverMigrations, upMigrationText } from '../migrations/discover';
 
 /** One versioned migration file as found on disk. */

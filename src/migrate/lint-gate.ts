@@ -1,5 +1,5 @@
-import { DbopsError, UsageError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError, UsageError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import type { Finding, LintOptions } from '../lint/types';
 import type { PreparedMigration } from './statements';
 

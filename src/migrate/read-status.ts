@@ -1,5 +1,5 @@
-import { DbopsError } from '../cli/errors';
-import { EXIT } from '../cli/exit-codes';
+import { DbopsError } from '../core/errors';
+import { EXIT } from '../core/exit-codes';
 import { withSession } from '../db/connect';
 import { loadMigrationFiles } from './files';
 import type { MigrateSettings } from './settings';

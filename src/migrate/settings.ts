@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { LoadedConfig } from '../config/load';
 import { formatDuration, parseDuration } from '../util/duration';
 

@@ -1,8 +1,8 @@
 import type { Node } from 'libpg-query';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { AnalysisContext } from '../effects/context';
 import type { StatementEffects } from '../effects/types';
-import { analyzeFile, createContext } from '../lint/engine';
+import { analyzeFile, createContext } from '../effects/analyze-files';
 import { loadParser } from '../sql/parser';
 import { formatDuration } from '../util/duration';
 import type { MigrationFile } from './files';

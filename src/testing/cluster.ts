@@ -4,8 +4,11 @@
  * front of the primary. Everything runs as the `postgres` OS user when we are root (initdb,
  * postgres and pgbouncer refuse root), on free ports, with data under one directory per cluster
  * so a reaper can always find and stop what a dead test left behind.
+ * The runtime part of the test harness: it stays in src/ because scripts (dev-cluster, reaper,
+ * benchmarks) and commands that need a scratch server load it from dist/; the jest-only pieces
+ * (useCluster, global setup, the watchdog) live in test/harness/ and scripts/.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -424,19 +427,4 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/**
- * Starts a detached watchdog that reaps every cluster started by any process of this test run
- * once `watchedPid` disappears, even if it was SIGKILLed.
- */
-export function startWatchdog(watchedPid: number): void {
-  // Always the compiled watchdog: under ts-jest this file runs from src/, where there is no .js.
-  const script = path.join(packageRoot(), 'dist', 'src', 'testing', 'watchdog.js');
-  if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first (npm test does)`);
-  const child = spawn(process.execPath, [script, String(watchedPid), testRoot()], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  child.unref();
 }

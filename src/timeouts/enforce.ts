@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import { formatDuration } from '../util/duration';
 import { readSettingLayers } from './layers';
 import { alterSetStatement, applyStatements, countClientSessions, readAllRoles, readDatabases, readLoginRoles, type ActiveSessionCount, type AlterTarget } from './queries';

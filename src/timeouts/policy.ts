@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { DbopsConfig } from '../config/schema';
 import { formatDuration, parseDuration } from '../util/duration';
 import type { TimeoutSetting } from './settings';

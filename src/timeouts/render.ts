@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { wrappingTable } from '../output/table';
 import { formatDuration, formatSeconds } from '../util/duration';
 import type { TimeoutCheckResult, EffectiveRow, Violation } from './check';
 import { describeLimit } from './policy';
@@ -15,16 +15,12 @@ const SHORT: Record<TimeoutSetting, string> = {
 
 const LEVEL_MARK: Record<EffectiveValue['level'], string> = { 'role in database': ' (role+db)', role: ' (role)', database: ' (db)', server: '' };
 
-function plainTable(head: string[]): Table.Table {
-  return new Table({ head, style: { head: [], border: [] }, wordWrap: true });
-}
-
 const showMs = (ms: number) => (ms === 0 ? 'off' : formatDuration(ms));
 const showValue = (v: EffectiveValue) => `${showMs(v.ms)}${LEVEL_MARK[v.level]}`;
 
 export function renderCheckTable(result: TimeoutCheckResult): string {
   const out: string[] = [];
-  const table = plainTable(['role', 'database', ...TIMEOUT_SETTINGS.map((s) => SHORT[s])]);
+  const table = wrappingTable(['role', 'database', ...TIMEOUT_SETTINGS.map((s) => SHORT[s])]);
   const add = (row: EffectiveRow, role: string, database: string) => table.push([role, database, ...TIMEOUT_SETTINGS.map((s) => showValue(row.values[s]))]);
   add(result.server, '(server default)', '(all)');
   for (const row of result.databases) add(row, '(any role)', row.database!);
@@ -107,7 +103,7 @@ export function renderIdleTable(listing: IdleListing): string {
   const out: string[] = [];
   if (listing.sessions.length === 0) out.push('No sessions idle in a transaction.');
   else {
-    const table = plainTable(['pid', 'user', 'database', 'application', 'client', 'xact age', 'idle', 'locks', 'last query']);
+    const table = wrappingTable(['pid', 'user', 'database', 'application', 'client', 'xact age', 'idle', 'locks', 'last query']);
     for (const s of listing.sessions) {
       table.push([
         String(s.pid),

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 const UNIT_MS: Record<string, number> = {
   us: 0.001,

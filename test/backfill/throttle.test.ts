@@ -1,4 +1,4 @@
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { lagPauseReason, parseLagLimit } from '../../src/backfill/lag-limit';
 import { resolveSettings, settingsFromConfig } from '../../src/backfill/settings';
 import { BatchSizer, backoffMs, pauseAfterBatch, retryReason } from '../../src/backfill/throttle';

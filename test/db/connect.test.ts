@@ -1,8 +1,8 @@
 import { openSession } from '../../src/db/connect';
 import { freePort } from '../../src/testing/cluster';
 import { redactSecrets } from '../../src/db/redact';
-import { DbopsError } from '../../src/cli/errors';
-import { EXIT } from '../../src/cli/exit-codes';
+import { DbopsError } from '../../src/core/errors';
+import { EXIT } from '../../src/core/exit-codes';
 import { useCluster } from '../harness/cluster';
 
 describe('openSession', () => {

@@ -1,7 +1,7 @@
 import { describeConnectionError, openSession } from '../../src/db/connect';
 import { resolveConnection } from '../../src/db/connection-options';
-import { resolveTopology } from '../../src/reports/topology';
-import { DbopsError } from '../../src/cli/errors';
+import { resolveTopology } from '../../src/replication/topology';
+import { DbopsError } from '../../src/core/errors';
 import { useCluster } from '../harness/cluster';
 import { SECRET, secretShapes } from '../harness/secret-shapes';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { setBatch } from '../../src/backfill/batch-sql';
 import { checkSetChange } from '../../src/backfill/change';
 import type { TargetTable } from '../../src/backfill/types';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { loadParser, parseSqlFile } from '../../src/sql/parser';
 
 /**

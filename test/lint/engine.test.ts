@@ -1,5 +1,6 @@
 import { RULES } from '../../rules';
-import { analyzeSources, lintSources, unknownRuleIds } from '../../src/lint/engine';
+import { analyzeSources } from '../../src/effects/analyze-files';
+import { lintSources, unknownRuleIds } from '../../src/lint/engine';
 import type { LintOptions } from '../../src/lint/types';
 
 const options: LintOptions = { pgVersion: 15, maxLockTimeoutMs: 5000 };

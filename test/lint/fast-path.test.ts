@@ -1,5 +1,5 @@
 import { parseSimpleArgv } from '../../src/cli/fast-path';
-import { LINT_FLAGS } from '../../src/lint/cli-flags';
+import { LINT_FLAGS } from '../../src/cli/lint-flags';
 
 describe('start-up fast path parser', () => {
   it('parses plain lint invocations like oclif would', () => {

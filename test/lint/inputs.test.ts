@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { collectInputs, displayPath } from '../../src/lint/inputs';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { useTempTrees } from '../harness/temp-tree';
 
 function write(root: string, name: string, content: string | Buffer): void {

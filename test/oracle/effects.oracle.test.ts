@@ -21,7 +21,7 @@ import { analyzeStatement } from '../../src/effects/analyze';
 import type { LockMode } from '../../src/effects/locks';
 import { traceBlocked, traceStatement, type TraceResult } from '../../src/effects/trace';
 import type { StatementEffects } from '../../src/effects/types';
-import { createContext } from '../../src/lint/engine';
+import { createContext } from '../../src/effects/analyze-files';
 import { loadParser, parseSqlFile } from '../../src/sql/parser';
 import { EXAMPLE_DATA, EXAMPLE_SCHEMA } from '../fixtures/example-schema';
 import { useCluster } from '../harness/cluster';

@@ -1,6 +1,6 @@
 import type { Cluster } from '../harness/cluster';
 import { runCli, type CliResult } from '../harness/cli';
-import { resolveTopology, type Topology } from '../../src/reports/topology';
+import { resolveTopology, type Topology } from '../../src/replication/topology';
 
 /** --primary/--replica flags for the whole test cluster. */
 export function topologyArgs(c: Cluster, replicas: Array<'standby' | 'cascade'> = ['standby', 'cascade']): string[] {

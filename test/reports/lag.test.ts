@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { useCluster } from '../harness/cluster';
 import { runCli, DBOPS_BIN, REPO_ROOT } from '../harness/cli';
 import { freePort, waitFor } from '../../src/testing/cluster';
-import { collectLag, worstLag, type NodeLag } from '../../src/reports/lag/collect';
-import { resolveTopology } from '../../src/reports/topology';
-import { onNode } from '../../src/reports/node-session';
+import { collectLag, worstLag, type NodeLag } from '../../src/replication/lag/collect';
+import { resolveTopology } from '../../src/replication/topology';
+import { onNode } from '../../src/replication/node-session';
 import { byName, fullTopology, runJson, topologyArgs } from './helpers';
 
 describe('dbops report lag', () => {

@@ -1,11 +1,11 @@
 import { parseSize, formatBytes } from '../../src/util/size';
-import { parseLsn, bytesBetween } from '../../src/reports/lsn';
+import { parseLsn, bytesBetween } from '../../src/replication/lsn';
 import { Exposition } from '../../src/reports/render/prometheus';
 import { parseLagThresholds } from '../../src/reports/lag/evaluate';
 import { parseConnectionThresholds, parseUsageThreshold } from '../../src/reports/connections/evaluate';
 import { worstStatus } from '../../src/reports/status';
-import { resolveTopology } from '../../src/reports/topology';
-import { UsageError } from '../../src/cli/errors';
+import { resolveTopology } from '../../src/replication/topology';
+import { UsageError } from '../../src/core/errors';
 
 describe('report flag values and formats', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { parseDuration, parseSettingMs } from '../../src/util/duration';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/core/errors';
 import { runCli } from '../harness/cli';
 
 describe('parseDuration: one rule for every duration', () => {

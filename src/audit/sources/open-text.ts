@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 
 /** Opens a file for reading as text, gunzipping it when it starts with gzip's magic bytes (whatever its name). */
 export async function openText(file: string): Promise<Readable> {

@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
 import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
-import { UsageError } from '../../cli/errors';
-import { EXIT } from '../../cli/exit-codes';
+import { UsageError } from '../../core/errors';
+import { EXIT } from '../../core/exit-codes';
 
 export default class AuditQueries extends DbopsCommand {
   static override description =

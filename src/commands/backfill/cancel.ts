@@ -1,4 +1,4 @@
-import { BackfillControlCommand } from '../../backfill/control-command';
+import { BackfillControlCommand } from '../../cli/backfill-control-command';
 
 export default class BackfillCancel extends BackfillControlCommand {
   static override description = 'Cancel a backfill: its runner stops before the next batch; rows already updated stay updated.';

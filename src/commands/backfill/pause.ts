@@ -1,4 +1,4 @@
-import { BackfillControlCommand } from '../../backfill/control-command';
+import { BackfillControlCommand } from '../../cli/backfill-control-command';
 
 export default class BackfillPause extends BackfillControlCommand {
   static override description = 'Pause a backfill: its runner stops before the next batch and waits until `dbops backfill resume`.';

@@ -1,4 +1,4 @@
-import { BackfillControlCommand } from '../../backfill/control-command';
+import { BackfillControlCommand } from '../../cli/backfill-control-command';
 
 export default class BackfillResume extends BackfillControlCommand {
   static override description = 'Resume a paused backfill: its runner continues with the next batch.';

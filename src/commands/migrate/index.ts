@@ -50,7 +50,7 @@ export default class Migrate extends DbopsCommand {
     const waitTimeoutMs = flags['wait-timeout'] !== undefined ? parseDuration(flags['wait-timeout'], '--wait-timeout') : undefined;
     const { applyMigrations } = await import('../../migrate/apply');
     const { MigrateReporter } = await import('../../migrate/report');
-    const { DbopsError } = await import('../../cli/errors');
+    const { DbopsError } = await import('../../core/errors');
     const { wantsColor } = await import('../../output/lint/index');
     const reporter = new MigrateReporter(format);
     const abort = new AbortController();

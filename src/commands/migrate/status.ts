@@ -17,7 +17,7 @@ export default class MigrateStatus extends DbopsCommand {
     const { resolveMigrateSettings } = await import('../../migrate/settings');
     const { readMigrationStatus } = await import('../../migrate/read-status');
     const { renderStatus, statusJson } = await import('../../migrate/render-status');
-    const { EXIT } = await import('../../cli/exit-codes');
+    const { EXIT } = await import('../../core/exit-codes');
     const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
     const status = await readMigrationStatus(settings);
     this.log(flags.format === 'json' ? JSON.stringify(statusJson(status), null, 2) : renderStatus(status));

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ReportCommand } from '../../reports/report-command';
+import { ReportCommand } from '../../cli/report-command';
 
 export default class ReportLag extends ReportCommand {
   static override description =

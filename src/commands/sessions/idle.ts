@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
 import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 
 export default class SessionsIdle extends DbopsCommand {
   static override description =

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
 import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
-import { EXIT } from '../../cli/exit-codes';
+import { EXIT } from '../../core/exit-codes';
 
 export default class TimeoutsCheck extends DbopsCommand {
   static override description =

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT } from '../../cli/exit-codes';
+import { EXIT } from '../../core/exit-codes';
 import type { Finding, LintReport, RuleMeta } from '../../lint/types';
 
 /** Everything an output format needs: the engine's report (plus input problems) and the texts for code frames. */

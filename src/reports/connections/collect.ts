@@ -1,9 +1,9 @@
 import type { QueryConfig } from 'pg';
-import { DbopsError, UsageError } from '../../cli/errors';
+import { DbopsError, UsageError } from '../../core/errors';
 import type { Session } from '../../db/connect';
-import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../node-session';
-import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, NODE_WAL_RECEIVER, PGBOUNCER_POOLS } from '../queries';
-import type { NodeEndpoint, Topology } from '../topology';
+import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../../replication/node-session';
+import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, NODE_WAL_RECEIVER, PGBOUNCER_POOLS } from '../../replication/queries';
+import type { NodeEndpoint, Topology } from '../../replication/topology';
 import { CONNECTION_STATES, type BouncerConnections, type ConnectionsSnapshot, type Holder, type NodeConnections, type PoolStats, type SessionRef } from './types';
 
 /** The connection cap of managed PostgreSQL services; --limit overrides it. */

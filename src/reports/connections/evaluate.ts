@@ -1,7 +1,7 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
-import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';
+import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../../replication/topology';
 import type { BouncerConnections, NodeConnections, PoolStats } from './types';
 
 /** A usage threshold: a percentage of the effective limit ("80%") or a number of connections ("400"). */

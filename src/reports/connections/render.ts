@@ -1,6 +1,6 @@
 import { colourStatus, DASH, formatAge, jsonDocument, summaryLine } from '../render/format';
 import { Exposition } from '../render/prometheus';
-import { renderTable } from '../render/table';
+import { renderTable } from '../../output/table';
 import { countStatuses, STATUS_EXIT_CODE, type Status, type Verdict } from '../status';
 import type { EvaluatedBouncer } from './evaluate';
 import type { ConnectionThresholds } from './evaluate';

@@ -1,6 +1,6 @@
-import type { ReportFormat } from '../report-command';
+import type { ReportFormat } from '../render/format';
 import { worstStatus } from '../status';
-import type { Topology } from '../topology';
+import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
 import { collectConnections, DEFAULT_CONNECTION_CAP, type CollectConnectionsOptions } from './collect';
 import { evaluateBouncer, evaluateNode, type ConnectionThresholds } from './evaluate';

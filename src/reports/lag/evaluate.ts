@@ -1,10 +1,10 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import { parseDuration } from '../../util/duration';
 import { formatBytes, parseSize } from '../../util/size';
 import { formatAge } from '../render/format';
 import { VerdictBuilder, type Verdict } from '../status';
-import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../topology';
-import type { NodeLag } from './types';
+import { PRIMARY_IN_RECOVERY, PRIMARY_NAME } from '../../replication/topology';
+import type { NodeLag } from '../../replication/lag/types';
 
 /** Seconds and bytes at which a standby turns WARNING / CRITICAL; undefined means no limit. */
 export interface LagThresholds {

@@ -1,10 +1,10 @@
 import { formatBytes } from '../../util/size';
 import { colourStatus, DASH, formatAge, jsonDocument, summaryLine } from '../render/format';
 import { Exposition } from '../render/prometheus';
-import { renderTable } from '../render/table';
+import { renderTable } from '../../output/table';
 import { countStatuses, STATUS_EXIT_CODE, type Status, type Verdict } from '../status';
 import type { LagThresholds } from './evaluate';
-import type { NodeLag } from './types';
+import type { NodeLag } from '../../replication/lag/types';
 
 export type EvaluatedLag = NodeLag & Verdict;
 

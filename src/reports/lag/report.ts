@@ -1,9 +1,9 @@
-import type { ReportFormat } from '../report-command';
-import type { NodeTimeouts } from '../node-session';
+import type { ReportFormat } from '../render/format';
+import type { NodeTimeouts } from '../../replication/node-session';
 import { worstStatus } from '../status';
-import type { Topology } from '../topology';
+import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
-import { collectLag } from './collect';
+import { collectLag } from '../../replication/lag/collect';
 import { evaluateTree, type LagThresholds } from './evaluate';
 import { lagJson, lagPrometheus, lagTable, type LagReport } from './render';
 

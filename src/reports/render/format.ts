@@ -4,6 +4,8 @@ import { STATUS_EXIT_CODE, type Status } from '../status';
 
 export { formatBytes } from '../../util/size';
 
+export type ReportFormat = 'table' | 'json' | 'prometheus';
+
 export const DASH = '—';
 
 export function formatAge(seconds: number | null | undefined): string {

@@ -1,4 +1,4 @@
-import type { FlagSpec } from '../cli/fast-path';
+import type { FlagSpec } from './fast-path';
 import { LINT_FORMATS } from '../output/lint/formats';
 
 /**
@@ -19,13 +19,3 @@ export const LINT_FLAGS = {
   explain: { type: 'option', description: 'print the docs page of a rule and exit' },
   'list-rules': { type: 'boolean', description: 'list every rule with its category and the severity in effect, and exit' },
 } as const satisfies Record<string, FlagSpec>;
-
-export interface LintFlags {
-  format: string;
-  'pg-version'?: string;
-  since?: string;
-  rule?: string[];
-  explain?: string;
-  'list-rules'?: boolean;
-  config?: string;
-}

@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { DbopsCommand } from '../cli/base-command';
+import { DbopsCommand } from './base-command';
 
 /** pause, resume and cancel: one name in, one state-row change, one line out. */
 export abstract class BackfillControlCommand extends DbopsCommand {
@@ -12,7 +12,7 @@ export abstract class BackfillControlCommand extends DbopsCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(BackfillControlCommand);
-    const { controlBackfill } = await import('./control');
+    const { controlBackfill } = await import('../backfill/control');
     const loaded = this.loadConfig(flags.config);
     this.log(await controlBackfill(flags.url ?? loaded.config.database?.url, args.name, this.action));
   }

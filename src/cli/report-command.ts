@@ -1,14 +1,13 @@
 import { Flags } from '@oclif/core';
-import { DbopsCommand } from '../cli/base-command';
-import { UsageError } from '../cli/errors';
-import { reportError } from '../cli/report-error';
+import { DbopsCommand } from './base-command';
+import { UsageError } from '../core/errors';
+import { reportError } from './report-error';
 import { parseDuration } from '../util/duration';
-import { STATUS_EXIT_CODE } from './status';
-import type { Topology, TopologyFlags } from './topology';
-import type { Rendered } from './watch';
-import type { NodeTimeouts } from './node-session';
-
-export type ReportFormat = 'table' | 'json' | 'prometheus';
+import { STATUS_EXIT_CODE } from '../reports/status';
+import type { Topology, TopologyFlags } from '../replication/topology';
+import type { Rendered } from '../reports/watch';
+import type { NodeTimeouts } from '../replication/node-session';
+import type { ReportFormat } from '../reports/render/format';
 
 /**
  * Base of `dbops report lag|connections`: the topology, format, timeout and watch flags they
@@ -33,8 +32,8 @@ export abstract class ReportCommand extends DbopsCommand {
    * setting the monitoring exit code. Report code is loaded here, not at CLI start-up.
    */
   protected async runReportWith(flags: CommonReportFlags & { config?: string }, produce: (topology: Topology, common: CommonOptions) => Promise<Rendered>): Promise<void> {
-    const { resolveTopology } = await import('./topology');
-    const { runReport } = await import('./watch');
+    const { resolveTopology } = await import('../replication/topology');
+    const { runReport } = await import('../reports/watch');
     const common = commonOptions(flags);
     const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
     process.exitCode = await runReport(() => produce(topology, common), { watchMs: common.watchMs });

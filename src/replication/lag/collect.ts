@@ -2,7 +2,7 @@
  * Replica lag, read the way `dbops report lag` reads it. Other features (backfill throttling)
  * call collectLag() with a Topology from resolveTopology() and get one NodeLag per node.
  */
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../core/errors';
 import type { Topology } from '../topology';
 import { onNode, type NodeTimeouts } from '../node-session';
 import { readSnapshot } from './snapshot';

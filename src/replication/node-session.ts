@@ -1,4 +1,4 @@
-import { DbopsError } from '../cli/errors';
+import { DbopsError } from '../core/errors';
 import { openSession, type Session } from '../db/connect';
 import { redactSecrets } from '../db/redact';
 import type { NodeEndpoint } from './topology';

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
 import { describeConnectionString } from '../db/redact';
