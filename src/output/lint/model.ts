@@ -60,7 +60,7 @@ export function orderFindings(findings: readonly Finding[], fileOrder: readonly 
 /** A rule as outputs list it: the engine's rules, and dbops's own checks whose category is "syntax" or "input". */
 export type RuleDescriptor = Omit<RuleMeta, 'category'> & { category: Finding['category'] };
 
-const BUILT_IN_RULES: RuleDescriptor[] = [
+export const BUILT_IN_RULES: RuleDescriptor[] = [
   { id: 'syntax-error', title: 'The SQL does not parse', category: 'syntax', defaultSeverity: 'error', docs: 'docs/commands/lint.md' },
   { id: 'analysis-error', title: 'A statement dbops could not analyse (nested too deeply, or past a limit)', category: 'syntax', defaultSeverity: 'error', docs: 'docs/rules/analysis-error.md' },
   { id: 'input-error', title: 'An input could not be read as SQL (missing, binary or unreadable)', category: 'input', defaultSeverity: 'error', docs: 'docs/commands/lint.md' },
