@@ -4,6 +4,7 @@ import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
 import { openSession } from '../db/connect';
+import { describeQueryError, isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
 import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
@@ -85,6 +86,9 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       return EXIT.ok;
     }
     return await walk(spec, state, req, url, client, io);
+  } catch (err) {
+    if (err instanceof DbopsError || !isConnectionLoss(err)) throw err;
+    throw describeQueryError(err, 'preparing the backfill', 'grant the privilege named and rerun');
   } finally {
     await session.close();
   }
