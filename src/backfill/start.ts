@@ -173,8 +173,8 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
 function topologyFor(req: RunRequest, url: string | undefined): Topology {
   try {
     if (req.replicas.length > 0) return resolveTopology({ primary: url ?? process.env.DATABASE_URL, replicas: req.replicas });
-    if (req.config.config.topology) return resolveTopology({}, req.config.config);
-    return resolveTopology({ primary: url }, req.config.config);
+    if (req.config.config.topology) return resolveTopology({}, req.config.config, req.config.path);
+    return resolveTopology({ primary: url }, req.config.config, req.config.path);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     throw new UsageError(`--max-replica-lag: ${err.message}`, 'pass --url for the primary and --replica NAME=URL for each replica, or set "topology" in dbops.config.json');
