@@ -1,7 +1,9 @@
 import { allRules, summarize, type LintRun } from './model';
+import { renderJsonDocument } from '../json';
 
 /**
- * The JSON report (schemaVersion 1, documented in docs/commands/lint.md). Every key is always
+ * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
+ * command's JSON shares comes from src/output/json.ts). Every key is always
  * present (null when it has no value) so consumers need no existence checks; new keys may be
  * added, existing ones keep their meaning until schemaVersion changes.
  */
@@ -18,8 +20,6 @@ export function renderJson(run: LintRun): string {
   const listed = new Set(run.report.files.map((f) => f.path));
   const unreadable = [...new Set(findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file))];
   const document = {
-    schemaVersion: 1,
-    tool: { name: run.tool.name, version: run.tool.version },
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: [
@@ -41,5 +41,5 @@ export function renderJson(run: LintRun): string {
       docs: docsById.get(f.ruleId) ?? null,
     })),
   };
-  return JSON.stringify(document, null, 2) + '\n';
+  return renderJsonDocument(document, run.tool);
 }
