@@ -8,15 +8,15 @@
 //        then attempts with lock_timeout from 100 ms doubling with jitter up to the 5 s cap.
 //
 // Scenarios:
-//   (a) one blocker holds AccessShareLock on the table in an 8 s transaction; a reader SELECTs
-//       every 20 ms;
+//   (a) one blocker holds AccessShareLock on the table in a transaction that ends 8 s after the
+//       migration's runner connects; a reader SELECTs every 20 ms;
 //   (b) steady traffic, no long blocker: 200 short reader transactions per second (each holds its
 //       lock ~10 ms) and writers updating rows.
 //
 //   npm run build && node bench/lock-queue.js [--hold 8s] [--reads-per-second 200]
 //
 // Prints per scenario and schedule: reads, failed reads, worst and p99 reader latency, attempts,
-// and when the ALTER was applied (after the blocker's commit in (a), after the start in (b)).
+// and when the ALTER was applied (after the blocker's commit in (a); in (b), the migration's duration).
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -132,25 +132,48 @@ async function startTraffic(url, kind) {
   };
 }
 
-/** One session holds AccessShareLock (an open transaction that read the table) for HOLD_MS. */
-async function holdBlocker(url) {
+/**
+ * Resolves with the time the migration runner's session first appears. The clock of a run starts
+ * there, not at the spawn: on a loaded machine Node's start-up alone can take seconds.
+ */
+function watchRunner(url) {
+  let watching = true;
+  const connected = (async () => {
+    const c = await connect(url, 'bench-watch');
+    try {
+      while (watching) {
+        const { rows } = await c.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbops migrate'");
+        if (rows.length > 0) return Date.now();
+        await sleep(10);
+      }
+      return Date.now(); // the run ended without connecting: its output says why
+    } finally {
+      await c.end();
+    }
+  })();
+  return { connected, stop: () => (watching = false) };
+}
+
+/**
+ * One session holds AccessShareLock (an open transaction that read the table) until HOLD_MS
+ * after `start` resolves.
+ */
+async function holdBlocker(url, start) {
   const c = await connect(url, 'long-report');
   await c.query('BEGIN');
   await c.query('SELECT count(*) FROM accounts');
-  const committed = new Promise((resolve) =>
-    setTimeout(async () => {
-      await c.query('COMMIT');
-      const at = Date.now();
-      await c.end();
-      resolve(at);
-    }, HOLD_MS),
-  );
+  const committed = start.then(async (t0) => {
+    await sleep(t0 + HOLD_MS - Date.now());
+    await c.query('COMMIT');
+    const at = Date.now();
+    await c.end();
+    return at;
+  });
   return { committed };
 }
 
 function runMigrate(url, dir, scheduleFlags) {
   const argv = [path.join(ROOT, 'bin', 'run.js'), 'migrate', '--dir', dir, '--url', url, '--format', 'json', ...scheduleFlags];
-  const startedAt = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -165,7 +188,7 @@ function runMigrate(url, dir, scheduleFlags) {
       } catch {
         // reported below with the raw output
       }
-      resolve({ code, doc, raw: out + err, startedAt, at });
+      resolve({ code, doc, raw: out + err, at });
     });
   });
 }
@@ -174,9 +197,11 @@ async function measure(url, dir, kind, schedule, n) {
   fs.writeFileSync(path.join(dir, `${String(n).padStart(4, '0')}_add_c${n}.sql`), `ALTER TABLE accounts ADD COLUMN c${n} text;\n`);
   const traffic = await startTraffic(url, kind);
   await sleep(500);
-  const blocker = kind === 'a' ? await holdBlocker(url) : null;
-  if (blocker) await sleep(200);
+  const runner = watchRunner(url);
+  const blocker = kind === 'a' ? await holdBlocker(url, runner.connected) : null;
   const result = await runMigrate(url, dir, schedule.flags);
+  runner.stop();
+  const connectedAt = await runner.connected;
   const committedAt = blocker ? await blocker.committed : null;
   await sleep(500);
   const stats = await traffic.stop();
@@ -188,7 +213,9 @@ async function measure(url, dir, kind, schedule, n) {
     applied: result.code === 0 && migration?.status === 'applied',
     attempts: migration?.attempts ?? null,
     lockWaits: migration?.lockWaits?.length ?? 0,
-    appliedAfterMs: result.at - (committedAt ?? result.startedAt),
+    // (a): from the blocker's commit to the end of the run; (b): the migration's own duration (its
+    // lock waits and attempts), leaving out start-up and the lint gate, which a loaded machine stretches.
+    appliedAfterMs: committedAt !== null ? result.at - committedAt : (migration?.durationMs ?? result.at - connectedAt),
     raw: result.code === 0 ? '' : result.raw,
   };
 }
@@ -220,12 +247,12 @@ async function main() {
   }
   console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log('');
-  console.log('| scenario | schedule | reads (per s) | failed reads | worst read | p99 read | attempts | waits without queueing | applied | applied after |');
+  console.log('| scenario | schedule | reads (per s) | failed reads | worst read | p99 read | attempts | waits without queueing | applied | applied (when) |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    const after = r.scenario === 'a' ? 'blocker commit' : 'migrate start';
+    const after = r.scenario === 'a' ? 'after blocker commit' : 'migration duration';
     console.log(
-      `| (${r.scenario}) | ${r.schedule} | ${r.reads} (${r.readsPerSecond.toFixed(0)}) | ${r.failed} | ${s(r.worst)} | ${s(r.p99)} | ${r.attempts ?? '—'} | ${r.lockWaits} | ${r.applied ? 'yes' : 'NO'} | ${s(r.appliedAfterMs)} (${after}) |`,
+      `| (${r.scenario}) | ${r.schedule} | ${r.reads} (${r.readsPerSecond.toFixed(0)}) | ${r.failed} | ${s(r.worst)} | ${s(r.p99)} | ${r.attempts ?? '—'} | ${r.lockWaits} | ${r.applied ? 'yes' : 'NO'} | ${s(r.appliedAfterMs)} ${after} |`,
     );
   }
   const [oldA, newA, , newB] = rows;
