@@ -16,6 +16,7 @@ import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
+import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
@@ -28,7 +29,7 @@ export interface RunRequest extends SpecInput {
   settings: RunSettings;
   config: LoadedConfig;
   dryRun: boolean;
-  format: 'text' | 'json';
+  format: TextOrJson;
   /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
   argv: string[];
 }
@@ -181,10 +182,13 @@ function topologyFor(req: RunRequest, url: string | undefined): Topology {
   }
 }
 
-function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
-  if (format === 'json') return jsonProgress(io.out);
-  if (io.terminal) return terminalProgress(io.terminal);
-  return plainProgress(io.err, io.out);
+function progressFor(format: TextOrJson, io: Output): ProgressSink {
+  switch (format) {
+    case 'json':
+      return jsonProgress(io.out);
+    case 'text':
+      return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
+  }
 }
 
 function resumeCommand(argv: string[]): string {

@@ -6,7 +6,7 @@ import { packageInfo } from '../util/package';
 import { collectInputs } from './inputs';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
-import type { LintFormat } from '../output/lint/formats';
+import { canonicalFormat, type LintFormat } from '../output/formats';
 import { renderLint, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
@@ -47,7 +47,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
