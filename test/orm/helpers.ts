@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runCli } from '../harness/cli';
+import { evaluateOrmMigration } from '../../src/orm/evaluate';
+import type { OrmTool } from '../../src/orm/types';
 
 export const ORM_FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'orm');
 
@@ -36,4 +38,38 @@ export function expectedStatements(file: string): string[] {
 /** The migration files of a fixture, by name. */
 export function migrationFiles(project: string): string[] {
   return fs.readdirSync(path.join(project, 'migrations')).sort();
+}
+
+/** The four changes every fixture makes, and the rule each must trip. */
+export const FIXTURE_RULES = ['creating-index-non-concurrently', 'changing-column-type', 'adding-required-column', 'constraint-without-not-valid'];
+
+/**
+ * The checks every ORM fixture gets: the SQL recorded from each migration is what the tool sends
+ * (its expected-sql file, checked against a real server by real-tools.test.ts); linting the
+ * migrations finds exactly what linting that SQL finds, in the tool's order; findings point at
+ * the lines that produced the statements (`lines`: rule id → [file, line] of its first finding).
+ */
+export function checkOrmFixture(tool: OrmTool, project: string, expectations: { order: string[]; lines: Record<string, [string, number]> }): void {
+  it(`records the SQL ${tool} sends for each migration`, async () => {
+    for (const file of migrationFiles(project)) {
+      const recorded = await evaluateOrmMigration(path.join(project, 'migrations', file));
+      expect(recorded.tool).toBe(tool);
+      const statements = recorded.statements.map((s) => s.sql.trim().replace(/;\s*$/, ''));
+      const sent = recorded.transaction ? ['BEGIN', ...statements, 'COMMIT'] : statements;
+      expect(sent).toEqual(expectedStatements(path.join(project, 'expected-sql', file.replace(/\.[cm]?[jt]s$/, '.sql'))));
+    }
+  });
+
+  it(`finds exactly what linting the SQL ${tool} generates finds, in ${tool}'s order, at the lines that produced it`, async () => {
+    const orm = await lintJson(project, 'migrations');
+    const sql = await lintJson(project, 'expected-sql');
+    expect(orm.findings.map(said)).toEqual(sql.findings.map(said));
+    expect(orm.code).toBe(sql.code);
+    expect(orm.files).toEqual(expectations.order.map((f) => `migrations/${f}`));
+    for (const id of FIXTURE_RULES) expect(orm.findings.map((f) => f.ruleId)).toContain(id);
+    for (const [id, [file, line]] of Object.entries(expectations.lines)) {
+      const first = orm.findings.find((f) => f.ruleId === id)!;
+      expect([first.file, first.line]).toEqual([`migrations/${file}`, line]);
+    }
+  });
 }
