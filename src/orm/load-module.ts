@@ -19,7 +19,7 @@ const TYPESCRIPT = /\.(c|m)?ts$/i;
  * `typescript` gets an OrmEvaluationError saying to install it: dbops does not ship a compiler.
  */
 export function loadMigrationModule(file: string): LoadedMigrationModule {
-  const nodeModule = require('node:module') as typeof import('node:module');
+  const nodeModule = realNodeModule();
   const projectRequire = nodeModule.createRequire(file);
   if (!TYPESCRIPT.test(file)) {
     return { exports: requireFresh(projectRequire, file), projectRequire, mapLine: (line) => line };
@@ -42,6 +42,15 @@ export function loadMigrationModule(file: string): LoadedMigrationModule {
       return entry.originalLine === undefined ? undefined : entry.originalLine + 1;
     },
   };
+}
+
+/**
+ * Node's own module system, even inside a host that replaces require (jest does): the user's
+ * project must load exactly as Node loads it, ES module packages included.
+ */
+function realNodeModule(): typeof import('node:module') {
+  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return (builtin ? builtin('node:module') : require('node:module')) as typeof import('node:module');
 }
 
 function requireFresh(projectRequire: NodeJS.Require, file: string): Record<string, unknown> {
