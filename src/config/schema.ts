@@ -33,6 +33,8 @@ export interface DbopsConfig {
     schemaFile?: string;
     /** The server's TimeZone (`SHOW TimeZone`): decides whether timestamp ↔ timestamptz rewrites when a migration sets none. */
     serverTimeZone?: string;
+    /** The tool of JavaScript/TypeScript migrations when dbops guesses wrong: knex, sequelize, node-pg-migrate or typeorm. */
+    migrationTool?: 'knex' | 'sequelize' | 'node-pg-migrate' | 'typeorm';
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number; lockTimeoutStart?: string; lockWaitBudget?: string };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };
