@@ -4,13 +4,13 @@
  * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedFile, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
+import { analysisFailure, eachAnalyzedFile, type AnalyzeOptions, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
 import type { SyntaxProblem } from '../sql/parser';
 import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
-import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import type { Finding, LintOptions, LintReport, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -27,7 +27,12 @@ function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
   return options.severities?.[meta.id] ?? meta.defaultSeverity;
 }
 
-export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
+/** The effects model's options within the lint options. */
+export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
+  return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
+}
+
+export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
     rule,
     ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
@@ -35,25 +40,33 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
+  const analyzeOptions = analyzeOptionsOf(options);
   // Each file is linted as soon as it is analysed: the effects of its statements are final by
   // then (the context only changes what later statements see).
   await eachAnalyzedFile(sources, analyzeOptions, (file) => {
     if (file.applied) return;
     statements += file.statements.length;
     files.push({ path: file.path, statements: file.statements.length });
-    findings.push(...lintFile(file, active, options));
+    findings.push(...lintFile(file, active, options, observed));
   });
   return { findings, files, statements, rules: ruleMetas() };
 }
 
-function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
+function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions, observed?: ObservedEffects): Finding[] {
   const out: Finding[] = [];
   for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
   for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
-  for (const st of file.statements) {
+  for (const [ordinal, st] of file.statements.entries()) {
     try {
-      out.push(...lintStatement(file, st, active, options));
+      const seen = observed?.(file.path, ordinal);
+      if (!seen) {
+        out.push(...lintStatement(file, st, active, options));
+        continue;
+      }
+      // The observation decides: the rules judge what the statement did on the scratch server.
+      const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
+      const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
+      out.push(...lintStatement(file, unit, active, options).map((f) => ({ ...f, verification: seen.verification })));
     } catch (err) {
       out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
     }

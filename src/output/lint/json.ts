@@ -34,7 +34,9 @@ export function renderJson(run: LintRun): string {
       why: f.why,
       fix: f.fix ?? null,
       docs: docsById.get(f.ruleId) ?? null,
+      verification: f.verification ?? null,
     })),
+    verification: run.report.verification ?? null,
   };
   return renderJsonDocument(document, run.tool);
 }

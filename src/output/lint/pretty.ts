@@ -1,6 +1,6 @@
 import kleur from 'kleur';
 import { SourceText } from '../../sql/source-text';
-import type { Finding } from '../../lint/types';
+import type { Finding, VerificationReport } from '../../lint/types';
 import { summarize, type LintRun } from './model';
 
 /**
@@ -17,7 +17,8 @@ export function renderPretty(run: LintRun, options: { color: boolean }): string 
     return texts.get(file);
   };
   const blocks = run.report.findings.map((f) => renderFinding(f, sourceOf(f.file)));
-  return [...blocks, summaryLine(run)].join('\n\n') + '\n';
+  const verification = run.report.verification ? [renderVerification(run.report.verification)] : [];
+  return [...blocks, ...verification, summaryLine(run)].join('\n\n') + '\n';
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
@@ -28,7 +29,21 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
+  if (f.verification) lines.push(...labelled('verified', `${f.verification.observed}${f.verification.modelWasWrong ? ' (model was wrong here: the observation decided this finding)' : ''}`));
   if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
+  return lines.join('\n');
+}
+
+/** --verify: per statement, predicted next to observed; where they differ, "model was wrong here". */
+function renderVerification(v: VerificationReport): string {
+  const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
+  for (const s of v.statements) {
+    const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
+    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control'}, ${s.ms} ms)`)}`);
+    lines.push(`    predicted: ${s.predicted}`, `    observed:  ${s.observed}`);
+    for (const m of s.mismatches) lines.push(`    ${kleur.red('≠')} ${m}`);
+    if (s.fromModel) lines.push(`    ${s.fromModel}`);
+  }
   return lines.join('\n');
 }
 
