@@ -46,7 +46,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
       if (text !== undefined) values[setting] = parseTimeoutLimit(text, `--${flag}`);
     }
     if (Object.keys(values).length === 0) throw new UsageError('nothing to set', 'pass --idle-in-transaction <duration>, e.g. --idle-in-transaction 60s');
-    const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role']).exemptRoles;
+    const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role'], loaded.path).exemptRoles;
     const { withSession } = await import('../../db/connect');
     const { enforceTimeouts } = await import('../../timeouts/enforce');
     const { renderEnforce } = await import('../../timeouts/render');
