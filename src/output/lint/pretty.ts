@@ -24,6 +24,8 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   const severity = f.severity === 'error' ? kleur.red().bold('error') : kleur.yellow().bold('warning');
   const lines = [`${kleur.bold(`${f.file}:${f.start.line}:${f.start.column}`)}  ${severity}  ${kleur.cyan(f.ruleId)}`, `  ${f.message}`];
   if (source && f.category !== 'input') lines.push(...codeFrame(f, source));
+  // A JavaScript/TypeScript migration's frame shows the code; the SQL it sends is shown apart.
+  if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
   if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
