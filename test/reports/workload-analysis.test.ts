@@ -6,6 +6,7 @@ import { primaryOnlyReason } from '../../src/reports/workload/reads';
 import { nameResolver, readStatements, type ReadStatement } from '../../src/reports/workload/statements';
 import { parseAgeThreshold, parseWorkloadThresholds } from '../../src/reports/workload/evaluate';
 import type { TableWrites } from '../../src/reports/workload/model';
+import { tierMap } from '../../src/reports/workload/tiers';
 
 beforeAll(async () => {
   await loadParser();
@@ -121,5 +122,21 @@ describe('thresholds', () => {
     expect(() => parseWorkloadThresholds({ ...flags, wraparoundWarn: '10%' })).toThrow('--wraparound-warn (10%) is below --wraparound-critical (25%)');
     expect(() => parseWorkloadThresholds({ ...flags, deadWarn: '60%' })).toThrow('--dead-warn (60%) is above --dead-critical (50%)');
     expect(() => parseWorkloadThresholds({ ...flags, deadWarn: '20' })).toThrow('invalid --dead-warn "20"');
+  });
+});
+
+describe('tier mapping', () => {
+  it('takes reports.workload.tiers from the config, and --tier wins', () => {
+    expect([...tierMap({ 'checkout-api': 'high', reporting: 'low' }, ['reporting=batch', 'etl=low'])]).toEqual([
+      ['checkout-api', 'high'],
+      ['reporting', 'batch'],
+      ['etl', 'low'],
+    ]);
+  });
+
+  it('refuses a mapping that is not application → tier name', () => {
+    expect(() => tierMap(['high'])).toThrow('reports.workload.tiers must map application names to tiers');
+    expect(() => tierMap({ api: 3 })).toThrow('reports.workload.tiers["api"] must be a tier name (a string)');
+    expect(() => tierMap(undefined, ['api'])).toThrow('--tier needs APPLICATION=TIER, got "api"');
   });
 });
