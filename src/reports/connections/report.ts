@@ -12,6 +12,7 @@ export async function produceConnectionsReport(
   thresholds: ConnectionThresholds,
   options: CollectConnectionsOptions & { top: number },
   format: ReportFormat,
+  view: { problemsOnly?: boolean } = {},
 ): Promise<Rendered> {
   const generatedAt = new Date();
   const snapshot = await collectConnections(topology, options);
@@ -25,6 +26,7 @@ export async function produceConnectionsReport(
     nodes,
     pgbouncers,
     sharedApplications: sharedApplications(nodes),
+    problemsOnly: view.problemsOnly,
   };
   const text =
     format === 'json' ? connectionsJson(report) : format === 'prometheus' ? connectionsPrometheus(report, options.top) : connectionsTable(report, options.top);
