@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors';
+import { configKey } from '../config/load';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
 import { describeConnectionString } from '../db/redact';
@@ -66,37 +67,44 @@ const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'p
  * Flags win over the config file's `topology` section; with neither, the connection the other
  * commands use (config `database.url`, DATABASE_URL, PG*) is taken as the primary.
  */
-export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 'topology' | 'database'> = {}): Topology {
+export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 'topology' | 'database'> = {}, configFile?: string): Topology {
   const fromFlags = Boolean(flags.primary || flags.replicas?.length || flags.pgbouncers?.length);
   if (fromFlags) {
     return build(flags.primary, (flags.replicas ?? []).map((r) => parseNamed(r, '--replica')), (flags.pgbouncers ?? []).map(parseBouncer), '--replica');
   }
   const t = config.topology;
   if (t && (t.primary || t.replicas?.length || t.pgbouncer?.length)) {
+    const key = (k: string) => configKey(configFile, k);
     if (t.primary !== undefined && (typeof t.primary !== 'string' || !t.primary.trim())) {
-      throw new UsageError('topology.primary must be a connection URL (a string)', 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
+      throw new UsageError(`${key('topology.primary')} must be a connection URL (a string)`, 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
     }
     if (t.replicas !== undefined && !Array.isArray(t.replicas)) {
-      throw new UsageError('topology.replicas must be a list of {"name", "url"}', 'see docs/configuration.md');
+      throw new UsageError(`${key('topology.replicas')} must be a list of {"name", "url"}`, 'see docs/configuration.md');
     }
     const replicas = (t.replicas ?? []).map((r, i) => {
       if (!r || typeof r.name !== 'string' || (r.url !== undefined && typeof r.url !== 'string') || !NAME.test(r.name)) {
-        throw new UsageError(`topology.replicas[${i}] needs a "name" (letters, digits, _ . - @ :) and a "url" (or no url for a replica dbops cannot reach)`, 'see docs/configuration.md');
+        throw new UsageError(`${key(`topology.replicas[${i}]`)} needs a "name" (letters, digits, _ . - @ :) and a "url" (or no url for a replica dbops cannot reach)`, 'see docs/configuration.md');
       }
-      for (const key of ['region', 'tier', 'upstream'] as const) {
-        if (r[key] !== undefined && typeof r[key] !== 'string') throw new UsageError(`topology.replicas[${i}].${key} must be a string`, 'see docs/configuration.md');
+      for (const field of ['region', 'tier', 'upstream'] as const) {
+        if (r[field] !== undefined && typeof r[field] !== 'string') throw new UsageError(`${key(`topology.replicas[${i}].${field}`)} must be a string`, 'see docs/configuration.md');
       }
       const labels = r.region !== undefined || r.tier !== undefined ? { region: r.region, tier: r.tier } : undefined;
       return { name: r.name, url: r.url, labels, upstream: r.upstream };
     });
     const bouncers = (t.pgbouncer ?? []).map((u) => {
-      if (typeof u !== 'string') throw new UsageError('topology.pgbouncer must be a list of admin URLs', 'see docs/configuration.md');
+      if (typeof u !== 'string') throw new UsageError(`${key('topology.pgbouncer')} must be a list of admin URLs`, 'see docs/configuration.md');
       return parseBouncer(u);
     });
-    const topology = build(t.primary, replicas.filter((r) => r.url !== undefined) as Array<ReplicaSpec & { url: string }>, bouncers, 'topology.replicas');
     const listed = replicas.filter((r) => r.url === undefined).map((r) => ({ name: r.name, labels: r.labels, upstream: r.upstream }));
-    checkUpstreams([...topology.replicas, ...listed]);
-    return listed.length > 0 ? { ...topology, listed } : topology;
+    try {
+      const topology = build(t.primary, replicas.filter((r) => r.url !== undefined) as Array<ReplicaSpec & { url: string }>, bouncers, key('topology.replicas'));
+      checkUpstreams([...topology.replicas, ...listed], key('topology.replicas'));
+      return listed.length > 0 ? { ...topology, listed } : topology;
+    } catch (err) {
+      // A URL the driver cannot read: say which file holds it.
+      if (!(err instanceof UsageError) || err.message.startsWith(key('topology'))) throw err;
+      throw new UsageError(`${key('topology')}: ${err.message}`, err.hint);
+    }
   }
   const fallback = config.database?.url ?? process.env.DATABASE_URL;
   if (fallback) return build(fallback, [], [], '--replica');
@@ -115,20 +123,20 @@ interface ReplicaSpec {
 }
 
 /** Every configured upstream names a node of the description, and following upstreams never loops. */
-function checkUpstreams(nodes: Array<{ name: string; upstream?: string }>): void {
+function checkUpstreams(nodes: Array<{ name: string; upstream?: string }>, where: string): void {
   const byName = new Map<string, { name: string; upstream?: string }>();
   for (const n of nodes) {
-    if (byName.has(n.name)) throw new UsageError(`topology.replicas: the name "${n.name}" is used twice`, 'give every node its own name');
+    if (byName.has(n.name)) throw new UsageError(`${where}: the name "${n.name}" is used twice`, 'give every node its own name');
     byName.set(n.name, n);
   }
   for (const n of nodes) {
     if (n.upstream === undefined) continue;
     if (n.upstream !== PRIMARY_NAME && !byName.has(n.upstream)) {
-      throw new UsageError(`topology.replicas: ${n.name} streams from "${n.upstream}", which is not in the topology`, `name "${PRIMARY_NAME}" or another replica as its upstream`);
+      throw new UsageError(`${where}: ${n.name} streams from "${n.upstream}", which is not in the topology`, `name "${PRIMARY_NAME}" or another replica as its upstream`);
     }
     const seen = new Set<string>([n.name]);
     for (let up: string | undefined = n.upstream; up !== undefined && up !== PRIMARY_NAME; up = byName.get(up)?.upstream) {
-      if (seen.has(up)) throw new UsageError(`topology.replicas: the upstreams of ${n.name} form a loop (${[...seen, up].join(' → ')})`, 'every chain of upstreams must end at the primary');
+      if (seen.has(up)) throw new UsageError(`${where}: the upstreams of ${n.name} form a loop (${[...seen, up].join(' → ')})`, 'every chain of upstreams must end at the primary');
       seen.add(up);
     }
   }

@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../render/format';
+import type { ReportFormat } from '../../output/formats';
 import { worstStatus } from '../status';
 import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
@@ -28,7 +28,16 @@ export async function produceConnectionsReport(
     sharedApplications: sharedApplications(nodes),
     problemsOnly: view.problemsOnly,
   };
-  const text =
-    format === 'json' ? connectionsJson(report) : format === 'prometheus' ? connectionsPrometheus(report, options.top) : connectionsTable(report, options.top);
-  return { text, status: report.status };
+  return { text: renderConnections(format, report, options.top), status: report.status };
+}
+
+function renderConnections(format: ReportFormat, report: ConnectionsReport, top: number): string {
+  switch (format) {
+    case 'text':
+      return connectionsTable(report, top);
+    case 'json':
+      return connectionsJson(report);
+    case 'prometheus':
+      return connectionsPrometheus(report, top);
+  }
 }

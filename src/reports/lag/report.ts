@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../render/format';
+import type { ReportFormat } from '../../output/formats';
 import { worstStatus } from '../status';
 import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
@@ -11,6 +11,16 @@ export async function produceLagReport(topology: Topology, thresholds: LagThresh
   const generatedAt = new Date();
   const nodes = orderForReading(evaluateTree(await collectLag(topology, timeouts), thresholds));
   const report: LagReport = { generatedAt, status: worstStatus(nodes.map((n) => n.status)), thresholds, nodes, problemsOnly: view.problemsOnly };
-  const text = format === 'json' ? lagJson(report) : format === 'prometheus' ? lagPrometheus(report) : lagTable(report);
-  return { text, status: report.status };
+  return { text: renderLag(format, report), status: report.status };
+}
+
+function renderLag(format: ReportFormat, report: LagReport): string {
+  switch (format) {
+    case 'text':
+      return lagTable(report);
+    case 'json':
+      return lagJson(report);
+    case 'prometheus':
+      return lagPrometheus(report);
+  }
 }
