@@ -3,14 +3,17 @@ import type { Client } from 'pg';
 import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
-import { openSession } from '../db/connect';
+import { openSession, type Session } from '../db/connect';
+import { refuseTransactionPooling } from '../db/pooling';
+import { describeQueryError, isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
 import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
+import { claimedError, ownerProcessGone, processAlive } from './claim';
 import { LagPoller } from './replica-lag';
 import { BackfillRunner, type RunSettings } from './runner';
-import { attachRunner, createState, ensureStateTable, readState, stateTableExists, tryLockRunner } from './state-store';
+import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
 
@@ -46,6 +49,7 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
   const session = await openSession({ url, applicationName: APPLICATION_NAME });
   const { client } = session;
   try {
+    await refusePooledConnection(session, url);
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
     // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
     // --set/--where were tokenised as the parser does by default (backslashes are plain characters
@@ -73,11 +77,8 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       });
     });
     if (!(await tryLockRunner(client, spec.name))) {
-      const owner = (await readState(client, spec.name))?.owner;
-      throw new DbopsError(`backfill ${spec.name} is already being run${owner ? ` by ${owner}` : ''}`, {
-        exitCode: EXIT.failed,
-        hint: `wait for it, or control it with dbops backfill status|pause|cancel ${spec.name}`,
-      });
+      const owner = (await readState(client, spec.name))?.owner ?? null;
+      throw claimedError(spec.name, owner, await findClaimHolder(client, spec.name), ownerProcessGone(owner, os.hostname(), processAlive));
     }
     const state = await claimState(spec, client);
     if (state.status === 'done') {
@@ -85,8 +86,25 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       return EXIT.ok;
     }
     return await walk(spec, state, req, url, client, io);
+  } catch (err) {
+    if (err instanceof DbopsError || !isConnectionLoss(err)) throw err;
+    throw describeQueryError(err, 'preparing the backfill', 'grant the privilege named and rerun');
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * The runner lock is a session advisory lock and the runner's settings are session settings:
+ * through a transaction-pooling proxy both would land on pooled server connections (and the
+ * lock outlive this process), so refuse before setting or locking anything.
+ */
+async function refusePooledConnection(session: Session, url: string | undefined): Promise<void> {
+  const probe = await openSession({ url, applicationName: `${APPLICATION_NAME} (probe)` });
+  try {
+    await refuseTransactionPooling(session, probe, { command: 'dbops backfill run', sessionState: 'its runner lock and per-session settings' });
+  } finally {
+    await probe.close();
   }
 }
 
@@ -155,8 +173,8 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
 function topologyFor(req: RunRequest, url: string | undefined): Topology {
   try {
     if (req.replicas.length > 0) return resolveTopology({ primary: url ?? process.env.DATABASE_URL, replicas: req.replicas });
-    if (req.config.config.topology) return resolveTopology({}, req.config.config);
-    return resolveTopology({ primary: url }, req.config.config);
+    if (req.config.config.topology) return resolveTopology({}, req.config.config, req.config.path);
+    return resolveTopology({ primary: url }, req.config.config, req.config.path);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     throw new UsageError(`--max-replica-lag: ${err.message}`, 'pass --url for the primary and --replica NAME=URL for each replica, or set "topology" in dbops.config.json');

@@ -35,7 +35,8 @@ export abstract class ReportCommand extends DbopsCommand {
     const { resolveTopology } = await import('../replication/topology');
     const { runReport } = await import('../reports/watch');
     const common = commonOptions(flags);
-    const topology = resolveTopology(topologyFlags(flags), this.loadConfig(flags.config).config);
+    const loaded = this.loadConfig(flags.config);
+    const topology = resolveTopology(topologyFlags(flags), loaded.config, loaded.path);
     process.exitCode = await runReport(() => produce(topology, common), { watchMs: common.watchMs });
   }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText, type Migration } from '../migrations/discover';
+import type { Position } from '../sql/source-text';
 import type { Finding, SqlSource } from './types';
 import type { OrmTool } from '../orm/types';
 
@@ -96,12 +97,12 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
     }
     const read = readSqlFile(migration.path);
     if ('text' in read) inputs.sources.push({ path: shown, text: upMigrationText(read.text) });
-    else inputs.problems.push(inputProblem(shown, `${shown} ${read.problem}`, read.hint));
+    else inputs.problems.push(inputProblem(shown, `${shown} ${read.problem}`, read.hint, read.position));
   }
   if (wantsStdin) {
     const read = decodeSql(await (options.readStdin ?? readProcessStdin)());
     if ('text' in read) inputs.sources.push({ path: STDIN_PATH, text: upMigrationText(read.text) });
-    else inputs.problems.push(inputProblem(STDIN_PATH, `standard input ${read.problem}`, read.hint));
+    else inputs.problems.push(inputProblem(STDIN_PATH, `standard input ${read.problem}`, read.hint, read.position));
   }
   return inputs;
 }
@@ -155,7 +156,13 @@ function compareDigits(a: string, b: string): number {
 
 function discoverInto(paths: readonly string[], cwd: string, inputs: LintInputs): Migration[] {
   const discovered = discoverMigrations(paths, { cwd, scripts: true });
-  for (const error of discovered.errors) inputs.problems.push(inputProblem(error.input, error.message, error.hint));
+  for (const error of discovered.errors) {
+    if (error.entry === undefined) inputs.problems.push(inputProblem(error.input, error.message, error.hint));
+    else {
+      const shown = displayPath(error.entry, cwd);
+      inputs.problems.push(inputProblem(shown, `${shown} ${error.message}`, error.hint));
+    }
+  }
   inputs.warnings.push(...discovered.warnings);
   return discovered.migrations;
 }
@@ -170,8 +177,8 @@ export function displayPath(file: string, cwd: string): string {
   return relative.split(path.sep).join('/');
 }
 
-function inputProblem(file: string, message: string, hint: string): Finding {
-  const start = { offset: 0, line: 1, column: 1 };
+/** An input that cannot be linted, at the start of the file unless the problem is at one place in it. */
+function inputProblem(file: string, message: string, hint: string, start: Position = { offset: 0, line: 1, column: 1 }): Finding {
   return {
     ruleId: INPUT_RULE_ID,
     severity: 'error',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import { loadConfig, type LoadedConfig } from '../config/load';
+import { configKey, loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
 import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
@@ -36,11 +36,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   prefetchParser();
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
   const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
-  const { lintSources, unknownRuleIds } = require('./engine') as typeof import('./engine');
-  const unknown = unknownRuleIds(options);
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown lint rule ${unknown.map((id) => `"${id}"`).join(', ')}`, 'run `dbops lint --list-rules` to see the rule ids');
-  }
+  const { lintSources } = require('./engine') as typeof import('./engine');
   if (flags['list-rules']) {
     process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
     return 0;
@@ -116,13 +112,29 @@ export function toolInfo(): LintRun['tool'] {
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warning', 'error'];
 
-/** Lint options from the configuration, then --pg-version and --rule id=severity on top. */
+/**
+ * Lint options from the configuration, then --pg-version and --rule id=severity on top. A rule id
+ * no rule has is an error naming where it came from: a typo must not silently keep a rule on.
+ */
 export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[] }): LintOptions {
+  const { unknownRuleIds } = require('./engine') as typeof import('./engine');
+  const fromConfig = { severities: loaded.config.lint?.rules, ruleOptions: loaded.config.lint?.options };
+  const unknownInConfig = unknownRuleIds(fromConfig);
+  if (unknownInConfig.length > 0) {
+    const key = unknownInConfig.every((id) => fromConfig.severities?.[id] !== undefined) ? 'lint.rules' : 'lint.rules / lint.options';
+    throw new UsageError(
+      `${configKey(loaded.path, key)} names unknown lint rule ${unknownInConfig.map((id) => `"${id}"`).join(', ')}`,
+      'fix the id; `dbops lint --list-rules` lists the rule ids',
+    );
+  }
   const severities: Record<string, SeveritySetting> = { ...(loaded.config.lint?.rules ?? {}) };
   for (const setting of flags.rule ?? []) {
     const match = /^([a-z0-9-]+)=(off|warning|error)$/.exec(setting.trim());
     if (!match) {
       throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule creating-index-non-concurrently=warning');
+    }
+    if (unknownRuleIds({ severities: { [match[1]]: 'off' } }).length > 0) {
+      throw new UsageError(`unknown lint rule "${match[1]}"`, 'run `dbops lint --list-rules` to see the rule ids');
     }
     severities[match[1]] = match[2] as SeveritySetting;
   }

@@ -307,12 +307,22 @@ export async function waitFor(check: () => Promise<boolean>, deadlineMs: number,
 }
 
 async function psql(port: number, sql: string, database = 'postgres'): Promise<string> {
-  const { stdout } = await run(
-    path.join(PG_BIN, 'psql'),
-    ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', database, '-c', sql],
-    { env: { ...process.env, PGPASSWORD: SUPERUSER_PASSWORD, PGCONNECT_TIMEOUT: '5' }, maxBuffer: 16 << 20 },
-  );
-  return stdout.trim();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { stdout } = await run(
+        path.join(PG_BIN, 'psql'),
+        ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', SUPERUSER, '-d', database, '-c', sql],
+        { env: { ...process.env, PGPASSWORD: SUPERUSER_PASSWORD, PGCONNECT_TIMEOUT: '5' }, maxBuffer: 16 << 20 },
+      );
+      return stdout.trim();
+    } catch (err) {
+      // A standby whose replay was paused for longer than max_standby_streaming_delay cancels any
+      // query at once when replay resumes (even the pg_wal_replay_resume() call itself); the
+      // harness's statements are safe to repeat, so a recovery conflict is retried, not a failure.
+      if (attempt >= 5 || !/conflict with recovery/.test(String((err as { stderr?: string }).stderr ?? err))) throw err;
+      await sleep(100 * attempt);
+    }
+  }
 }
 
 async function findPgBouncer(): Promise<string> {

@@ -32,7 +32,7 @@ export default class AuditQueries extends DbopsCommand {
     const { flags } = await this.parse(AuditQueries);
     const loaded = this.loadConfig(flags.config);
     const { resolveThresholds } = await import('../../audit/thresholds');
-    const thresholds = resolveThresholds(loaded.config, { warning: flags['max-joins'], error: flags['max-joins-error'] });
+    const thresholds = resolveThresholds(loaded.config, { warning: flags['max-joins'], error: flags['max-joins-error'] }, loaded.path);
     const files = [...flags.file];
     const hasSource = flags['from-db'] || flags.log.length > 0 || files.length > 0;
     if (!hasSource) {

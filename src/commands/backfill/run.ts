@@ -51,8 +51,9 @@ Rerunning the same command resumes; SIGINT/SIGTERM finishes or rolls back the cu
         statementTimeout: flags['statement-timeout'],
         retries: flags.retries,
       },
-      settingsFromConfig(loaded.config.backfill),
+      settingsFromConfig(loaded.config.backfill, loaded.path),
       loaded.maxLockTimeoutMs,
+      loaded.path,
     );
     process.exitCode = await runBackfill(
       {

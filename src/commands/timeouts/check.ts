@@ -37,6 +37,7 @@ export default class TimeoutsCheck extends DbopsCommand {
         idleSession: flags['max-idle-session'],
       },
       flags['exempt-role'],
+      loaded.path,
     );
     const { withSession } = await import('../../db/connect');
     const { describeQueryError } = await import('../../db/query-errors');

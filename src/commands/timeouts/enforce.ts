@@ -44,7 +44,7 @@ export default class TimeoutsEnforce extends DbopsCommand {
       if (text !== undefined) values[setting] = parseTimeoutLimit(text, `--${flag}`);
     }
     if (Object.keys(values).length === 0) throw new UsageError('nothing to set', 'pass --idle-in-transaction <duration>, e.g. --idle-in-transaction 60s');
-    const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role']).exemptRoles;
+    const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role'], loaded.path).exemptRoles;
     const { withSession } = await import('../../db/connect');
     const { describeQueryError } = await import('../../db/query-errors');
     const { planEnforcement, applyPlan } = await import('../../timeouts/enforce');

@@ -75,12 +75,18 @@ function codeFrame(f: Finding, source: SourceText): string[] {
   return frame;
 }
 
+/**
+ * One line: the counts, how many of the files they are in, and what was checked. Files that could
+ * not be read count among the files (each has its input-error) but not among those checked.
+ */
 function summaryLine(run: LintRun): string {
   const s = summarize(run);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const notLinted = s.files - s.filesLinted;
+  const checked = notLinted === 0 ? plural(s.statements, 'statement') : `${plural(notLinted, 'file')} could not be read; ${plural(s.statements, 'statement')} in ${plural(s.filesLinted, 'file')}`;
+  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} (${plural(s.files, 'file')}, ${checked} checked for PostgreSQL ${run.pgVersion})`;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
-  const scope = `(${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion})`;
-  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} ${scope}`;
+  const where = s.filesWithFindings === s.files ? plural(s.files, 'file') : `${s.filesWithFindings} of ${plural(s.files, 'file')}`;
   const mark = s.errors > 0 ? kleur.red().bold('✖') : kleur.yellow().bold('⚠');
-  return `${mark} ${kleur.bold(counts)} in ${plural(s.filesWithFindings, 'file')} ${scope}`;
+  return `${mark} ${kleur.bold(counts)} in ${where} (${checked} checked for PostgreSQL ${run.pgVersion})`;
 }
