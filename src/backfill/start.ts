@@ -9,6 +9,7 @@ import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { LagPoller } from './replica-lag';
+import { resumeCommand } from './resume-command';
 import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
@@ -142,7 +143,9 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       return EXIT.failed;
     }
     io.err(`interrupted by ${outcome.signal}: backfill ${spec.name} is paused; rerun the same command to resume:`);
-    io.err(`  ${redactSecrets(resumeCommand(req.argv))}`);
+    const resume = resumeCommand(req.argv);
+    io.err(`  ${redactSecrets(resume.command)}`);
+    for (const line of resume.toSet) io.err(`  with ${redactSecrets(line)}`);
     return EXIT.interrupted;
   } finally {
     progress.close();
@@ -167,11 +170,6 @@ function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
   if (format === 'json') return jsonProgress(io.out);
   if (io.terminal) return terminalProgress(io.terminal);
   return plainProgress(io.err, io.out);
-}
-
-function resumeCommand(argv: string[]): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['dbops', ...argv.map(quote)].join(' ');
 }
 
 async function dryRun(spec: BackfillSpec, req: RunRequest, client: Client, io: Output): Promise<void> {
