@@ -3,17 +3,21 @@ import type { Client } from 'pg';
 import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
-import { openSession } from '../db/connect';
+import { openSession, type Session } from '../db/connect';
+import { refuseTransactionPooling } from '../db/pooling';
+import { describeQueryError, isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
 import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
+import { claimedError, ownerProcessGone, processAlive } from './claim';
 import { LagPoller } from './replica-lag';
 import { resumeCommand } from './resume-command';
 import { BackfillRunner, type RunSettings } from './runner';
-import { attachRunner, createState, ensureStateTable, readState, stateTableExists, tryLockRunner } from './state-store';
+import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
+import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
@@ -26,7 +30,7 @@ export interface RunRequest extends SpecInput {
   settings: RunSettings;
   config: LoadedConfig;
   dryRun: boolean;
-  format: 'text' | 'json';
+  format: TextOrJson;
   /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
   argv: string[];
 }
@@ -47,6 +51,7 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
   const session = await openSession({ url, applicationName: APPLICATION_NAME });
   const { client } = session;
   try {
+    await refusePooledConnection(session, url);
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
     // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
     // --set/--where were tokenised as the parser does by default (backslashes are plain characters
@@ -74,11 +79,8 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       });
     });
     if (!(await tryLockRunner(client, spec.name))) {
-      const owner = (await readState(client, spec.name))?.owner;
-      throw new DbopsError(`backfill ${spec.name} is already being run${owner ? ` by ${owner}` : ''}`, {
-        exitCode: EXIT.failed,
-        hint: `wait for it, or control it with dbops backfill status|pause|cancel ${spec.name}`,
-      });
+      const owner = (await readState(client, spec.name))?.owner ?? null;
+      throw claimedError(spec.name, owner, await findClaimHolder(client, spec.name), ownerProcessGone(owner, os.hostname(), processAlive));
     }
     const state = await claimState(spec, client);
     if (state.status === 'done') {
@@ -86,8 +88,25 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       return EXIT.ok;
     }
     return await walk(spec, state, req, url, client, io);
+  } catch (err) {
+    if (err instanceof DbopsError || !isConnectionLoss(err)) throw err;
+    throw describeQueryError(err, 'preparing the backfill', 'grant the privilege named and rerun');
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * The runner lock is a session advisory lock and the runner's settings are session settings:
+ * through a transaction-pooling proxy both would land on pooled server connections (and the
+ * lock outlive this process), so refuse before setting or locking anything.
+ */
+async function refusePooledConnection(session: Session, url: string | undefined): Promise<void> {
+  const probe = await openSession({ url, applicationName: `${APPLICATION_NAME} (probe)` });
+  try {
+    await refuseTransactionPooling(session, probe, { command: 'dbops backfill run', sessionState: 'its runner lock and per-session settings' });
+  } finally {
+    await probe.close();
   }
 }
 
@@ -166,10 +185,13 @@ function topologyFor(req: RunRequest, url: string | undefined): Topology {
   }
 }
 
-function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
-  if (format === 'json') return jsonProgress(io.out);
-  if (io.terminal) return terminalProgress(io.terminal);
-  return plainProgress(io.err, io.out);
+function progressFor(format: TextOrJson, io: Output): ProgressSink {
+  switch (format) {
+    case 'json':
+      return jsonProgress(io.out);
+    case 'text':
+      return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
+  }
 }
 
 async function dryRun(spec: BackfillSpec, req: RunRequest, client: Client, io: Output): Promise<void> {

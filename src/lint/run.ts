@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { configKey, loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
-import { collectInputs } from './inputs';
+import { collectInputs, type GeneratedSql } from './inputs';
+import { pointAtMigrationFile } from './generated-positions';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
-import type { LintFormat } from '../output/lint/formats';
+import { canonicalFormat, type LintFormat } from '../output/formats';
+import { ORM_TOOLS, type OrmTool } from '../orm/types';
 import { renderLint, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
@@ -47,7 +49,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -72,6 +74,8 @@ export interface LintRequest {
   cwd: string;
   options: LintOptions;
   readStdin?: () => Promise<Buffer>;
+  /** lint.migrationTool (see collectInputs). */
+  migrationTool?: OrmTool;
 }
 
 export interface LintOutcome {
@@ -82,13 +86,18 @@ export interface LintOutcome {
 
 /** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
 export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
-  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin });
+  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
   const report = await engine(inputs.sources, request.options);
   const files = report.files.map((f) => f.path);
-  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]);
+  // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
+  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]).map((f) => {
+    const generated: GeneratedSql | undefined = inputs.generated.get(f.file);
+    return generated ? pointAtMigrationFile(f, generated) : f;
+  });
   const run: LintRun = {
     report: { ...report, findings },
-    sources: new Map(inputs.sources.map((s) => [s.path, s.text])),
+    // Code frames show the migration file as written, not the SQL recorded from it.
+    sources: new Map(inputs.sources.map((s) => [s.path, inputs.generated.get(s.path)?.fileText ?? s.text])),
     pgVersion: request.options.pgVersion,
     tool: toolInfo(),
     docsRoot: packageInfo().root,
@@ -142,6 +151,12 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     newTables: newTablesFrom(loaded),
     existingSchema: existingSchemaFrom(loaded),
   };
+}
+
+function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
+  const value = loaded.config.lint?.migrationTool;
+  if (value === undefined || (ORM_TOOLS as readonly string[]).includes(value)) return value;
+  throw new UsageError(`${loaded.path ?? 'configuration'}: lint.migrationTool must be one of ${ORM_TOOLS.join(', ')}, got ${JSON.stringify(value)}`, 'name the tool that runs your JavaScript/TypeScript migrations');
 }
 
 function newTablesFrom(loaded: LoadedConfig): LintOptions['newTables'] {
