@@ -12,6 +12,7 @@ import { ORM_TOOLS, type OrmTool } from '../orm/types';
 import { renderLint, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
+import type { VerifiedStatement, VerifyResult } from '../verify/verify';
 
 /** The flags of `dbops lint` once parsed; their specs are in src/cli/lint-flags.ts. */
 export interface LintFlags {
@@ -108,18 +109,14 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine): P
   return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
 }
 
-/** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
-async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
-  const { verifySources, summarizeStatement } = require('../verify/verify') as typeof import('../verify/verify');
-  const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
-  const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
-  const byStatement = new Map(result.statements.map((v) => [`${v.file}\0${v.ordinal}`, v]));
-  const verificationOf = (v: (typeof result.statements)[number]): FindingVerification => ({ ...summarizeStatement(v), modelWasWrong: v.modelWasWrong, mismatches: v.mismatches });
-  const report = await engine(sources, options, (file, ordinal) => {
-    const v = byStatement.get(`${file}\0${ordinal}`);
-    return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: verificationOf(v) } : undefined;
-  });
-  const verification: VerificationReport = {
+function verificationOf(v: VerifiedStatement): FindingVerification {
+  const { summarizeStatement } = require('../verify/verify') as typeof import('../verify/verify');
+  return { ...summarizeStatement(v), modelWasWrong: v.modelWasWrong, mismatches: v.mismatches };
+}
+
+/** The --verify section of a report (lint, and `dbops migrate plan --verify`). */
+export function verificationReportOf(result: VerifyResult): VerificationReport {
+  return {
     scratch: result.scratch,
     setupMs: result.setupMs,
     statements: result.statements.map((v) => ({
@@ -133,7 +130,19 @@ async function verifiedLint(sources: SqlSource[], options: LintOptions, target: 
       ms: v.ms,
     })),
   };
-  return { ...report, verification };
+}
+
+/** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
+async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
+  const { verifySources } = require('../verify/verify') as typeof import('../verify/verify');
+  const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
+  const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
+  const byStatement = new Map(result.statements.map((v) => [`${v.file}\0${v.ordinal}`, v]));
+  const report = await engine(sources, options, (file, ordinal) => {
+    const v = byStatement.get(`${file}\0${ordinal}`);
+    return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: verificationOf(v) } : undefined;
+  });
+  return { ...report, verification: verificationReportOf(result) };
 }
 
 export function toolInfo(): LintRun['tool'] {

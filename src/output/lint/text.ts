@@ -35,7 +35,7 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
 }
 
 /** --verify: per statement, predicted next to observed; where they differ, "model was wrong here". */
-function renderVerification(v: VerificationReport): string {
+export function renderVerification(v: VerificationReport): string {
   const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
   for (const s of v.statements) {
     const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
