@@ -7,7 +7,7 @@ import { collectInputs } from './inputs';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import type { LintFormat } from '../output/lint/formats';
-import { renderLint, wantsColor } from '../output/lint/index';
+import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
 
@@ -55,7 +55,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(outcome.output);
+  await writeChunks(outcome.output);
   return outcome.exitCode;
 }
 
@@ -79,7 +79,8 @@ export interface LintRequest {
 }
 
 export interface LintOutcome {
-  output: string;
+  /** The rendered report in pieces, made as they are read (see renderLintChunks); read it once. */
+  output: Iterable<string>;
   warnings: string[];
   exitCode: number;
 }
@@ -97,7 +98,25 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine): P
     tool: toolInfo(),
     docsRoot: packageInfo().root,
   };
-  return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+  return { output: renderLintChunks(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+}
+
+/**
+ * Writes rendered pieces to stdout in blocks of about 64 KB, waiting whenever the reader falls
+ * behind: a pipe does not block the writer, and without the wait a big report piles up in memory.
+ */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    const drained = process.stdout.write(pending);
+    pending = '';
+    if (!drained) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending !== '') await flush();
 }
 
 export function toolInfo(): LintRun['tool'] {
