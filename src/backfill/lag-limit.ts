@@ -19,15 +19,15 @@ export interface ReplicaLag {
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
 
 /** Parses "1s", "500ms", "64MB", or both: "2s,64MB". */
-export function parseLagLimit(text: string): LagLimit {
+export function parseLagLimit(text: string, what = '--max-replica-lag'): LagLimit {
   const limit: LagLimit = { seconds: null, bytes: null };
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const bytes = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)$/i.exec(part);
     if (bytes) limit.bytes = Math.round(Number(bytes[1]) * BYTE_UNITS[bytes[2].toLowerCase()]);
-    else limit.seconds = parseDuration(part, '--max-replica-lag') / 1000;
+    else limit.seconds = parseDuration(part, what) / 1000;
   }
   if (limit.seconds === null && limit.bytes === null) {
-    throw new UsageError(`invalid --max-replica-lag "${text}"`, 'give seconds and/or bytes: 1s, 500ms, 64MB or 2s,64MB');
+    throw new UsageError(`invalid ${what} "${text}"`, 'give seconds and/or bytes: 1s, 500ms, 64MB or 2s,64MB');
   }
   return limit;
 }

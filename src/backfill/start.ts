@@ -16,6 +16,7 @@ import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
+import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
@@ -28,7 +29,7 @@ export interface RunRequest extends SpecInput {
   settings: RunSettings;
   config: LoadedConfig;
   dryRun: boolean;
-  format: 'text' | 'json';
+  format: TextOrJson;
   /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
   argv: string[];
 }
@@ -173,18 +174,21 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
 function topologyFor(req: RunRequest, url: string | undefined): Topology {
   try {
     if (req.replicas.length > 0) return resolveTopology({ primary: url ?? process.env.DATABASE_URL, replicas: req.replicas });
-    if (req.config.config.topology) return resolveTopology({}, req.config.config);
-    return resolveTopology({ primary: url }, req.config.config);
+    if (req.config.config.topology) return resolveTopology({}, req.config.config, req.config.path);
+    return resolveTopology({ primary: url }, req.config.config, req.config.path);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     throw new UsageError(`--max-replica-lag: ${err.message}`, 'pass --url for the primary and --replica NAME=URL for each replica, or set "topology" in dbops.config.json');
   }
 }
 
-function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
-  if (format === 'json') return jsonProgress(io.out);
-  if (io.terminal) return terminalProgress(io.terminal);
-  return plainProgress(io.err, io.out);
+function progressFor(format: TextOrJson, io: Output): ProgressSink {
+  switch (format) {
+    case 'json':
+      return jsonProgress(io.out);
+    case 'text':
+      return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
+  }
 }
 
 function resumeCommand(argv: string[]): string {

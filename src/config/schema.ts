@@ -31,6 +31,8 @@ export interface DbopsConfig {
     newTables?: 'run' | 'file';
     /** A schema dump (e.g. `pg_dump --schema-only`) of production: its tables exist and their column types are known. */
     schemaFile?: string;
+    /** The tool of JavaScript/TypeScript migrations when dbops guesses wrong: knex, sequelize, node-pg-migrate or typeorm. */
+    migrationTool?: 'knex' | 'sequelize' | 'node-pg-migrate' | 'typeorm';
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number; lockTimeoutStart?: string; lockWaitBudget?: string };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };

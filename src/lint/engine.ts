@@ -117,7 +117,7 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
         out.push({
           ruleId: rule.meta.id,
           severity,
-          category: rule.meta.category,
+          category: report.category ?? rule.meta.category,
           message: report.message,
           why: report.why,
           fix: report.fix,

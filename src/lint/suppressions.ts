@@ -23,12 +23,13 @@ const MARKER = /dbops-ignore\s*:?/gi;
 export function parseSuppressions(trivia: string, triviaStart: number, position: (offset: number) => Position): Suppression[] {
   const out: Suppression[] = [];
   for (const m of trivia.matchAll(MARKER)) {
-    const lineStart = trivia.lastIndexOf('\n', m.index) + 1;
+    // Lines end at \n, \r\n or a lone \r (see SourceText).
+    const lineStart = Math.max(trivia.lastIndexOf('\n', m.index), trivia.lastIndexOf('\r', m.index)) + 1;
     const prefix = trivia.slice(lineStart, m.index);
     // Only inside a comment: "-- dbops-ignore" or "/* dbops-ignore".
     if (!/(--|\/\*)\s*$/.test(prefix)) continue;
-    let end = trivia.indexOf('\n', m.index);
-    if (end < 0) end = trivia.length;
+    let end = trivia.slice(m.index).search(/[\r\n]/);
+    end = end < 0 ? trivia.length : m.index + end;
     let rest = trivia.slice(m.index + m[0].length, end);
     const close = rest.indexOf('*/');
     if (close >= 0) rest = rest.slice(0, close);

@@ -49,7 +49,8 @@ export function loadMigrationFiles(dir: string, cwd = process.cwd()): MigrationD
   const found = discoverMigrations([dir], { cwd, read: true });
   if (found.errors.length > 0) {
     const e = found.errors[0];
-    throw new UsageError(`${path.relative(cwd, e.input) || e.input}: ${e.message}`, e.hint);
+    const about = e.entry ?? e.input;
+    throw new UsageError(`${path.relative(cwd, about) || about}: ${e.message}`, e.hint);
   }
   const warnings: string[] = [];
   const files: MigrationFile[] = [];

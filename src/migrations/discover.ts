@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import * as path from 'node:path';
+import { SourceText, type Position } from '../sql/source-text';
 
 /**
  * Finding SQL migrations and putting them in the order a migration tool would apply them.
@@ -15,6 +17,10 @@ import * as path from 'node:path';
  *   20240101120000_init/migration.sql                      Prisma: version from the directory name
  *   2024-01-01-000000_users/up.sql                         Diesel: likewise; down.sql is skipped
  * Files without a version come last, in natural name order.
+ *
+ * With `scripts: true` (dbops lint) JavaScript and TypeScript migrations count too, when their name
+ * starts with a version as Knex, Sequelize, node-pg-migrate and TypeORM name them
+ * (20240101120000_add_email.js, 1700000000000-AddEmail.ts); helpers and .d.ts files are skipped.
  */
 export interface Migration {
   /** Absolute path of the file. */
@@ -25,13 +31,22 @@ export interface Migration {
   name: string;
   /** The file's text, when asked for (`read: true`). */
   text?: string;
+  /** A JavaScript/TypeScript migration of an ORM or migration tool (see src/orm/). */
+  script?: boolean;
 }
 
 export interface DiscoveryError {
   /** The input (file, directory or glob) as the user gave it. */
   input: string;
+  /** What is wrong: names the input, unless `entry` is set. */
   message: string;
   hint: string;
+  /**
+   * The file or directory the problem is about when it is not the input itself but something
+   * found in it (absolute path): a subdirectory that cannot be read, a dangling link, a FIFO, a
+   * file that cannot be read. `message` then does not name it.
+   */
+  entry?: string;
 }
 
 export interface DiscoveryResult {
@@ -39,7 +54,7 @@ export interface DiscoveryResult {
   migrations: Migration[];
   /** Inputs that do not exist or globs that match nothing: a typo must not lint nothing silently. */
   errors: DiscoveryError[];
-  /** Existing directories that hold no migrations (a new project has none yet). */
+  /** Existing, readable directories that hold no migrations (a new project has none yet). */
   warnings: string[];
 }
 
@@ -47,6 +62,8 @@ export interface DiscoveryOptions {
   cwd: string;
   /** Also read each file (UTF-8); a file that cannot be read is reported in `errors`. */
   read?: boolean;
+  /** Also JavaScript/TypeScript migrations (Knex, Sequelize, node-pg-migrate, TypeORM). */
+  scripts?: boolean;
 }
 
 /** Expands files, directories and globs into migrations. Explicitly named files are taken as they are. */
@@ -54,7 +71,7 @@ export function discoverMigrations(inputs: readonly string[], options: Discovery
   const result: DiscoveryResult = { migrations: [], errors: [], warnings: [] };
   const seen = new Set<string>();
   for (const input of inputs) {
-    const found = expandInput(input, options.cwd, result);
+    const found = expandInput(input, options, result);
     for (const migration of found) {
       // By real path: a file reached twice (named again, or through a link) is one migration.
       const key = realPath(migration.path);
@@ -70,14 +87,16 @@ export function discoverMigrations(inputs: readonly string[], options: Discovery
         m.text = read.text;
         return true;
       }
-      result.errors.push({ input: m.path, message: read.problem, hint: read.hint });
+      result.errors.push({ input: m.path, entry: m.path, message: read.problem, hint: read.hint });
       return false;
     });
   }
   return result;
 }
 
-function expandInput(input: string, cwd: string, result: DiscoveryResult): Migration[] {
+function expandInput(input: string, options: DiscoveryOptions, result: DiscoveryResult): Migration[] {
+  const { cwd } = options;
+  const describe = (file: string) => describeMigration(file, { scripts: options.scripts }) ?? [];
   const absolute = path.resolve(cwd, input);
   let stat: fs.Stats | undefined;
   try {
@@ -86,8 +105,10 @@ function expandInput(input: string, cwd: string, result: DiscoveryResult): Migra
     stat = undefined;
   }
   if (stat?.isDirectory()) {
-    const found = sortMigrations(walkDirectory(absolute).flatMap((file) => describeMigration(file) ?? []));
-    if (found.length === 0) result.warnings.push(`no .sql migrations in ${input}`);
+    const problems: DiscoveryError[] = [];
+    const found = sortMigrations(walkDirectory(absolute, problems, input).flatMap(describe));
+    result.errors.push(...problems);
+    if (found.length === 0 && problems.length === 0) result.warnings.push(`no ${options.scripts ? '' : '.sql '}migrations in ${input}`);
     return found;
   }
   if (stat) return [describeMigration(absolute, { explicit: true })!];
@@ -95,7 +116,7 @@ function expandInput(input: string, cwd: string, result: DiscoveryResult): Migra
     // Lazily loaded: only glob inputs need it. tinyglobby (fdir + picomatch) is what oclif itself uses.
     const { globSync } = require('tinyglobby') as typeof import('tinyglobby');
     const files = globSync(input, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    const found = sortMigrations(files.flatMap((file) => describeMigration(path.resolve(file)) ?? []));
+    const found = sortMigrations(files.flatMap((file) => describe(path.resolve(file))));
     if (found.length === 0) {
       result.errors.push({ input, message: `no .sql migrations match ${input}`, hint: 'check the pattern; quote it so the shell does not expand it' });
     }
@@ -111,8 +132,14 @@ function isGlob(input: string): boolean {
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules']);
 
-/** Files below dir; symbolic links are followed, each real directory is entered once (no cycles). */
-function walkDirectory(dir: string, visited = new Set<string>()): string[] {
+/**
+ * Files below dir; symbolic links are followed, each real directory is entered once (no cycles).
+ * What cannot be walked is a problem, never skipped in silence (a CI user without read access
+ * would otherwise lint nothing and pass): a directory that cannot be read, and, named like a
+ * migration, a link that points nowhere or something that is not a regular file (a FIFO would
+ * block the read forever).
+ */
+function walkDirectory(dir: string, problems: DiscoveryError[], input: string, visited = new Set<string>()): string[] {
   const files: string[] = [];
   let entries: fs.Dirent[];
   try {
@@ -120,17 +147,29 @@ function walkDirectory(dir: string, visited = new Set<string>()): string[] {
     if (visited.has(real)) return files;
     visited.add(real);
     entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
+  } catch (err) {
+    problems.push({ input, entry: dir, ...unreadable(err, 'directory') });
     return files;
   }
   for (const entry of entries) {
     if (entry.name.startsWith('.') || SKIPPED_DIRECTORIES.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
-    const kind = entry.isSymbolicLink() ? statKind(full) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
-    if (kind === 'dir') files.push(...walkDirectory(full, visited));
+    const kind = entry.isSymbolicLink() ? statKind(full) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other';
+    if (kind === 'dir') files.push(...walkDirectory(full, problems, input, visited));
     else if (kind === 'file') files.push(full);
+    else if (describeMigration(full) === undefined) continue;
+    else if (kind === 'missing') problems.push({ input, entry: full, message: 'is a symbolic link that leads nowhere (its target does not exist or cannot be reached)', hint: 'fix or remove the link' });
+    else problems.push({ input, entry: full, message: 'is not a regular file (a FIFO, socket or device), so it is not read', hint: 'migrations must be regular files; rename or remove it' });
   }
   return files;
+}
+
+/** Why a file or directory could not be read, in words, with what to do about it. */
+function unreadable(err: unknown, what: 'file' | 'directory'): { message: string; hint: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return { message: 'cannot be read: permission denied', hint: `check the ${what}'s permissions (and those of the directories above it)` };
+  if (code === 'EISDIR') return { message: 'is a directory, not a file', hint: 'pass the directory itself to lint every migration in it' };
+  return { message: `cannot be read: ${(err as Error).message}`, hint: 'check the path' };
 }
 
 function realPath(file: string): string {
@@ -141,12 +180,13 @@ function realPath(file: string): string {
   }
 }
 
-function statKind(file: string): 'dir' | 'file' | undefined {
+/** What a symbolic link leads to. */
+function statKind(file: string): 'dir' | 'file' | 'other' | 'missing' {
   try {
     const stat = fs.statSync(file);
-    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
   } catch {
-    return undefined;
+    return 'missing';
   }
 }
 
@@ -154,15 +194,27 @@ function statKind(file: string): 'dir' | 'file' | undefined {
  * What a file is as a migration, or undefined when a directory walk or a glob should skip it
  * (not .sql, a down or undo migration). An explicitly named file is always a migration.
  */
-export function describeMigration(file: string, options: { explicit?: boolean } = {}): Migration | undefined {
+export function describeMigration(file: string, options: { explicit?: boolean; scripts?: boolean } = {}): Migration | undefined {
   const base = path.basename(file);
   const lower = base.toLowerCase();
+  if (isScriptMigration(lower)) {
+    const parsed = parseVersion(base.replace(SCRIPT_EXTENSION, ''));
+    if (options.explicit || (options.scripts && parsed.version !== null && /^\d/.test(base))) return { path: file, version: parsed.version, name: parsed.name, script: true };
+    return undefined;
+  }
   if (!options.explicit && (!lower.endsWith('.sql') || isDownMigration(lower))) return undefined;
   let stem = base.replace(/\.sql$/i, '').replace(/\.up$/i, '');
   // Prisma (migration.sql) and Diesel (up.sql) keep the version in the directory name.
   if (/^(migration|up)$/i.test(stem)) stem = path.basename(path.dirname(file));
   const parsed = parseVersion(stem);
   return { path: file, version: parsed.version, name: parsed.name };
+}
+
+const SCRIPT_EXTENSION = /\.(c|m)?(js|ts)$/i;
+
+/** A JavaScript or TypeScript file (not a .d.ts declaration): evaluated by src/orm/, not read as SQL. */
+export function isScriptMigration(file: string): boolean {
+  return SCRIPT_EXTENSION.test(file) && !/\.d\.(c|m)?ts$/i.test(file);
 }
 
 function isDownMigration(lowerBase: string): boolean {
@@ -213,7 +265,8 @@ export function sortMigrations(migrations: Migration[]): Migration[] {
   return [...migrations].sort(compareMigrations);
 }
 
-export type SqlFileRead = { text: string } | { problem: string; hint: string };
+/** A file's text, or why it cannot be linted (and where, when the problem is at one place in it). */
+export type SqlFileRead = { text: string } | { problem: string; hint: string; position?: Position };
 
 /**
  * Reads a migration as UTF-8 text. Binary files (NUL bytes, which is also what UTF-16 looks
@@ -225,21 +278,53 @@ export function readSqlFile(file: string): SqlFileRead {
   try {
     buffer = fs.readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return { problem: 'cannot be read: permission denied', hint: 'check its permissions' };
-    if (code === 'EISDIR') return { problem: 'is a directory, not a file', hint: 'pass the directory itself to lint every migration in it' };
-    return { problem: `cannot be read: ${(err as Error).message}`, hint: 'check the path' };
+    const { message, hint } = unreadable(err, 'file');
+    return { problem: message, hint };
   }
   return decodeSql(buffer);
 }
 
-/** Decodes bytes read from a file or stdin (see readSqlFile). */
+/**
+ * Decodes bytes read from a file or stdin (see readSqlFile). Bytes that are not UTF-8 are a
+ * problem at their position: PostgreSQL rejects the whole statement ("invalid byte sequence for
+ * encoding UTF8"), and linting the text the decoder guessed would pass a file that cannot run.
+ */
 export function decodeSql(buffer: Buffer): SqlFileRead {
   if (buffer.includes(0)) {
     return { problem: 'is a binary file (it contains NUL bytes), not SQL text', hint: 'lint only .sql text files; convert UTF-16 files to UTF-8' };
   }
+  const bom = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  const invalid = invalidUtf8(buffer);
+  if (invalid) {
+    const before = buffer.subarray(bom, invalid.at).toString('utf8');
+    const bytes = [...buffer.subarray(invalid.at, invalid.at + invalid.length)].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
+    return {
+      problem: `is not valid UTF-8 (invalid byte sequence ${bytes}): PostgreSQL would reject it`,
+      hint: 'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8 old.sql > new.sql)',
+      position: new SourceText(before).position(before.length),
+    };
+  }
   const text = buffer.toString('utf8');
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** The first byte sequence that is not UTF-8 (as PostgreSQL's pg_verify_mbstr checks it: no surrogates, nothing past U+10FFFF, no overlong forms). */
+function invalidUtf8(buffer: Buffer): { at: number; length: number } | undefined {
+  if (isUtf8(buffer)) return undefined;
+  for (let i = 0; i < buffer.length; ) {
+    const b = buffer[i];
+    const size = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (size === 0) return { at: i, length: 1 };
+    // The second byte's range depends on the first (overlong forms, surrogates, past U+10FFFF).
+    const [low, high] = b === 0xe0 ? [0xa0, 0xbf] : b === 0xed ? [0x80, 0x9f] : b === 0xf0 ? [0x90, 0xbf] : b === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    for (let k = 1; k < size; k++) {
+      const c = buffer[i + k];
+      const ok = c !== undefined && (k === 1 ? c >= low && c <= high : c >= 0x80 && c <= 0xbf);
+      if (!ok) return { at: i, length: Math.min(k + 1, buffer.length - i) };
+    }
+    i += size;
+  }
+  return undefined;
 }
 
 const DOWN_MARKER = /^[ \t]*--[ \t]*(?:migrate:down|\+goose[ \t]+down)\b.*$/gim;

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors';
+import { configKey } from '../config/load';
 import type { DbopsConfig } from '../config/schema';
 import { resolveConnection } from '../db/connection-options';
 import { describeConnectionString } from '../db/redact';
@@ -48,30 +49,37 @@ const LIBPQ_KEYWORDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user', 'p
  * Flags win over the config file's `topology` section; with neither, the connection the other
  * commands use (config `database.url`, DATABASE_URL, PG*) is taken as the primary.
  */
-export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 'topology' | 'database'> = {}): Topology {
+export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 'topology' | 'database'> = {}, configFile?: string): Topology {
   const fromFlags = Boolean(flags.primary || flags.replicas?.length || flags.pgbouncers?.length);
   if (fromFlags) {
     return build(flags.primary, (flags.replicas ?? []).map((r) => parseNamed(r, '--replica')), (flags.pgbouncers ?? []).map(parseBouncer), '--replica');
   }
   const t = config.topology;
   if (t && (t.primary || t.replicas?.length || t.pgbouncer?.length)) {
+    const key = (k: string) => configKey(configFile, k);
     if (t.primary !== undefined && (typeof t.primary !== 'string' || !t.primary.trim())) {
-      throw new UsageError('topology.primary must be a connection URL (a string)', 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
+      throw new UsageError(`${key('topology.primary')} must be a connection URL (a string)`, 'e.g. "primary": "postgres://monitor@db1:5432/postgres"; see docs/configuration.md');
     }
     if (t.replicas !== undefined && !Array.isArray(t.replicas)) {
-      throw new UsageError('topology.replicas must be a list of {"name", "url"}', 'see docs/configuration.md');
+      throw new UsageError(`${key('topology.replicas')} must be a list of {"name", "url"}`, 'see docs/configuration.md');
     }
     const replicas = (t.replicas ?? []).map((r, i) => {
       if (!r || typeof r.name !== 'string' || typeof r.url !== 'string' || !NAME.test(r.name)) {
-        throw new UsageError(`topology.replicas[${i}] needs a "name" (letters, digits, _ . - @ :) and a "url"`, 'see docs/configuration.md');
+        throw new UsageError(`${key(`topology.replicas[${i}]`)} needs a "name" (letters, digits, _ . - @ :) and a "url"`, 'see docs/configuration.md');
       }
       return { name: r.name, url: r.url };
     });
     const bouncers = (t.pgbouncer ?? []).map((u) => {
-      if (typeof u !== 'string') throw new UsageError('topology.pgbouncer must be a list of admin URLs', 'see docs/configuration.md');
+      if (typeof u !== 'string') throw new UsageError(`${key('topology.pgbouncer')} must be a list of admin URLs`, 'see docs/configuration.md');
       return parseBouncer(u);
     });
-    return build(t.primary, replicas, bouncers, 'topology.replicas');
+    try {
+      return build(t.primary, replicas, bouncers, key('topology.replicas'));
+    } catch (err) {
+      // A URL the driver cannot read: say which file holds it.
+      if (!(err instanceof UsageError) || err.message.startsWith(key('topology'))) throw err;
+      throw new UsageError(`${key('topology')}: ${err.message}`, err.hint);
+    }
   }
   const fallback = config.database?.url ?? process.env.DATABASE_URL;
   if (fallback) return build(fallback, [], [], '--replica');

@@ -24,8 +24,7 @@ export class SourceText {
     this.text = text;
     this.byteLength = Buffer.byteLength(text, 'utf8');
     this.isAscii = this.byteLength === text.length;
-    this.lineStarts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lineStarts = lineStarts(text);
   }
 
   charOffset(byteOffset: number): number {
@@ -55,13 +54,31 @@ export class SourceText {
 
   lineText(line: number): string {
     const start = this.lineStarts[line - 1] ?? this.text.length;
-    const end = line < this.lineStarts.length ? this.lineStarts[line] - 1 : this.text.length;
-    return this.text.slice(start, end).replace(/\r$/, '');
+    const end = line < this.lineStarts.length ? this.lineStarts[line] : this.text.length;
+    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
   }
 
   get lineCount(): number {
     return this.lineStarts.length;
   }
+}
+
+/**
+ * Where each line starts. A line ends at \n, \r\n or a lone \r, as in PostgreSQL's lexer (its
+ * newline is [\n\r]) and in editors: a file saved with old Mac line endings has as many lines as
+ * they show, not one.
+ */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 10) starts.push(i + 1);
+    else if (code === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
 }
 
 function buildByteToChar(text: string, byteLength: number): Int32Array {
@@ -86,7 +103,7 @@ export function skipTrivia(text: string, from: number): number {
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
       i++;
     } else if (c === '-' && text[i + 1] === '-') {
-      while (i < text.length && text[i] !== '\n') i++;
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
     } else if (c === '/' && text[i + 1] === '*') {
       let depth = 1;
       i += 2;

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { Client } from 'pg';
+import { DBOPS_BIN } from '../harness/cli';
 import { waitFor } from '../../src/testing/cluster';
 import { useCluster } from '../harness/cluster';
 import { holdLock, newProject, type Project } from './helpers';
@@ -188,6 +190,28 @@ describe('dbops migrate: waiting for a lock without queueing (#11)', () => {
     ).toBe('accounts:AccessExclusiveLock,orders:AccessExclusiveLock');
     const r = await run.done;
     expect(r.code).toBe(0);
+  });
+
+  it('on a terminal, the wait is an ora spinner naming the holder', async () => {
+    const p = await projectWithTables();
+    p.write('0002_alter.sql', 'ALTER TABLE accounts ADD COLUMN email text;\n');
+    const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts', 'long-report');
+    // util-linux `script` gives the run a pseudo-terminal, as a person at a shell has.
+    const command = [process.execPath, DBOPS_BIN, 'migrate', '--dir', 'migrations', '--url', p.url].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    try {
+      await waitFor(async () => out.includes(`waiting, not queued, for AccessExclusiveLock on accounts: held by pid ${blocker.pid} ('long-report', idle in transaction)`), 30_000, 'the spinner');
+    } finally {
+      await blocker.release();
+    }
+    await closed;
+    expect(out).toContain('✓ migrations/0002_alter.sql');
+    // The log lines for a pipe are not printed on a terminal: the spinner said it.
+    expect(out).not.toContain('waiting (not queued)');
+    expect(await columnCount(p, 'email')).toBe('1');
   });
 
   it('migrate plan shows per statement the lock it will wait for and who holds a conflicting lock now', async () => {

@@ -80,7 +80,7 @@ describe('migration discovery', () => {
     const root = make({ '1_a.sql': '\ufeffSELECT 1;', '2_b.sql': Buffer.from([0x53, 0x00, 0x45]) });
     const { migrations, errors } = discoverMigrations([root], { cwd: root, read: true });
     expect(migrations.map((m) => m.text)).toEqual(['SELECT 1;']);
-    expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
+    expect(errors).toEqual([{ input: path.join(root, '2_b.sql'), entry: path.join(root, '2_b.sql'), message: expect.stringMatching(/binary file/), hint: expect.any(String) }]);
     expect(readSqlFile(path.join(root, 'missing.sql'))).toMatchObject({ problem: expect.stringMatching(/cannot be read/) });
   });
 

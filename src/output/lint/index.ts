@@ -1,10 +1,10 @@
 import type { LintRun } from './model';
-import type { LintFormat } from './formats';
+import type { LintFormat } from '../formats';
 
 /** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
   switch (format) {
-    case 'pretty':
+    case 'text':
       return (require('./pretty') as typeof import('./pretty')).renderPretty(run, options);
     case 'json':
       return (require('./json') as typeof import('./json')).renderJson(run);

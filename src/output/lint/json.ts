@@ -1,7 +1,9 @@
-import { allRules, summarize, type LintRun } from './model';
+import { allRules, runFiles, summarize, type LintRun } from './model';
+import { renderJsonDocument } from '../json';
 
 /**
- * The JSON report (schemaVersion 1, documented in docs/commands/lint.md). Every key is always
+ * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
+ * command's JSON shares comes from src/output/json.ts). Every key is always
  * present (null when it has no value) so consumers need no existence checks; new keys may be
  * added, existing ones keep their meaning until schemaVersion changes.
  */
@@ -15,17 +17,10 @@ export function renderJson(run: LintRun): string {
     else c.warnings++;
     counts.set(f.file, c);
   }
-  const listed = new Set(run.report.files.map((f) => f.path));
-  const unreadable = [...new Set(findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file))];
   const document = {
-    schemaVersion: 1,
-    tool: { name: run.tool.name, version: run.tool.version },
     pgVersion: run.pgVersion,
     summary: summarize(run),
-    files: [
-      ...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })),
-      ...unreadable.map((path) => ({ path, statements: 0, linted: false })),
-    ].map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
+    files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
     findings: findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
@@ -41,5 +36,5 @@ export function renderJson(run: LintRun): string {
       docs: docsById.get(f.ruleId) ?? null,
     })),
   };
-  return JSON.stringify(document, null, 2) + '\n';
+  return renderJsonDocument(document, run.tool);
 }

@@ -15,7 +15,11 @@ export interface LintRun {
 }
 
 export interface LintSummary {
+  /** Every file the run was asked about: linted, or not (missing, unreadable, not UTF-8), as listed in the JSON `files`. */
   files: number;
+  /** The files that were read and linted. */
+  filesLinted: number;
+  /** The files (of `files`) with at least one finding, input problems included. */
   filesWithFindings: number;
   statements: number;
   errors: number;
@@ -32,10 +36,21 @@ export function lintExitCode(findings: readonly Finding[]): number {
   return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
 }
 
+/**
+ * Every file of the run in reading order: the linted ones with their statement counts, then the
+ * inputs that could not be linted (they have an input finding and no statements).
+ */
+export function runFiles(run: LintRun): Array<{ path: string; statements: number; linted: boolean }> {
+  const listed = new Set(run.report.files.map((f) => f.path));
+  const notLinted = new Set(run.report.findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file));
+  return [...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })), ...[...notLinted].map((path) => ({ path, statements: 0, linted: false }))];
+}
+
 export function summarize(run: LintRun): LintSummary {
   const { findings } = run.report;
   return {
-    files: run.report.files.length,
+    files: runFiles(run).length,
+    filesLinted: run.report.files.length,
     filesWithFindings: new Set(findings.map((f) => f.file)).size,
     statements: run.report.statements,
     errors: findings.filter((f) => f.severity === 'error').length,

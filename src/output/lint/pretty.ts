@@ -24,6 +24,8 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   const severity = f.severity === 'error' ? kleur.red().bold('error') : kleur.yellow().bold('warning');
   const lines = [`${kleur.bold(`${f.file}:${f.start.line}:${f.start.column}`)}  ${severity}  ${kleur.cyan(f.ruleId)}`, `  ${f.message}`];
   if (source && f.category !== 'input') lines.push(...codeFrame(f, source));
+  // A JavaScript/TypeScript migration's frame shows the code; the SQL it sends is shown apart.
+  if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
   if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
@@ -73,12 +75,18 @@ function codeFrame(f: Finding, source: SourceText): string[] {
   return frame;
 }
 
+/**
+ * One line: the counts, how many of the files they are in, and what was checked. Files that could
+ * not be read count among the files (each has its input-error) but not among those checked.
+ */
 function summaryLine(run: LintRun): string {
   const s = summarize(run);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const notLinted = s.files - s.filesLinted;
+  const checked = notLinted === 0 ? plural(s.statements, 'statement') : `${plural(notLinted, 'file')} could not be read; ${plural(s.statements, 'statement')} in ${plural(s.filesLinted, 'file')}`;
+  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} (${plural(s.files, 'file')}, ${checked} checked for PostgreSQL ${run.pgVersion})`;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
-  const scope = `(${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion})`;
-  if (s.errors + s.warnings === 0) return `${kleur.green().bold('✔ no problems')} ${scope}`;
+  const where = s.filesWithFindings === s.files ? plural(s.files, 'file') : `${s.filesWithFindings} of ${plural(s.files, 'file')}`;
   const mark = s.errors > 0 ? kleur.red().bold('✖') : kleur.yellow().bold('⚠');
-  return `${mark} ${kleur.bold(counts)} in ${plural(s.filesWithFindings, 'file')} ${scope}`;
+  return `${mark} ${kleur.bold(counts)} in ${where} (${checked} checked for PostgreSQL ${run.pgVersion})`;
 }

@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../render/format';
+import type { ReportFormat } from '../../output/formats';
 import { worstStatus } from '../status';
 import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
@@ -26,7 +26,16 @@ export async function produceConnectionsReport(
     pgbouncers,
     sharedApplications: sharedApplications(nodes),
   };
-  const text =
-    format === 'json' ? connectionsJson(report) : format === 'prometheus' ? connectionsPrometheus(report, options.top) : connectionsTable(report, options.top);
-  return { text, status: report.status };
+  return { text: renderConnections(format, report, options.top), status: report.status };
+}
+
+function renderConnections(format: ReportFormat, report: ConnectionsReport, top: number): string {
+  switch (format) {
+    case 'text':
+      return connectionsTable(report, top);
+    case 'json':
+      return connectionsJson(report);
+    case 'prometheus':
+      return connectionsPrometheus(report, top);
+  }
 }

@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../render/format';
+import type { ReportFormat } from '../../output/formats';
 import type { NodeTimeouts } from '../../replication/node-session';
 import { worstStatus } from '../status';
 import type { Topology } from '../../replication/topology';
@@ -12,6 +12,16 @@ export async function produceLagReport(topology: Topology, thresholds: LagThresh
   const generatedAt = new Date();
   const nodes = evaluateTree(await collectLag(topology, timeouts), thresholds);
   const report: LagReport = { generatedAt, status: worstStatus(nodes.map((n) => n.status)), thresholds, nodes };
-  const text = format === 'json' ? lagJson(report) : format === 'prometheus' ? lagPrometheus(report) : lagTable(report);
-  return { text, status: report.status };
+  return { text: renderLag(format, report), status: report.status };
+}
+
+function renderLag(format: ReportFormat, report: LagReport): string {
+  switch (format) {
+    case 'text':
+      return lagTable(report);
+    case 'json':
+      return lagJson(report);
+    case 'prometheus':
+      return lagPrometheus(report);
+  }
 }
