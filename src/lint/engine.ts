@@ -4,7 +4,7 @@
  * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedFile, type AnalyzeOptions, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
+import { analysisFailure, eachAnalyzedStatement, type AnalyzeOptions, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
 import type { SyntaxProblem } from '../sql/parser';
 import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
@@ -32,6 +32,10 @@ export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
   return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
 }
 
+/**
+ * `observed` (lint --verify): effects a scratch server observed, by file and statement position;
+ * the rules judge them instead of the predictions, and the findings carry the verification.
+ */
 export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
     rule,
@@ -41,37 +45,50 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
   const files: LintReport['files'] = [];
   let statements = 0;
   const analyzeOptions = analyzeOptionsOf(options);
-  // Each file is linted as soon as it is analysed: the effects of its statements are final by
-  // then (the context only changes what later statements see).
-  await eachAnalyzedFile(sources, analyzeOptions, (file) => {
-    if (file.applied) return;
-    statements += file.statements.length;
-    files.push({ path: file.path, statements: file.statements.length });
-    findings.push(...lintFile(file, active, options, observed));
-  });
-  return { findings, files, statements, rules: ruleMetas() };
-}
-
-function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions, observed?: ObservedEffects): Finding[] {
-  const out: Finding[] = [];
-  for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
-  for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
-  for (const [ordinal, st] of file.statements.entries()) {
+  // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
+  // the file. Renames wait for the end of their file: a later statement of the file may reuse the
+  // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
+  let fileFindings: Finding[] = [];
+  let renames: Array<{ st: AnalyzedTopLevelStatement; ordinal: number }> = [];
+  let ordinal = 0;
+  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement, at: number) => {
     try {
-      const seen = observed?.(file.path, ordinal);
+      const seen = observed?.(file.path, at);
       if (!seen) {
-        out.push(...lintStatement(file, st, active, options));
-        continue;
+        for (const f of lintStatement(file, st, active, options)) fileFindings.push(f);
+        return;
       }
       // The observation decides: the rules judge what the statement did on the scratch server.
       const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
       const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
-      out.push(...lintStatement(file, unit, active, options).map((f) => ({ ...f, verification: seen.verification })));
+      for (const f of lintStatement(file, unit, active, options)) fileFindings.push({ ...f, verification: seen.verification });
     } catch (err) {
-      out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
+      fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
     }
-  }
-  return out.sort((a, b) => a.start.offset - b.start.offset);
+  };
+  await eachAnalyzedStatement(sources, analyzeOptions, {
+    statement(file, st) {
+      const at = ordinal++;
+      if (file.applied) return;
+      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push({ st, ordinal: at });
+      else lintOne(file, st, at);
+    },
+    problem(file, problem) {
+      if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
+    },
+    fileDone(file, count) {
+      if (!file.applied) {
+        for (const r of renames) lintOne(file, r.st, r.ordinal);
+        statements += count;
+        files.push({ path: file.path, statements: count });
+        for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
+      }
+      fileFindings = [];
+      renames = [];
+      ordinal = 0;
+    },
+  });
+  return { findings, files, statements, rules: ruleMetas() };
 }
 
 /** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
@@ -92,6 +109,20 @@ function problemFinding(file: string, problem: SyntaxProblem): Finding {
   };
 }
 
+/**
+ * One copy of each explanation: rules build \`why\` and \`fix\` afresh for every finding, and the
+ * same few texts repeated over 50,000 findings would hold tens of megabytes.
+ */
+const texts = new Map<string, string>();
+function interned(text: string): string {
+  const known = texts.get(text);
+  if (known !== undefined) return known;
+  if (texts.size < 10_000) texts.set(text, text);
+  return text;
+}
+
+const RENAMES: readonly ActionKind[] = ['rename-column', 'rename-table'];
+
 /** An enabled rule with the context it is called with (built once per run, not per statement). */
 interface ActiveRule {
   rule: Rule;
@@ -100,12 +131,12 @@ interface ActiveRule {
 
 const SUPPRESSION_MARKER = /dbops-ignore/i;
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
+function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.
   const suppressions = SUPPRESSION_MARKER.test(trivia)
-    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.parsed.source.position(o))
+    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.source.position(o))
     : [];
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -132,8 +163,8 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
           severity,
           category: report.category ?? rule.meta.category,
           message: report.message,
-          why: report.why,
-          fix: report.fix,
+          why: interned(report.why),
+          fix: report.fix === undefined ? undefined : interned(report.fix),
           file: file.path,
           start: unit.start,
           end: unit.end,

@@ -8,6 +8,11 @@ import { summarize, type LintRun } from './model';
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
 export function renderText(run: LintRun, options: { color: boolean }): string {
+  return [...renderTextChunks(run, options)].join('');
+}
+
+/** renderText finding by finding. */
+export function* renderTextChunks(run: LintRun, options: { color: boolean }): Generator<string> {
   kleur.enabled = options.color;
   const texts = new Map<string, SourceText>();
   const sourceOf = (file: string) => {
@@ -16,9 +21,9 @@ export function renderText(run: LintRun, options: { color: boolean }): string {
     if (!texts.has(file)) texts.set(file, new SourceText(text));
     return texts.get(file);
   };
-  const blocks = run.report.findings.map((f) => renderFinding(f, sourceOf(f.file)));
-  const verification = run.report.verification ? [renderVerification(run.report.verification)] : [];
-  return [...blocks, ...verification, summaryLine(run)].join('\n\n') + '\n';
+  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}\n\n`;
+  if (run.report.verification) yield `${renderVerification(run.report.verification)}\n\n`;
+  yield `${summaryLine(run)}\n`;
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
@@ -39,7 +44,8 @@ export function renderVerification(v: VerificationReport): string {
   const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
   for (const s of v.statements) {
     const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
-    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control'}, ${s.ms} ms)`)}`);
+    const how = s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control';
+    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${how}, ${s.ms} ms)`)}`);
     lines.push(`    predicted: ${s.predicted}`, `    observed:  ${s.observed}`);
     for (const m of s.mismatches) lines.push(`    ${kleur.red('≠')} ${m}`);
     if (s.fromModel) lines.push(`    ${s.fromModel}`);
