@@ -152,7 +152,7 @@ export function verificationReportOf(result: VerifyResult): VerificationReport {
 }
 
 /** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
-async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
+export async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
   const { verifySources } = require('../verify/verify') as typeof import('../verify/verify');
   const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
   const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
