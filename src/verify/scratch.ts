@@ -23,6 +23,8 @@ export interface Scratch {
   config: ClientConfig;
   /** Drops the database (or stops the local server); safe to call twice. */
   release(): Promise<void>;
+  /** SIGINT/SIGTERM arrived: the scratch is being dropped and the process will exit. */
+  interrupted?: () => boolean;
 }
 
 /** Names dbops gives its scratch databases, so nobody mistakes them for real ones. */
@@ -119,7 +121,9 @@ async function localScratch(): Promise<Scratch> {
  * the interrupted exit code. The handlers go away once the scratch is released normally.
  */
 function releasedOnSignal(scratch: Scratch): Scratch {
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     process.stderr.write(`dbops: ${signal}: dropping the scratch database before exiting\n`);
     void scratch.release().finally(() => process.exit(EXIT.interrupted));
   };
@@ -127,6 +131,7 @@ function releasedOnSignal(scratch: Scratch): Scratch {
   process.once('SIGTERM', onSignal);
   return {
     ...scratch,
+    interrupted: () => interrupted,
     release: async () => {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

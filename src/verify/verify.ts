@@ -75,8 +75,12 @@ export async function verifySources(request: VerifyRequest): Promise<VerifyResul
     } finally {
       await client.end().catch(() => undefined);
     }
+  } catch (err) {
+    // Interrupted: dropping the database ended our session; the signal handler exits with 130.
+    if (scratch.interrupted?.()) await new Promise(() => undefined);
+    throw err;
   } finally {
-    await scratch.release();
+    if (!scratch.interrupted?.()) await scratch.release();
   }
 }
 
