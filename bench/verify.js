@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Static vs verified lint on dbops's own corpus, and what --verify costs (needs `npm run build`):
-//   node bench/verify.js
+//   node bench/verify.js [--list]   (--list: print each miss, false claim and model mistake)
 // The corpus: every statement case of the oracle (test/oracle/cases.ts) and every rule's bad and
 // good example, against the oracle's schema (test/oracle/fixture.ts + the rules' example schema).
 // Each case is linted twice through the library: statically, and with --verify on a scratch
@@ -30,6 +30,7 @@ function loadTs(rel) {
 }
 
 const HEAVY = new Set(['rewrite', 'scan', 'index-build']);
+const LIST = process.argv.includes('--list');
 
 async function main() {
   const { ORACLE_CASES } = loadTs('test/oracle/cases.ts');
@@ -67,6 +68,7 @@ async function main() {
       for (const s of v.statements) verifyMs += s.ms;
       statements += v.statements.length;
       wrong += v.statements.filter((s) => s.modelWasWrong).length;
+      if (LIST) for (const s of v.statements.filter((x) => x.modelWasWrong)) console.log(`model wrong: ${s.text} — ${s.mismatches.join('; ')}`);
       const last = v.statements[v.statements.length - 1];
       if (!last || last.error) {
         failed++;
@@ -83,6 +85,7 @@ async function main() {
         if (claims && observedHeavy) t.tp++;
         else if (claims) t.fp++;
         else if (observedHeavy) t.fn++;
+        if (LIST && claims !== observedHeavy) console.log(`${kind} ${claims ? 'fp' : 'fn'}: ${sql.replace(/\s+/g, ' ')} — observed ${last.observed}`);
       }
     }
   } finally {
