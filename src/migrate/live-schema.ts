@@ -2,7 +2,7 @@ import type { Client } from 'pg';
 import { TRACKING_SCHEMA } from './tracking';
 
 /**
- * The target database's tables, indexed columns and CHECK (col IS NOT NULL) constraints as SQL,
+ * The target database's tables (with their tablespace, when not the default), indexed columns and CHECK (col IS NOT NULL) constraints as SQL,
  * for the effects model (`existingSchema`): with the real column types known, a type change that
  * does not rewrite is recognised as such, and every table that exists counts as existing.
  *
@@ -14,7 +14,8 @@ import { TRACKING_SCHEMA } from './tracking';
  */
 const LIVE_SCHEMA_SQL = `
 WITH rels AS (
-  SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS qname
+  SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS qname,
+         (SELECT format(' TABLESPACE %I', t.spcname) FROM pg_tablespace t WHERE t.oid = c.reltablespace) AS spc
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE c.relkind IN ('r', 'p', 'm')
      AND n.nspname NOT IN ('pg_catalog', 'information_schema', $1) AND n.nspname NOT LIKE 'pg\\_%'
@@ -35,10 +36,11 @@ not_null_checks AS (
     FROM pg_constraint k JOIN rels r ON r.oid = k.conrelid
    WHERE k.contype = 'c'
 )
-SELECT format('CREATE TABLE %s (%s);', r.qname,
-              string_agg(format('%I %s%s', a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END), ', ' ORDER BY a.attnum)) AS ddl
+SELECT format('CREATE TABLE %s (%s)%s;', r.qname,
+              string_agg(format('%I %s%s', a.attname, format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END), ', ' ORDER BY a.attnum),
+              coalesce(r.spc, '')) AS ddl
   FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
- GROUP BY r.qname
+ GROUP BY r.qname, r.spc
 UNION ALL
 SELECT format('CREATE INDEX %I ON %s (%s);', ic.relname, r.qname, string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum))
   FROM index_columns x

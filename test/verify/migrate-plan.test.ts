@@ -1,4 +1,7 @@
 /** `dbops migrate plan --verify`: the pending statements traced on a scratch database primed with the live schema. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { useCluster } from '../harness/cluster';
 import { newProject } from '../migrate/helpers';
 
@@ -21,5 +24,17 @@ describe('dbops migrate plan --verify', () => {
     expect(text.stdout).toMatch(/Verified on .*dbops_verify_\w+ \(history replayed in \d+ ms\):\n {2}migrations\/0002_widen\.sql:1 {2}as predicted/);
     expect(await p.sql("SELECT character_maximum_length FROM information_schema.columns WHERE column_name = 'nick'")).toBe('50');
     expect(await pg().psql(pg().primary, "SELECT count(*) FROM pg_database WHERE datname LIKE 'dbops\\_verify\\_%'")).toBe('0');
+  });
+
+  it('knows the live tablespace of a table: SET TABLESPACE to where it is copies nothing', async () => {
+    const dir = path.join(pg().dir, 'tablespace-plan');
+    fs.mkdirSync(dir);
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
+    await pg().psql(pg().primary, `CREATE TABLESPACE plan_space LOCATION '${dir}'`);
+    const p = await newProject(pg, { '0001_create.sql': 'CREATE TABLE archive (id int) TABLESPACE plan_space;\nCREATE TABLE hot (id int);\n' });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_move.sql', 'ALTER TABLE archive SET TABLESPACE plan_space;\nALTER TABLE hot SET TABLESPACE plan_space;\n');
+    const doc = JSON.parse((await p.cli(['migrate', 'plan', '--format', 'json'])).stdout);
+    expect(doc.migrations[0].statements.map((s: { relations: Array<{ rewrite: string }> }) => s.relations[0].rewrite)).toEqual(['no', 'yes']);
   });
 });
