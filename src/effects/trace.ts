@@ -63,7 +63,10 @@ interface IndexRow {
 function indexBuildsByTable(before: IndexRow[], after: IndexRow[]): Map<string, number> {
   const old = new Map(before.map((r) => [r.oid, r.relfilenode]));
   const out = new Map<string, number>();
-  for (const r of after) if (old.get(r.oid) !== r.relfilenode) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
+  for (const r of after) {
+    // relfilenode 0: the index of a partitioned table, which has no storage and builds nothing.
+    if (r.relfilenode !== '0' && old.get(r.oid) !== r.relfilenode) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
+  }
   return out;
 }
 

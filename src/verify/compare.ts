@@ -56,7 +56,8 @@ function allActions(effects: StatementEffects): Action[] {
 }
 
 export function predictedRelations(effects: StatementEffects): PredictedRelation[] {
-  const relations = [...effects.relations, ...(effects.nested ?? []).flatMap((n) => n.effects.relations)].filter((r) => r.relation.kind !== 'index');
+  // Views, sequences and indexes are not traced (no rows to rewrite or scan): only tables and materialized views are compared.
+  const relations = [...effects.relations, ...(effects.nested ?? []).flatMap((n) => n.effects.relations)].filter((r) => r.relation.kind !== 'index' && r.relation.kind !== 'relation');
   return relations.map((r) => ({ relation: r.relation.key, locks: r.locks, rewrite: r.rewrite, scan: r.scan, indexBuild: r.indexBuild !== undefined }));
 }
 
