@@ -1,3 +1,4 @@
+import type { Client } from 'pg';
 import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { withSession } from '../db/connect';
@@ -38,12 +39,15 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'cancel', { to: BackfillStatus; f
  */
 export async function controlBackfill(url: string | undefined, name: string, action: 'pause' | 'resume' | 'cancel'): Promise<string> {
   return withSession({ url, applicationName: APPLICATION_NAME }, async ({ client }) => {
-    // The runner's batch holds the state row for the whole batch: wait that long, whatever the
-    // server's own lock_timeout (a short one made cancel fail with an internal error mid-batch).
-    await client.query("SELECT set_config('lock_timeout', $1, false)", [`${CONTROL_LOCK_WAIT_MS}ms`]);
     if (!(await stateTableExists(client))) throw noSuchBackfill(name);
     const t = TRANSITIONS[action];
-    const { changed, state } = await requestStatus(client, name, t.to, t.from, t.reason).catch((err) => {
+    const { changed, state } = await inTransaction(client, async () => {
+      // The runner's batch holds the state row for the whole batch: wait that long, whatever the
+      // server's own lock_timeout (a short one made cancel fail with an internal error mid-batch).
+      // Set for this transaction only, so nothing lingers on a pooled server connection.
+      await client.query("SELECT set_config('lock_timeout', $1, true)", [`${CONTROL_LOCK_WAIT_MS}ms`]);
+      return requestStatus(client, name, t.to, t.from, t.reason);
+    }).catch((err) => {
       if ((err as { code?: string }).code !== '55P03') throw err;
       throw new DbopsError(`cannot ${action} backfill ${name}: its state row stayed locked for ${CONTROL_LOCK_WAIT_MS / 1000} s`, {
         exitCode: EXIT.failed,
@@ -66,6 +70,18 @@ export async function controlBackfill(url: string | undefined, name: string, act
     }
     return `backfill ${name} ${past}; its runner ${action === 'resume' ? 'continues with the next batch' : 'stops before the next batch'}`;
   });
+}
+
+async function inTransaction<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await fn();
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 function noSuchBackfill(name: string): UsageError {

@@ -1,8 +1,10 @@
 import type { Client } from 'pg';
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
+import { isConnectionLoss } from '../db/query-errors';
+import { redactSecrets } from '../db/redact';
 import { batchBounds, boundsBatch, setBatch, type BatchRow } from './batch-sql';
-import { lagPauseReason, type LagLimit, type ReplicaLag } from './lag-limit';
+import { lagPauseReason, limitingReplica, type LagLimit, type ReplicaLag } from './lag-limit';
 import type { ProgressSink } from './progress';
 import { advanceCursor, lockStateForBatch, readState, setStatus } from './state-store';
 import { BatchSizer, backoffMs, pauseAfterBatch, retryReason, type BatchSizing } from './throttle';
@@ -64,6 +66,8 @@ export class BackfillRunner {
   private scannedThisRun = 0;
   /** How long the last batch held its locks: the lag a replica that is behind gains during the next one. */
   private lastBatchMs = 0;
+  /** The replica lag the last check before a batch saw: the limiting replica is named in its progress event. */
+  private lastLags: ReplicaLag[] = [];
   /** performance.now() before which the next batch may not start (--max-rate, --sleep). */
   private notBefore = 0;
   private readonly estimatedRows: number | null;
@@ -86,6 +90,17 @@ export class BackfillRunner {
   }
 
   async run(): Promise<RunOutcome> {
+    try {
+      return await this.loop();
+    } catch (err) {
+      // A DbopsError has been through fail() already; anything else (the server gone while the
+      // runner waited between batches, say) is classified and recorded the same way.
+      if (err instanceof DbopsError) throw err;
+      return this.fail(err);
+    }
+  }
+
+  private async loop(): Promise<RunOutcome> {
     for (;;) {
       if (this.stop.signal) return this.interrupted();
       let control = await this.waitWhileReplicasBehind();
@@ -224,6 +239,7 @@ export class BackfillRunner {
       cursor: r.last,
       retries,
       throttle,
+      ...(this.settings.lagLimit && this.readLag ? { limitingReplica: limitingReplica(this.lastLags, this.settings.lagLimit) } : {}),
     });
   }
 
@@ -231,7 +247,10 @@ export class BackfillRunner {
   private async waitWhileReplicasBehind(): Promise<BackfillStatus> {
     const { lagLimit } = this.settings;
     if (!lagLimit || !this.readLag) return 'running';
-    const check = async () => lagPauseReason(await this.readLag!(), lagLimit, this.lastBatchMs / 1000);
+    const check = async () => {
+      this.lastLags = await this.readLag!();
+      return lagPauseReason(this.lastLags, lagLimit, this.lastBatchMs / 1000);
+    };
     let reason = await check();
     if (!reason) return 'running';
     const pausedAt = Date.now();
@@ -284,14 +303,19 @@ export class BackfillRunner {
   }
 
   private async fail(err: unknown, why?: string): Promise<never> {
-    const message = (err as Error).message ?? String(err);
-    const code = (err as { code?: string }).code;
+    const message = redactSecrets((err as Error).message ?? String(err));
     const summary = why ? `${why} (last: ${message})` : message;
     await setStatus(this.client, this.spec.name, 'failed', { error: summary }).catch(() => undefined);
     this.progress.emit({ event: 'stopped', name: this.spec.name, status: 'failed', reason: summary, ...this.counts() });
-    const lostConnection = !code && /Connection terminated|ECONNRESET|ECONNREFUSED|not queryable/i.test(message);
+    if (isConnectionLoss(err)) {
+      throw new DbopsError(`backfill ${this.spec.name} lost the connection to the database at batch ${this.batches + 1}: ${message}`, {
+        exitCode: EXIT.database,
+        hint: 'the batch in progress was rolled back; rerun the same command when the server is back to resume from the last committed batch',
+        cause: err,
+      });
+    }
     throw new DbopsError(`backfill ${this.spec.name} failed at batch ${this.batches + 1}: ${summary}`, {
-      exitCode: lostConnection ? EXIT.database : EXIT.failed,
+      exitCode: EXIT.failed,
       hint: why ? 'rerun the same command later (or raise --lock-timeout / --retries) to resume from the last committed batch' : 'fix the cause and rerun the same command to resume from the last committed batch',
       cause: err,
     });

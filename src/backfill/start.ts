@@ -3,20 +3,24 @@ import type { Client } from 'pg';
 import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import type { LoadedConfig } from '../config/load';
-import { openSession } from '../db/connect';
+import { openSession, type Session } from '../db/connect';
+import { refuseTransactionPooling } from '../db/pooling';
+import { describeQueryError, isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
 import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
-import { LagPoller } from './replica-lag';
+import { claimedError, ownerProcessGone, processAlive } from './claim';
+import { blindSpots, LagWatcher } from './replica-lag';
 import { BackfillRunner, type RunSettings } from './runner';
-import { attachRunner, createState, ensureStateTable, readState, stateTableExists, tryLockRunner } from './state-store';
+import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
+import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
-/** How often replica lag is re-read in the background: a batch starts on a reading at most this old (plus one round). */
+/** How often replica lag is re-read in the background while a replica is near the limit (the interval grows while all are far below it). */
 const LAG_POLL_MS = 100;
 
 export interface RunRequest extends SpecInput {
@@ -25,7 +29,7 @@ export interface RunRequest extends SpecInput {
   settings: RunSettings;
   config: LoadedConfig;
   dryRun: boolean;
-  format: 'text' | 'json';
+  format: TextOrJson;
   /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
   argv: string[];
 }
@@ -46,6 +50,7 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
   const session = await openSession({ url, applicationName: APPLICATION_NAME });
   const { client } = session;
   try {
+    await refusePooledConnection(session, url);
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
     // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
     // --set/--where were tokenised as the parser does by default (backslashes are plain characters
@@ -73,11 +78,8 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       });
     });
     if (!(await tryLockRunner(client, spec.name))) {
-      const owner = (await readState(client, spec.name))?.owner;
-      throw new DbopsError(`backfill ${spec.name} is already being run${owner ? ` by ${owner}` : ''}`, {
-        exitCode: EXIT.failed,
-        hint: `wait for it, or control it with dbops backfill status|pause|cancel ${spec.name}`,
-      });
+      const owner = (await readState(client, spec.name))?.owner ?? null;
+      throw claimedError(spec.name, owner, await findClaimHolder(client, spec.name), ownerProcessGone(owner, os.hostname(), processAlive));
     }
     const state = await claimState(spec, client);
     if (state.status === 'done') {
@@ -85,8 +87,25 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
       return EXIT.ok;
     }
     return await walk(spec, state, req, url, client, io);
+  } catch (err) {
+    if (err instanceof DbopsError || !isConnectionLoss(err)) throw err;
+    throw describeQueryError(err, 'preparing the backfill', 'grant the privilege named and rerun');
   } finally {
     await session.close();
+  }
+}
+
+/**
+ * The runner lock is a session advisory lock and the runner's settings are session settings:
+ * through a transaction-pooling proxy both would land on pooled server connections (and the
+ * lock outlive this process), so refuse before setting or locking anything.
+ */
+async function refusePooledConnection(session: Session, url: string | undefined): Promise<void> {
+  const probe = await openSession({ url, applicationName: `${APPLICATION_NAME} (probe)` });
+  try {
+    await refuseTransactionPooling(session, probe, { command: 'dbops backfill run', sessionState: 'its runner lock and per-session settings' });
+  } finally {
+    await probe.close();
   }
 }
 
@@ -120,7 +139,7 @@ function describeChange(change: BackfillSpec['change']): string {
 
 async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, url: string | undefined, client: Client, io: Output): Promise<number> {
   const progress = progressFor(req.format, io);
-  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), LAG_POLL_MS) : undefined;
+  const lag = req.settings.lagLimit ? new LagWatcher(topologyFor(req, url), { baseIntervalMs: LAG_POLL_MS, limit: req.settings.lagLimit }) : undefined;
   const stop = installStopHandlers(() => process.exit(EXIT.interrupted));
   try {
     progress.emit({
@@ -133,6 +152,11 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       rowsDone: state.rowsDone,
       rowsScanned: state.rowsScanned,
     });
+    if (lag) {
+      await lag.read();
+      const replicas = lag.nodes.filter((n) => n.role !== 'primary' || !n.reachable).map((n) => n.name);
+      progress.emit({ event: 'watching', name: spec.name, replicas, unseen: blindSpots(lag.nodes) });
+    }
     const runner = new BackfillRunner(client, spec, req.settings, progress, stop, lag?.read, state);
     const outcome = await runner.run();
     progress.close();
@@ -146,7 +170,7 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
     return EXIT.interrupted;
   } finally {
     progress.close();
-    lag?.stop();
+    await lag?.stop();
     stop.dispose();
   }
 }
@@ -155,18 +179,21 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
 function topologyFor(req: RunRequest, url: string | undefined): Topology {
   try {
     if (req.replicas.length > 0) return resolveTopology({ primary: url ?? process.env.DATABASE_URL, replicas: req.replicas });
-    if (req.config.config.topology) return resolveTopology({}, req.config.config);
-    return resolveTopology({ primary: url }, req.config.config);
+    if (req.config.config.topology) return resolveTopology({}, req.config.config, req.config.path);
+    return resolveTopology({ primary: url }, req.config.config, req.config.path);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     throw new UsageError(`--max-replica-lag: ${err.message}`, 'pass --url for the primary and --replica NAME=URL for each replica, or set "topology" in dbops.config.json');
   }
 }
 
-function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
-  if (format === 'json') return jsonProgress(io.out);
-  if (io.terminal) return terminalProgress(io.terminal);
-  return plainProgress(io.err, io.out);
+function progressFor(format: TextOrJson, io: Output): ProgressSink {
+  switch (format) {
+    case 'json':
+      return jsonProgress(io.out);
+    case 'text':
+      return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
+  }
 }
 
 function resumeCommand(argv: string[]): string {

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import type { ClaimHolder } from './claim';
 import type { BackfillSpec, BackfillState, BackfillStatus, Cursor } from './types';
 
 /**
@@ -76,6 +77,19 @@ export async function listStates(client: Client): Promise<BackfillState[]> {
 export async function tryLockRunner(client: Client, name: string): Promise<boolean> {
   const { rows } = await client.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [RUNNER_LOCK_CLASS, name]);
   return rows[0].locked;
+}
+
+/** The session holding a backfill's runner lock, if any. */
+export async function findClaimHolder(client: Client, name: string): Promise<ClaimHolder | undefined> {
+  const { rows } = await client.query(
+    `SELECT a.pid, coalesce(a.application_name, '') AS "applicationName", host(a.client_addr) AS "clientAddr", a.state,
+            greatest(0, extract(epoch FROM now() - coalesce(a.state_change, a.backend_start)))::float8 AS "idleFor"
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid::bigint = $1 AND l.objid::bigint = (hashtext($2)::bigint & 4294967295) AND l.objsubid = 2`,
+    [RUNNER_LOCK_CLASS, name],
+  );
+  return rows[0];
 }
 
 export async function createState(client: Client, spec: BackfillSpec, estimatedRows: number | null, owner: string): Promise<void> {

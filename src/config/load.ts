@@ -17,6 +17,14 @@ export interface LoadedConfig {
   maxLockTimeoutMs: number;
 }
 
+/**
+ * How an error names a config key: with the file it came from, so a mistake in the config is
+ * never mistaken for one in the flags (`/repo/dbops.config.json: lint.rules.x`).
+ */
+export function configKey(file: string | undefined, key: string): string {
+  return `${file ?? CONFIG_FILE_NAME}: ${key}`;
+}
+
 /** Walks up from cwd to the filesystem root looking for dbops.config.json. */
 export function findConfigFile(cwd: string): string | undefined {
   let dir = path.resolve(cwd);
@@ -53,7 +61,27 @@ export function loadConfig(options: { explicitPath?: string; cwd: string }): Loa
       throw new UsageError(`${file}: unknown key "${key}"`, `known keys: ${TOP_LEVEL_KEYS.filter((k) => k !== '$schema').join(', ')}`);
     }
   }
+  checkShape(parsed as Record<string, unknown>, file);
   return withDefaults(parsed as DbopsConfig, file, path.dirname(file));
+}
+
+/** Every section is an object and the paths and URLs are strings; each feature checks its section's values. */
+function checkShape(config: Record<string, unknown>, file: string): void {
+  for (const [key, value] of Object.entries(config)) {
+    if (key === '$schema' || key === 'pgVersion') continue;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new UsageError(`${configKey(file, key)} must be an object`, 'see docs/configuration.md');
+    }
+  }
+  const strings: Array<[string, unknown]> = [
+    ['database.url', (config.database as DbopsConfig['database'])?.url],
+    ['migrations.dir', (config.migrations as DbopsConfig['migrations'])?.dir],
+  ];
+  for (const [key, value] of strings) {
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new UsageError(`${configKey(file, key)} must be a non-empty string, got ${JSON.stringify(value)}`, 'see docs/configuration.md');
+    }
+  }
 }
 
 /** Connection URLs in the config (database.url, topology) may carry passwords: mask them in every message. */

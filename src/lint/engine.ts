@@ -35,7 +35,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables };
+  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
   // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
   // the file. Renames wait for the end of their file: a later statement of the file may reuse the
   // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
@@ -141,7 +141,7 @@ function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, acti
         out.push({
           ruleId: rule.meta.id,
           severity,
-          category: rule.meta.category,
+          category: report.category ?? rule.meta.category,
           message: report.message,
           why: interned(report.why),
           fix: report.fix === undefined ? undefined : interned(report.fix),

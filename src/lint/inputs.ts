@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors';
 import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigrations, upMigrationText, type Migration } from '../migrations/discover';
 import type { Position } from '../sql/source-text';
 import type { Finding, SqlSource } from './types';
+import type { OrmTool } from '../orm/types';
 
 /**
  * What `dbops lint` reads: files, directories and globs (through discoverMigrations), `-` for
@@ -20,6 +21,18 @@ export interface LintInputs {
   problems: Finding[];
   /** Worth saying on stderr, but not failures (a directory with no migrations). */
   warnings: string[];
+  /**
+   * JavaScript/TypeScript migrations by displayed path: the file as written and where each of
+   * the recorded statements (the source's text) came from, so findings can point at the file.
+   */
+  generated: Map<string, GeneratedSql>;
+}
+
+export interface GeneratedSql {
+  /** The migration file as written. */
+  fileText: string;
+  /** Where each statement starts in the recorded SQL and the file's line that produced it (when known). */
+  starts: Array<{ offset: number; line?: number }>;
 }
 
 export interface InputOptions {
@@ -28,11 +41,13 @@ export interface InputOptions {
   /** Only migrations added, modified or renamed since this git ref, plus untracked ones. */
   since?: string;
   readStdin?: () => Promise<Buffer>;
+  /** lint.migrationTool: which tool JavaScript/TypeScript migrations belong to, when the guess is wrong. */
+  migrationTool?: OrmTool;
 }
 
 export async function collectInputs(options: InputOptions): Promise<LintInputs> {
   const { cwd } = options;
-  const inputs: LintInputs = { sources: [], problems: [], warnings: [] };
+  const inputs: LintInputs = { sources: [], problems: [], warnings: [], generated: new Map() };
   const fileInputs = options.paths.filter((p) => p !== '-');
   const wantsStdin = fileInputs.length !== options.paths.length;
 
@@ -44,7 +59,7 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
       // No scope given: every changed migration under the current directory.
       const realCwd = fs.realpathSync(cwd);
       const inCwd = [...changed].filter((file) => !path.relative(realCwd, file).startsWith('..'));
-      migrations = sortMigrations(inCwd.flatMap((file) => describeMigration(file) ?? []));
+      migrations = sortMigrations(inCwd.flatMap((file) => describeMigration(file, { scripts: true }) ?? []));
     } else {
       const discovered = discoverInto(fileInputs, cwd, inputs);
       migrations = discovered.filter((m) => changed.has(fs.realpathSync(m.path)));
@@ -59,12 +74,27 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
     migrations = discoverInto(fileInputs, cwd, inputs);
   }
 
-  for (const migration of history) {
-    const read = readSqlFile(migration.path);
-    if ('text' in read) inputs.sources.push({ path: displayPath(migration.path, cwd), text: upMigrationText(read.text), applied: true });
-  }
-  for (const migration of migrations) {
+  const scripts = await evaluateScripts([...history, ...migrations], options.migrationTool);
+  for (const migration of inToolOrder(history, scripts)) {
     const shown = displayPath(migration.path, cwd);
+    const script = scripts.get(migration);
+    if (script && 'sql' in script) inputs.sources.push({ path: shown, text: script.sql.text, applied: true });
+    if (script) continue;
+    const read = readSqlFile(migration.path);
+    if ('text' in read) inputs.sources.push({ path: shown, text: upMigrationText(read.text), applied: true });
+  }
+  for (const migration of inToolOrder(migrations, scripts)) {
+    const shown = displayPath(migration.path, cwd);
+    const script = scripts.get(migration);
+    if (script && 'sql' in script) {
+      inputs.sources.push({ path: shown, text: script.sql.text });
+      inputs.generated.set(shown, { fileText: script.fileText, starts: script.sql.starts });
+      continue;
+    }
+    if (script) {
+      inputs.problems.push(inputProblem(shown, `${shown}: ${script.problem}`, script.hint));
+      continue;
+    }
     const read = readSqlFile(migration.path);
     if ('text' in read) inputs.sources.push({ path: shown, text: upMigrationText(read.text) });
     else inputs.problems.push(inputProblem(shown, `${shown} ${read.problem}`, read.hint, read.position));
@@ -77,8 +107,55 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
   return inputs;
 }
 
+type ScriptOutcome =
+  | { sql: ReturnType<typeof import('../orm/evaluate').sqlText>; fileText: string; orderKey?: string }
+  | { problem: string; hint: string };
+
+/**
+ * Runs each JavaScript/TypeScript migration's `up` against its tool's SQL generation (src/orm/),
+ * one after another (a migration module may share state with the next). The ORM code is loaded
+ * only when there are such migrations.
+ */
+async function evaluateScripts(migrations: Migration[], tool: OrmTool | undefined): Promise<Map<Migration, ScriptOutcome>> {
+  const outcomes = new Map<Migration, ScriptOutcome>();
+  const scripts = migrations.filter((m) => m.script);
+  if (scripts.length === 0) return outcomes;
+  const orm = require('../orm/evaluate') as typeof import('../orm/evaluate');
+  const { OrmEvaluationError } = require('../orm/types') as typeof import('../orm/types');
+  for (const migration of scripts) {
+    try {
+      const evaluated = await orm.evaluateOrmMigration(migration.path, { tool });
+      outcomes.set(migration, { sql: orm.sqlText(evaluated), fileText: fs.readFileSync(migration.path, 'utf8'), orderKey: evaluated.orderKey });
+    } catch (err) {
+      if (err instanceof OrmEvaluationError) outcomes.set(migration, { problem: err.message, hint: err.hint });
+      else outcomes.set(migration, { problem: `cannot be evaluated: ${(err as Error)?.message ?? String(err)}`, hint: 'run it with its tool to see the error' });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * TypeORM orders migrations by the timestamp at the end of the class name, not by file name:
+ * evaluated TypeORM migrations trade places among themselves to follow it; everything else keeps
+ * the discovery order.
+ */
+function inToolOrder(migrations: Migration[], scripts: Map<Migration, ScriptOutcome>): Migration[] {
+  const keyOf = (m: Migration) => {
+    const outcome = scripts.get(m);
+    return outcome && 'sql' in outcome ? outcome.orderKey : undefined;
+  };
+  const keyed = migrations.filter((m) => keyOf(m) !== undefined);
+  const sorted = [...keyed].sort((a, b) => compareDigits(keyOf(a)!, keyOf(b)!));
+  let next = 0;
+  return migrations.map((m) => (keyOf(m) !== undefined ? sorted[next++] : m));
+}
+
+function compareDigits(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 function discoverInto(paths: readonly string[], cwd: string, inputs: LintInputs): Migration[] {
-  const discovered = discoverMigrations(paths, { cwd });
+  const discovered = discoverMigrations(paths, { cwd, scripts: true });
   for (const error of discovered.errors) {
     if (error.entry === undefined) inputs.problems.push(inputProblem(error.input, error.message, error.hint));
     else {

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
-import { loadConfig, type LoadedConfig } from '../config/load';
+import { configKey, loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
-import { collectInputs } from './inputs';
+import { collectInputs, type GeneratedSql } from './inputs';
+import { pointAtMigrationFile } from './generated-positions';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
-import type { LintFormat } from '../output/lint/formats';
+import { canonicalFormat, type LintFormat } from '../output/formats';
+import { ORM_TOOLS, type OrmTool } from '../orm/types';
 import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
@@ -34,11 +36,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   prefetchParser();
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
   const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
-  const { lintSources, unknownRuleIds } = require('./engine') as typeof import('./engine');
-  const unknown = unknownRuleIds(options);
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown lint rule ${unknown.map((id) => `"${id}"`).join(', ')}`, 'run `dbops lint --list-rules` to see the rule ids');
-  }
+  const { lintSources } = require('./engine') as typeof import('./engine');
   if (flags['list-rules']) {
     process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
     return 0;
@@ -51,7 +49,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -76,6 +74,8 @@ export interface LintRequest {
   cwd: string;
   options: LintOptions;
   readStdin?: () => Promise<Buffer>;
+  /** lint.migrationTool (see collectInputs). */
+  migrationTool?: OrmTool;
 }
 
 export interface LintOutcome {
@@ -87,13 +87,18 @@ export interface LintOutcome {
 
 /** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
 export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
-  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin });
+  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
   const report = await engine(inputs.sources, request.options);
   const files = report.files.map((f) => f.path);
-  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]);
+  // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
+  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]).map((f) => {
+    const generated: GeneratedSql | undefined = inputs.generated.get(f.file);
+    return generated ? pointAtMigrationFile(f, generated) : f;
+  });
   const run: LintRun = {
     report: { ...report, findings },
-    sources: new Map(inputs.sources.map((s) => [s.path, s.text])),
+    // Code frames show the migration file as written, not the SQL recorded from it.
+    sources: new Map(inputs.sources.map((s) => [s.path, inputs.generated.get(s.path)?.fileText ?? s.text])),
     pgVersion: request.options.pgVersion,
     tool: toolInfo(),
     docsRoot: packageInfo().root,
@@ -126,13 +131,29 @@ export function toolInfo(): LintRun['tool'] {
 
 const SEVERITIES: readonly SeveritySetting[] = ['off', 'warning', 'error'];
 
-/** Lint options from the configuration, then --pg-version and --rule id=severity on top. */
+/**
+ * Lint options from the configuration, then --pg-version and --rule id=severity on top. A rule id
+ * no rule has is an error naming where it came from: a typo must not silently keep a rule on.
+ */
 export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[] }): LintOptions {
+  const { unknownRuleIds } = require('./engine') as typeof import('./engine');
+  const fromConfig = { severities: loaded.config.lint?.rules, ruleOptions: loaded.config.lint?.options };
+  const unknownInConfig = unknownRuleIds(fromConfig);
+  if (unknownInConfig.length > 0) {
+    const key = unknownInConfig.every((id) => fromConfig.severities?.[id] !== undefined) ? 'lint.rules' : 'lint.rules / lint.options';
+    throw new UsageError(
+      `${configKey(loaded.path, key)} names unknown lint rule ${unknownInConfig.map((id) => `"${id}"`).join(', ')}`,
+      'fix the id; `dbops lint --list-rules` lists the rule ids',
+    );
+  }
   const severities: Record<string, SeveritySetting> = { ...(loaded.config.lint?.rules ?? {}) };
   for (const setting of flags.rule ?? []) {
     const match = /^([a-z0-9-]+)=(off|warning|error)$/.exec(setting.trim());
     if (!match) {
       throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule creating-index-non-concurrently=warning');
+    }
+    if (unknownRuleIds({ severities: { [match[1]]: 'off' } }).length > 0) {
+      throw new UsageError(`unknown lint rule "${match[1]}"`, 'run `dbops lint --list-rules` to see the rule ids');
     }
     severities[match[1]] = match[2] as SeveritySetting;
   }
@@ -148,7 +169,24 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     fileTransaction,
     newTables: newTablesFrom(loaded),
     existingSchema: existingSchemaFrom(loaded),
+    serverTimeZone: serverTimeZoneFrom(loaded),
   };
+}
+
+/** lint.serverTimeZone: the TimeZone sessions get when a migration does not set one. */
+function serverTimeZoneFrom(loaded: LoadedConfig): string | undefined {
+  const zone = loaded.config.lint?.serverTimeZone;
+  if (zone === undefined) return undefined;
+  if (typeof zone !== 'string' || zone.trim() === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.serverTimeZone must be a time zone name`, 'e.g. "serverTimeZone": "UTC" (what SHOW TimeZone says on the server)');
+  }
+  return zone;
+}
+
+function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
+  const value = loaded.config.lint?.migrationTool;
+  if (value === undefined || (ORM_TOOLS as readonly string[]).includes(value)) return value;
+  throw new UsageError(`${loaded.path ?? 'configuration'}: lint.migrationTool must be one of ${ORM_TOOLS.join(', ')}, got ${JSON.stringify(value)}`, 'name the tool that runs your JavaScript/TypeScript migrations');
 }
 
 function newTablesFrom(loaded: LoadedConfig): LintOptions['newTables'] {

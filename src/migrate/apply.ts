@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { redactSecrets } from '../db/redact';
+import { isConnectionLoss } from '../db/query-errors';
 import type { LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
 import { describeBlocker, watchBlockers, type Blocker, type BlockerSample } from './blockers';
@@ -514,12 +515,6 @@ function lineOf(f: StatementFailure): number {
   const pos = Number(f.error.position);
   if (!pos) return f.statement.line;
   return f.statement.line + (f.statement.text.slice(0, pos - 1).match(/\n/g)?.length ?? 0);
-}
-
-function isConnectionLoss(e: PgError): boolean {
-  const code = e.code ?? '';
-  if (/^(08|57P0[123])/.test(code)) return true;
-  return code === '' && /Connection terminated|ECONNRESET|EPIPE|not queryable|ECONNREFUSED/i.test(e.message ?? '');
 }
 
 function interrupted(whatWasApplied = 'nothing was in progress'): DbopsError {

@@ -1,4 +1,4 @@
-import { DbopsError, UsageError } from '../core/errors';
+import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import type { Finding, LintOptions } from '../lint/types';
 import type { PreparedMigration } from './statements';
@@ -20,11 +20,7 @@ export interface LintGateResult {
  */
 export async function lintPending(pending: PreparedMigration[], options: LintOptions, color: boolean, existingSchema?: string): Promise<LintGateResult> {
   if (pending.length === 0) return { findings: [], errors: 0, rendered: '' };
-  const { lintSources, unknownRuleIds } = await import('../lint/engine');
-  const unknown = unknownRuleIds(options);
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown lint rule ${unknown.map((id) => `"${id}"`).join(', ')} in lint.rules / lint.options`, 'run `dbops lint --list-rules` to see the rule ids');
-  }
+  const { lintSources } = await import('../lint/engine');
   const { renderLint } = await import('../output/lint/index');
   const { orderFindings } = await import('../output/lint/model');
   const { toolInfo } = await import('../lint/run');
@@ -42,7 +38,7 @@ export async function lintPending(pending: PreparedMigration[], options: LintOpt
     findings.length === 0
       ? ''
       : renderLint(
-          'pretty',
+          'text',
           { report: { ...report, findings }, sources: new Map(sources.map((s) => [s.path, s.text])), pgVersion: options.pgVersion, tool: toolInfo(), docsRoot: packageInfo().root },
           { color },
         );

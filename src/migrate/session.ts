@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import { DbopsError } from '../core/errors';
-import { EXIT } from '../core/exit-codes';
 import { openSession, type Session } from '../db/connect';
+import { refuseTransactionPooling, transactionPoolingError } from '../db/pooling';
 
 export const RUNNER_APPLICATION = 'dbops migrate';
 export const MONITOR_APPLICATION = 'dbops migrate (monitor)';
@@ -32,7 +32,7 @@ export async function openMigrateSessions(url: string | undefined, limits: Sessi
   try {
     monitor = await openSession({ url, applicationName: MONITOR_APPLICATION, statementTimeoutMs: 5000 });
     await monitor.client.query("SET lock_timeout = '1s'");
-    const runnerPid = await refuseTransactionPooling(runner, monitor);
+    const runnerPid = await refuseTransactionPooling(runner, monitor, POOLING_CHECK);
     const { rows } = await runner.client.query<{ v: string; role: string }>("SELECT current_setting('server_version_num') AS v, current_user AS role");
     const serverVersionNum = Number(rows[0].v);
     await applyLimits(runner.client, limits, serverVersionNum);
@@ -63,27 +63,10 @@ export async function applyLimits(client: Client, limits: SessionLimits, serverV
   }
 }
 
-function poolingError(label: string, evidence: string): DbopsError {
-  return new DbopsError(`${label} looks like a transaction-pooling proxy (e.g. PgBouncer pool_mode=transaction): ${evidence}`, {
-    exitCode: EXIT.usage,
-    hint: 'connect dbops migrate directly to the primary (or through a session-mode pool): its lock_timeout and single-runner advisory lock must stay on one server connection',
-  });
-}
+const POOLING_CHECK = { command: 'dbops migrate', sessionState: 'its lock_timeout and single-runner advisory lock' };
 
-/**
- * A transaction-pooling proxy hands each transaction to whichever server connection is free, so
- * `SET lock_timeout` and a session advisory lock would land on connections other sessions then
- * use. Two client sessions that see the same backend pid, or a pid that changes between two
- * statements, can only come from such a proxy.
- */
-async function refuseTransactionPooling(runner: Session, monitor: Session): Promise<number> {
-  const pid = async (s: Session) => (await s.client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-  const first = await pid(runner);
-  const other = await pid(monitor);
-  const again = await pid(runner);
-  if (first === other) throw poolingError(runner.target.label, `two separate connections were served by the same server process (pid ${first})`);
-  if (first !== again) throw poolingError(runner.target.label, `consecutive statements on one connection ran in different server processes (pid ${first}, then ${again})`);
-  return first;
+function poolingError(label: string, evidence: string): DbopsError {
+  return transactionPoolingError(label, evidence, POOLING_CHECK);
 }
 
 async function confirmLimitsHeld(runner: Session, limits: SessionLimits): Promise<void> {

@@ -76,7 +76,8 @@ export function resolveMigrateSettings(loaded: LoadedConfig, flags: MigrateFlags
 
   const retries = flags.retries ?? section.retries ?? DEFAULT_RETRIES;
   if (!Number.isInteger(retries) || retries < 0 || retries > 100) {
-    throw new UsageError(`retries must be a whole number from 0 to 100, got ${JSON.stringify(retries)}`, 'fix --retries or migrations.retries');
+    const source = flags.retries !== undefined ? '--retries' : `${where}: migrations.retries`;
+    throw new UsageError(`${source} must be a whole number from 0 to 100, got ${JSON.stringify(retries)}`, 'use e.g. 5');
   }
   const retryDelayMs = parseDuration(flags['retry-delay'] ?? DEFAULT_RETRY_DELAY, '--retry-delay');
   const startSource = flags['lock-timeout-start'] !== undefined ? '--lock-timeout-start' : `${where}: migrations.lockTimeoutStart`;

@@ -17,6 +17,10 @@ import { SourceText, type Position } from '../sql/source-text';
  *   20240101120000_init/migration.sql                      Prisma: version from the directory name
  *   2024-01-01-000000_users/up.sql                         Diesel: likewise; down.sql is skipped
  * Files without a version come last, in natural name order.
+ *
+ * With `scripts: true` (dbops lint) JavaScript and TypeScript migrations count too, when their name
+ * starts with a version as Knex, Sequelize, node-pg-migrate and TypeORM name them
+ * (20240101120000_add_email.js, 1700000000000-AddEmail.ts); helpers and .d.ts files are skipped.
  */
 export interface Migration {
   /** Absolute path of the file. */
@@ -27,6 +31,8 @@ export interface Migration {
   name: string;
   /** The file's text, when asked for (`read: true`). */
   text?: string;
+  /** A JavaScript/TypeScript migration of an ORM or migration tool (see src/orm/). */
+  script?: boolean;
 }
 
 export interface DiscoveryError {
@@ -56,6 +62,8 @@ export interface DiscoveryOptions {
   cwd: string;
   /** Also read each file (UTF-8); a file that cannot be read is reported in `errors`. */
   read?: boolean;
+  /** Also JavaScript/TypeScript migrations (Knex, Sequelize, node-pg-migrate, TypeORM). */
+  scripts?: boolean;
 }
 
 /** Expands files, directories and globs into migrations. Explicitly named files are taken as they are. */
@@ -63,7 +71,7 @@ export function discoverMigrations(inputs: readonly string[], options: Discovery
   const result: DiscoveryResult = { migrations: [], errors: [], warnings: [] };
   const seen = new Set<string>();
   for (const input of inputs) {
-    const found = expandInput(input, options.cwd, result);
+    const found = expandInput(input, options, result);
     for (const migration of found) {
       // By real path: a file reached twice (named again, or through a link) is one migration.
       const key = realPath(migration.path);
@@ -86,7 +94,9 @@ export function discoverMigrations(inputs: readonly string[], options: Discovery
   return result;
 }
 
-function expandInput(input: string, cwd: string, result: DiscoveryResult): Migration[] {
+function expandInput(input: string, options: DiscoveryOptions, result: DiscoveryResult): Migration[] {
+  const { cwd } = options;
+  const describe = (file: string) => describeMigration(file, { scripts: options.scripts }) ?? [];
   const absolute = path.resolve(cwd, input);
   let stat: fs.Stats | undefined;
   try {
@@ -96,9 +106,9 @@ function expandInput(input: string, cwd: string, result: DiscoveryResult): Migra
   }
   if (stat?.isDirectory()) {
     const problems: DiscoveryError[] = [];
-    const found = sortMigrations(walkDirectory(absolute, problems, input).flatMap((file) => describeMigration(file) ?? []));
+    const found = sortMigrations(walkDirectory(absolute, problems, input).flatMap(describe));
     result.errors.push(...problems);
-    if (found.length === 0 && problems.length === 0) result.warnings.push(`no .sql migrations in ${input}`);
+    if (found.length === 0 && problems.length === 0) result.warnings.push(`no ${options.scripts ? '' : '.sql '}migrations in ${input}`);
     return found;
   }
   if (stat) return [describeMigration(absolute, { explicit: true })!];
@@ -106,7 +116,7 @@ function expandInput(input: string, cwd: string, result: DiscoveryResult): Migra
     // Lazily loaded: only glob inputs need it. tinyglobby (fdir + picomatch) is what oclif itself uses.
     const { globSync } = require('tinyglobby') as typeof import('tinyglobby');
     const files = globSync(input, { cwd, absolute: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    const found = sortMigrations(files.flatMap((file) => describeMigration(path.resolve(file)) ?? []));
+    const found = sortMigrations(files.flatMap((file) => describe(path.resolve(file))));
     if (found.length === 0) {
       result.errors.push({ input, message: `no .sql migrations match ${input}`, hint: 'check the pattern; quote it so the shell does not expand it' });
     }
@@ -184,15 +194,27 @@ function statKind(file: string): 'dir' | 'file' | 'other' | 'missing' {
  * What a file is as a migration, or undefined when a directory walk or a glob should skip it
  * (not .sql, a down or undo migration). An explicitly named file is always a migration.
  */
-export function describeMigration(file: string, options: { explicit?: boolean } = {}): Migration | undefined {
+export function describeMigration(file: string, options: { explicit?: boolean; scripts?: boolean } = {}): Migration | undefined {
   const base = path.basename(file);
   const lower = base.toLowerCase();
+  if (isScriptMigration(lower)) {
+    const parsed = parseVersion(base.replace(SCRIPT_EXTENSION, ''));
+    if (options.explicit || (options.scripts && parsed.version !== null && /^\d/.test(base))) return { path: file, version: parsed.version, name: parsed.name, script: true };
+    return undefined;
+  }
   if (!options.explicit && (!lower.endsWith('.sql') || isDownMigration(lower))) return undefined;
   let stem = base.replace(/\.sql$/i, '').replace(/\.up$/i, '');
   // Prisma (migration.sql) and Diesel (up.sql) keep the version in the directory name.
   if (/^(migration|up)$/i.test(stem)) stem = path.basename(path.dirname(file));
   const parsed = parseVersion(stem);
   return { path: file, version: parsed.version, name: parsed.name };
+}
+
+const SCRIPT_EXTENSION = /\.(c|m)?(js|ts)$/i;
+
+/** A JavaScript or TypeScript file (not a .d.ts declaration): evaluated by src/orm/, not read as SQL. */
+export function isScriptMigration(file: string): boolean {
+  return SCRIPT_EXTENSION.test(file) && !/\.d\.(c|m)?ts$/i.test(file);
 }
 
 function isDownMigration(lowerBase: string): boolean {

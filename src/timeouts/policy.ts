@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors';
+import { configKey } from '../config/load';
 import type { DbopsConfig } from '../config/schema';
 import { formatDuration, parseDuration } from '../util/duration';
 import type { TimeoutSetting } from './settings';
@@ -34,11 +35,12 @@ export function parseTimeoutLimit(text: string, what: string): number {
   return ms;
 }
 
-/** Flags override the config file, limit by limit; exempt roles from both are combined. */
+/** Flags override the config file (`configFile`, named in errors), limit by limit; exempt roles from both are combined. */
 export function resolvePolicy(
   config: DbopsConfig,
   flags: Partial<Record<PolicyKey, string>>,
   exemptFromFlags: readonly string[],
+  configFile?: string,
 ): TimeoutPolicy {
   const section = config.timeouts?.policy ?? {};
   const limits: TimeoutPolicy['limits'] = {};
@@ -48,14 +50,14 @@ export function resolvePolicy(
     if (fromFlag !== undefined) limits[setting] = parseTimeoutLimit(fromFlag, `--max-${flagSuffix(key)}`);
     else if (fromConfig !== undefined) {
       if (typeof fromConfig !== 'string') {
-        throw new UsageError(`timeouts.policy.${key} must be a duration string, got ${JSON.stringify(fromConfig)}`, 'e.g. "60s"');
+        throw new UsageError(`${configKey(configFile, `timeouts.policy.${key}`)} must be a duration string, got ${JSON.stringify(fromConfig)}`, 'e.g. "60s"');
       }
-      limits[setting] = parseTimeoutLimit(fromConfig, `timeouts.policy.${key}`);
+      limits[setting] = parseTimeoutLimit(fromConfig, configKey(configFile, `timeouts.policy.${key}`));
     }
   }
   const exempt = section.exemptRoles ?? [];
   if (!Array.isArray(exempt) || exempt.some((r) => typeof r !== 'string')) {
-    throw new UsageError('timeouts.policy.exemptRoles must be a list of role names', 'e.g. "exemptRoles": ["etl", "postgres"]');
+    throw new UsageError(`${configKey(configFile, 'timeouts.policy.exemptRoles')} must be a list of role names`, 'e.g. "exemptRoles": ["etl", "postgres"]');
   }
   return { limits, exemptRoles: [...new Set([...exempt, ...exemptFromFlags])] };
 }

@@ -93,7 +93,7 @@ describe('dbops backfill control and contention', () => {
     await waitFor(async () => (await batches('twice')) >= 2, 30_000, 'the first runner');
     const second = await runCli(['backfill', 'run', '--url', url(), '--table', 'twice', '--set', 'counter = counter + 1']);
     expect(second.code).toBe(4);
-    expect(second.stderr.trim()).toMatch(/^error: backfill public.twice is already being run by .+ pid \d+ — wait for it, or control it with dbops backfill status\|pause\|cancel public.twice$/);
+    expect(second.stderr.trim()).toMatch(/^error: backfill public.twice is already being run by .+ pid \d+ \(server process \d+ .+\) — wait for it, or control it with dbops backfill status\|pause\|cancel public.twice$/);
     expect((await first.done).code).toBe(0);
     expect(await sql('SELECT counter, count(*) FROM twice GROUP BY 1')).toBe('1|3000');
   });

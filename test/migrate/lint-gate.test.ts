@@ -58,7 +58,7 @@ describe('dbops migrate: lint gate', () => {
     p.write('0004_more.sql', 'CREATE TABLE more (id int);\n');
     const typo = await p.cli(['migrate']);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/^error: unknown lint rule "no-such-rule" in lint\.rules \/ lint\.options — /);
+    expect(typo.stderr).toMatch(/^error: \S+\/dbops\.config\.json: lint\.rules names unknown lint rule "no-such-rule" — /);
   });
 
   it('plan and the gate know the live column types: widening a varchar is safe, int to bigint rewrites', async () => {

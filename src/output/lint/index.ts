@@ -1,5 +1,5 @@
 import type { LintRun } from './model';
-import type { LintFormat } from './formats';
+import type { LintFormat } from '../formats';
 
 /** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
@@ -13,8 +13,8 @@ export function renderLint(format: LintFormat, run: LintRun, options: { color: b
  */
 export function renderLintChunks(format: LintFormat, run: LintRun, options: { color: boolean }): Iterable<string> {
   switch (format) {
-    case 'pretty':
-      return (require('./pretty') as typeof import('./pretty')).renderPrettyChunks(run, options);
+    case 'text':
+      return (require('./text') as typeof import('./text')).renderTextChunks(run, options);
     case 'json':
       return (require('./json') as typeof import('./json')).renderJsonChunks(run);
     case 'sarif':

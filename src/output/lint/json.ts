@@ -1,7 +1,9 @@
 import { allRules, runFiles, summarize, type LintRun } from './model';
+import { jsonEnvelope, renderJsonDocument } from '../json';
 
 /**
- * The JSON report (schemaVersion 1, documented in docs/commands/lint.md). Every key is always
+ * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
+ * command's JSON shares comes from src/output/json.ts). Every key is always
  * present (null when it has no value) so consumers need no existence checks; new keys may be
  * added, existing ones keep their meaning until schemaVersion changes.
  */
@@ -9,7 +11,7 @@ export function renderJson(run: LintRun): string {
   return [...renderJsonChunks(run)].join('');
 }
 
-/** renderJson finding by finding: the same text as one JSON.stringify(document, null, 2). */
+/** renderJson finding by finding: the same text as renderJsonDocument (one JSON.stringify) makes. */
 export function* renderJsonChunks(run: LintRun): Generator<string> {
   const { findings } = run.report;
   const docsById = new Map(allRules(run.report).map((r) => [r.id, r.docs]));
@@ -21,19 +23,17 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     counts.set(f.file, c);
   }
   const document = {
-    schemaVersion: 1,
-    tool: { name: run.tool.name, version: run.tool.version },
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
     findings: [] as unknown[],
   };
   if (findings.length === 0) {
-    yield JSON.stringify(document, null, 2) + '\n';
+    yield renderJsonDocument(document, run.tool);
     return;
   }
   // findings is the last key: everything before it, then each finding indented as stringify would.
-  const whole = JSON.stringify(document, null, 2);
+  const whole = JSON.stringify(jsonEnvelope(document, run.tool), null, 2);
   yield whole.slice(0, whole.length - ']\n}'.length) + '\n';
   for (const [i, f] of findings.entries()) {
     const finding = {

@@ -7,12 +7,12 @@ import { summarize, type LintRun } from './model';
  * For people: `file:line:col`, the rule and severity, the message, a code frame of the
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
-export function renderPretty(run: LintRun, options: { color: boolean }): string {
-  return [...renderPrettyChunks(run, options)].join('');
+export function renderText(run: LintRun, options: { color: boolean }): string {
+  return [...renderTextChunks(run, options)].join('');
 }
 
-/** renderPretty finding by finding. */
-export function* renderPrettyChunks(run: LintRun, options: { color: boolean }): Generator<string> {
+/** renderText finding by finding. */
+export function* renderTextChunks(run: LintRun, options: { color: boolean }): Generator<string> {
   kleur.enabled = options.color;
   const texts = new Map<string, SourceText>();
   const sourceOf = (file: string) => {
@@ -29,6 +29,8 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   const severity = f.severity === 'error' ? kleur.red().bold('error') : kleur.yellow().bold('warning');
   const lines = [`${kleur.bold(`${f.file}:${f.start.line}:${f.start.column}`)}  ${severity}  ${kleur.cyan(f.ruleId)}`, `  ${f.message}`];
   if (source && f.category !== 'input') lines.push(...codeFrame(f, source));
+  // A JavaScript/TypeScript migration's frame shows the code; the SQL it sends is shown apart.
+  if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
   if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);

@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OrmEvaluationError } from './types';
+
+export interface LoadedMigrationModule {
+  exports: Record<string, unknown>;
+  /** require() from the migration's directory: the user's project, its ORM and its driver. */
+  projectRequire: NodeJS.Require;
+  /** Line in the file as written, for a line of the code that runs (differs only for transpiled TypeScript). */
+  mapLine: (generatedLine: number, column: number) => number | undefined;
+}
+
+const TYPESCRIPT = /\.(c|m)?ts$/i;
+
+/**
+ * Loads a migration file as the user's project would, without a build step: JavaScript with
+ * Node's own loader (CommonJS, or ES modules through require), TypeScript transpiled in memory
+ * with the project's own `typescript` package (nothing is written to disk). A project without
+ * `typescript` gets an OrmEvaluationError saying to install it: dbops does not ship a compiler.
+ */
+export function loadMigrationModule(file: string): LoadedMigrationModule {
+  const nodeModule = realNodeModule();
+  const projectRequire = nodeModule.createRequire(file);
+  if (!TYPESCRIPT.test(file)) {
+    return { exports: requireFresh(projectRequire, file), projectRequire, mapLine: (line) => line };
+  }
+  const transpiled = transpileTypeScript(file, projectRequire);
+  const compiled = new nodeModule.Module(file) as NodeJS.Module & { _compile(code: string, filename: string): void; paths: string[] };
+  compiled.filename = file;
+  compiled.paths = (nodeModule.Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
+  try {
+    compiled._compile(transpiled.code, file);
+  } catch (err) {
+    throw loadFailure(file, err);
+  }
+  const sourceMap = new nodeModule.SourceMap(JSON.parse(transpiled.map));
+  return {
+    exports: compiled.exports as Record<string, unknown>,
+    projectRequire,
+    mapLine: (line, column) => {
+      const entry = sourceMap.findEntry(line - 1, column - 1) as { originalLine?: number };
+      return entry.originalLine === undefined ? undefined : entry.originalLine + 1;
+    },
+  };
+}
+
+/**
+ * Node's own module system, even inside a host that replaces require (jest does): the user's
+ * project must load exactly as Node loads it, ES module packages included.
+ */
+function realNodeModule(): typeof import('node:module') {
+  const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return (builtin ? builtin('node:module') : require('node:module')) as typeof import('node:module');
+}
+
+function requireFresh(projectRequire: NodeJS.Require, file: string): Record<string, unknown> {
+  // A long-lived process (tests, watch mode) must see the file as it is now.
+  delete projectRequire.cache[file];
+  try {
+    return projectRequire(file) as Record<string, unknown>;
+  } catch (err) {
+    throw loadFailure(file, err);
+  }
+}
+
+function loadFailure(file: string, err: unknown): OrmEvaluationError {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND') {
+    return new OrmEvaluationError(`cannot load ${path.basename(file)}: ${firstLine(e.message)}`, 'install the project\'s dependencies (npm ci) before linting its migrations');
+  }
+  return new OrmEvaluationError(`cannot load ${path.basename(file)}: ${firstLine(e.message ?? String(err))}`, 'fix the migration so Node can load it');
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+/** TypeScript → CommonJS JavaScript with a source map, by the project's own compiler. */
+function transpileTypeScript(file: string, projectRequire: NodeJS.Require): { code: string; map: string } {
+  let ts: typeof import('typescript');
+  try {
+    ts = projectRequire('typescript') as typeof import('typescript');
+  } catch {
+    throw new OrmEvaluationError(
+      `cannot load TypeScript migration ${path.basename(file)}: the project has no typescript package`,
+      'npm install --save-dev typescript (dbops transpiles migrations in memory with it; nothing is built or written)',
+    );
+  }
+  const output = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    fileName: file,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      experimentalDecorators: true,
+      sourceMap: true,
+    },
+  });
+  return { code: output.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map: output.sourceMapText ?? '{"version":3,"sources":[],"names":[],"mappings":""}' };
+}

@@ -1,0 +1,60 @@
+import { upFunction } from './detect';
+import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
+
+interface MigrationBuilderLike {
+  getSqlSteps(): string[];
+  isUsingTransaction(): boolean;
+}
+type MigrationBuilderClass = new (db: unknown, typeShorthands: unknown, shouldDecamelize: boolean, logger: unknown) => MigrationBuilderLike;
+
+const QUIET_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * node-pg-migrate: runs `up(pgm)` with the project's own MigrationBuilder, the object its runner
+ * and its dry run use, and reads the steps back with getSqlSteps(): the SQL is what
+ * node-pg-migrate would send. Each pgm call is watched so its steps carry the line that made the
+ * call. Queries a migration runs itself through `pgm.db` are recorded first (they run at once,
+ * the builder's steps only after `up` returns), answered with no rows. A migration runs in its
+ * own transaction unless it calls pgm.noTransaction().
+ */
+export async function recordNodePgMigration(input: RecorderInput): Promise<OrmMigrationSql> {
+  const up = upFunction(input.exports);
+  if (!up) throw new OrmEvaluationError('node-pg-migrate migration has no up function', 'export up(pgm)');
+  const { MigrationBuilder } = input.projectRequire('node-pg-migrate') as { MigrationBuilder?: MigrationBuilderClass };
+  if (typeof MigrationBuilder !== 'function') throw new OrmEvaluationError('the project\'s node-pg-migrate exports no MigrationBuilder', 'use node-pg-migrate 6 or later');
+  const immediate: RecordedStatement[] = [];
+  const db = {
+    query: async (sql: string | { text: string }) => {
+      immediate.push({ sql: typeof sql === 'string' ? sql : sql.text, line: input.callSite() });
+      return { rows: [], rowCount: 0 };
+    },
+    select: async (sql: string) => {
+      immediate.push({ sql, line: input.callSite() });
+      return [];
+    },
+  };
+  const builder = new MigrationBuilder(db, input.exports.shorthands, false, QUIET_LOGGER);
+  const stepLines: Array<number | undefined> = [];
+  const pgm = watchedBuilder(builder, stepLines, input.callSite);
+  if (up.length >= 2) await new Promise<void>((resolve) => void up(pgm, resolve));
+  else await up(pgm);
+  const steps = builder.getSqlSteps().map((sql, i) => ({ sql, line: stepLines[i] }));
+  return { tool: 'node-pg-migrate', statements: [...immediate, ...steps], transaction: builder.isUsingTransaction() };
+}
+
+/** The builder, with each method call noting the caller's line for the steps it adds. */
+function watchedBuilder(builder: MigrationBuilderLike, stepLines: Array<number | undefined>, callSite: () => number | undefined): MigrationBuilderLike {
+  return new Proxy(builder, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function' || key === 'getSqlSteps') return value;
+      return (...args: unknown[]) => {
+        const line = callSite();
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+        const added = target.getSqlSteps().length;
+        while (stepLines.length < added) stepLines.push(line);
+        return result === target ? receiver : result;
+      };
+    },
+  });
+}

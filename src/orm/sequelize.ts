@@ -1,0 +1,74 @@
+import { upFunction } from './detect';
+import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
+
+interface SequelizeLike {
+  getQueryInterface(): unknown;
+  query: (sql: unknown, options?: Record<string, unknown>) => Promise<unknown>;
+  transaction: (...args: unknown[]) => Promise<unknown>;
+  escape(value: unknown): string;
+}
+
+/**
+ * Sequelize (sequelize-cli / umzug migrations, `up(queryInterface, Sequelize)`): runs `up` with the
+ * project's QueryInterface for PostgreSQL, whose query generator builds the SQL; the instance's
+ * query() records it (replacements and bind parameters inlined with Sequelize's own escaping)
+ * and answers with no rows, and its transaction() records BEGIN/COMMIT instead of connecting.
+ * A migration that reads a table's description (renameColumn) is told the column exists.
+ */
+export async function recordSequelizeMigration(input: RecorderInput): Promise<OrmMigrationSql> {
+  const up = upFunction(input.exports);
+  if (!up) throw new OrmEvaluationError('sequelize migration has no up function', 'export up(queryInterface, Sequelize)');
+  const SequelizeModule = input.projectRequire('sequelize') as { Sequelize: new (url: string, options: Record<string, unknown>) => SequelizeLike };
+  // The URL is never connected to; it only selects the postgres dialect.
+  const sequelize = new SequelizeModule.Sequelize('postgres://dbops@localhost:5432/dbops_never_connected', { dialect: 'postgres', logging: false });
+  const statements: RecordedStatement[] = [];
+  sequelize.query = async (sql: unknown, options: Record<string, unknown> = {}) => {
+    statements.push({ sql: inline(sql, options, (v) => sequelize.escape(v)), line: input.callSite() });
+    return answer(options);
+  };
+  sequelize.transaction = async (...args: unknown[]) => {
+    const run = args.find((a): a is (t: unknown) => Promise<unknown> => typeof a === 'function');
+    const transaction = { commit: async () => undefined, rollback: async () => undefined, afterCommit: () => undefined, LOCK: {} };
+    statements.push({ sql: 'BEGIN', line: input.callSite() });
+    if (!run) {
+      transaction.commit = async () => void statements.push({ sql: 'COMMIT' });
+      return transaction;
+    }
+    const result = await run(transaction);
+    statements.push({ sql: 'COMMIT' });
+    return result;
+  };
+  await up(sequelize.getQueryInterface(), SequelizeModule.Sequelize);
+  // sequelize-cli runs each migration without a transaction of its own.
+  return { tool: 'sequelize', statements, transaction: false };
+}
+
+function inline(sql: unknown, options: Record<string, unknown>, escape: (value: unknown) => string): string {
+  const text = typeof sql === 'string' ? sql : String((sql as { query?: unknown }).query ?? sql);
+  const bind = (options.bind ?? (sql as { bind?: unknown }).bind) as unknown[] | Record<string, unknown> | undefined;
+  const replacements = options.replacements as unknown[] | Record<string, unknown> | undefined;
+  let out = text;
+  if (bind) out = out.replace(/\$(\w+)/g, (m, key: string) => (key in bind ? escape((bind as Record<string, unknown>)[Array.isArray(bind) ? Number(key) - 1 : key]) : m));
+  if (Array.isArray(replacements)) {
+    let i = 0;
+    out = out.replace(/\?/g, (m) => (i < replacements.length ? escape(replacements[i++]) : m));
+  } else if (replacements) {
+    out = out.replace(/(?<!:):(\w+)/g, (m, key: string) => (key in replacements ? escape(replacements[key]) : m));
+  }
+  return out;
+}
+
+/** What a database with the tables in place but no rows would answer, by the query type Sequelize asks for. */
+function answer(options: Record<string, unknown>): unknown {
+  switch (options.type) {
+    case 'DESCRIBE':
+      return new Proxy({}, { get: (_t, key) => (typeof key === 'string' ? { type: 'TEXT', allowNull: true, defaultValue: null, primaryKey: false } : undefined) });
+    case 'SELECT':
+    case 'SHOWINDEXES':
+    case 'SHOWCONSTRAINTS':
+    case 'SHOWTABLES':
+      return options.plain ? null : [];
+    default:
+      return options.plain ? null : [[], 0];
+  }
+}

@@ -1,0 +1,64 @@
+import { typeormClass } from './detect';
+import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
+
+interface TypeormModule {
+  DataSource: new (options: Record<string, unknown>) => { driver: { createQueryRunner(mode: string): QueryRunnerLike; version?: string } };
+  Table: new (options: { name: string }) => unknown;
+}
+interface QueryRunnerLike {
+  query: (sql: string, parameters?: unknown[], structured?: boolean) => Promise<unknown>;
+  loadTables: (names: string[]) => Promise<unknown[]>;
+  startTransaction: () => Promise<void>;
+  commitTransaction: () => Promise<void>;
+  rollbackTransaction: () => Promise<void>;
+  connect: () => Promise<unknown>;
+  release: () => Promise<void>;
+}
+
+/**
+ * TypeORM: runs the migration class's `up(queryRunner)` with the project's own PostgreSQL query
+ * runner (from a DataSource that is never initialised, so nothing connects). Raw
+ * `queryRunner.query(…)` calls and the helpers (createIndex, addColumn, createForeignKey, …),
+ * which build their SQL in that query runner, all end in query(), which records and answers with
+ * no rows. The helpers look a table up before changing it: it is given to them as existing with
+ * no known columns, so a helper that needs an old column's definition (changeColumn by name)
+ * fails with TypeORM's own message, which becomes an input-error finding.
+ * TypeORM orders migrations by the 13-digit timestamp ending the class name, and runs them in a
+ * transaction unless the class sets `transaction = false`.
+ */
+export async function recordTypeormMigration(input: RecorderInput): Promise<OrmMigrationSql> {
+  const MigrationClass = typeormClass(input.exports);
+  if (!MigrationClass) throw new OrmEvaluationError('TypeORM migration file exports no migration class', 'export a class implementing MigrationInterface');
+  const typeorm = input.projectRequire('typeorm') as TypeormModule;
+  const dataSource = new typeorm.DataSource({ type: 'postgres' });
+  const queryRunner = dataSource.driver.createQueryRunner('master');
+  const statements: RecordedStatement[] = [];
+  queryRunner.connect = async () => undefined;
+  queryRunner.release = async () => undefined;
+  queryRunner.query = async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    statements.push({ sql: inlineParameters(sql, parameters ?? []), line: input.callSite() });
+    return structured ? { records: [], raw: [], affected: 0 } : [];
+  };
+  queryRunner.loadTables = async (names: string[]) => names.map((name) => new typeorm.Table({ name }));
+  queryRunner.startTransaction = async () => void statements.push({ sql: 'BEGIN', line: input.callSite() });
+  queryRunner.commitTransaction = async () => void statements.push({ sql: 'COMMIT', line: input.callSite() });
+  queryRunner.rollbackTransaction = async () => void statements.push({ sql: 'ROLLBACK', line: input.callSite() });
+  const migration = new MigrationClass();
+  await migration.up(queryRunner);
+  const name = typeof migration.name === 'string' ? migration.name : MigrationClass.name;
+  const timestamp = /(\d{13})$/.exec(name)?.[1];
+  return { tool: 'typeorm', statements, transaction: migration.transaction !== false, orderKey: timestamp };
+}
+
+/** $1, $2 … replaced by SQL literals, so the statement can be linted on its own. */
+function inlineParameters(sql: string, parameters: unknown[]): string {
+  if (parameters.length === 0) return sql;
+  return sql.replace(/\$(\d+)/g, (m, n: string) => (Number(n) <= parameters.length ? literal(parameters[Number(n) - 1]) : m));
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return `'${String(value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : value).replace(/'/g, "''")}'`;
+}
