@@ -1,5 +1,5 @@
 import { allRules, runFiles, summarize, type LintRun } from './model';
-import { jsonEnvelope, renderJsonDocument } from '../json';
+import { jsonEnvelope } from '../json';
 
 /**
  * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
@@ -11,7 +11,7 @@ export function renderJson(run: LintRun): string {
   return [...renderJsonChunks(run)].join('');
 }
 
-/** renderJson finding by finding: the same text as renderJsonDocument (one JSON.stringify) makes. */
+/** renderJson finding by finding: the same text as one JSON.stringify(document, null, 2). */
 export function* renderJsonChunks(run: LintRun): Generator<string> {
   const { findings } = run.report;
   const docsById = new Map(allRules(run.report).map((r) => [r.id, r.docs]));
@@ -22,18 +22,18 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     else c.warnings++;
     counts.set(f.file, c);
   }
-  const document = {
+  const document = jsonEnvelope({
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
     findings: [] as unknown[],
-  };
+  }, run.tool);
   if (findings.length === 0) {
-    yield renderJsonDocument(document, run.tool);
+    yield JSON.stringify(document, null, 2) + '\n';
     return;
   }
   // findings is the last key: everything before it, then each finding indented as stringify would.
-  const whole = JSON.stringify(jsonEnvelope(document, run.tool), null, 2);
+  const whole = JSON.stringify(document, null, 2);
   yield whole.slice(0, whole.length - ']\n}'.length) + '\n';
   for (const [i, f] of findings.entries()) {
     const finding = {
