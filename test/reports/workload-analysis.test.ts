@@ -30,7 +30,9 @@ describe('statement shape (real parser)', () => {
     ['WITH recent AS (SELECT * FROM events) SELECT * FROM recent WHERE id = $1', { reads: ['events'], keyColumns: [], keyProblem: 'it goes through a WITH clause' }],
     ['SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1', { reads: ['orders', 'customers'], keyColumns: [] }],
     ['SELECT * FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE name = $1)', { reads: ['orders', 'customers'] }],
-    ['SELECT * INTO copy FROM events', { notReadOnly: 'SELECT INTO creates a table' }],
+    ['SELECT a.* FROM events a JOIN events b ON b.parent_id = a.id WHERE a.id = $1', { reads: ['events'], keyColumns: [], keyProblem: 'it reads the table more than once (a self-join or a subquery)' }],
+    ['UPDATE events SET n = (SELECT max(n) FROM events) WHERE id = $1', { writes: ['events'], keyColumns: [], keyProblem: 'it reads the table more than once (a self-join or a subquery)' }],
+    ['SELECT * INTO copy FROM events', { reads: ['events'], notReadOnly: 'SELECT INTO creates a table' }],
     ["SELECT nextval('s'), lower(name) FROM events WHERE id = $1", { functions: ['nextval', 'lower'] }],
     ['SET statement_timeout = 0', { kind: 'other', reads: [], writes: [] }],
   ])('%s', (sql, expected) => {

@@ -5,7 +5,7 @@ import type { LintFormat } from '../formats';
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
   switch (format) {
     case 'text':
-      return (require('./pretty') as typeof import('./pretty')).renderPretty(run, options);
+      return (require('./text') as typeof import('./text')).renderText(run, options);
     case 'json':
       return (require('./json') as typeof import('./json')).renderJson(run);
     case 'sarif':

@@ -7,7 +7,7 @@ import { summarize, type LintRun } from './model';
  * For people: `file:line:col`, the rule and severity, the message, a code frame of the
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
-export function renderPretty(run: LintRun, options: { color: boolean }): string {
+export function renderText(run: LintRun, options: { color: boolean }): string {
   kleur.enabled = options.color;
   const texts = new Map<string, SourceText>();
   const sourceOf = (file: string) => {
