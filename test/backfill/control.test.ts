@@ -75,8 +75,12 @@ describe('dbops backfill control and contention', () => {
 
   it('SIGINT finishes the batch, records paused, prints how to resume and exits 130; the rerun completes', async () => {
     const end = await interrupt('sig', 'SIGINT');
-    expect(end.stderr).toMatch(/interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}dbops backfill run --url postgres:\/\/postgres:[^@]*@127.0.0.1:\d+\/postgres --table sig --set 'counter = counter \+ 1'/);
+    // A line that can be pasted: the password-bearing URL is named by a variable, never masked as ***.
+    expect(end.stderr).toMatch(
+      /interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}npx dbops backfill run --url "\$DATABASE_URL" --table sig --set 'counter = counter \+ 1'.*\n {2}with DATABASE_URL set to the connection string given to --url/,
+    );
     expect(end.stderr).not.toContain('dbops-test-password');
+    expect(end.stderr).not.toContain('***');
     // An operator's pause holds even over a rerun; resume lets the rerun finish.
     expect((await runCli(['backfill', 'pause', 'public.sig', '--url', url()])).stdout).toBe('backfill public.sig paused; no runner is attached\n');
     const held = slowRun('sig');
