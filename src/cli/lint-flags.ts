@@ -20,4 +20,8 @@ export const LINT_FLAGS = {
   rule: { type: 'option', multiple: true, description: 'set a rule severity: <rule-id>=off|warning|error (repeatable; beats the config)' },
   explain: { type: 'option', description: 'print the docs page of a rule and exit' },
   'list-rules': { type: 'boolean', description: 'list every rule with its category and the severity in effect, and exit' },
+  verify: {
+    type: 'option',
+    description: 'prove each prediction on a scratch server: a URL where dbops may create (and drops) a database, or local for a throwaway PostgreSQL of its own',
+  },
 } as const satisfies Record<string, FlagSpec>;
