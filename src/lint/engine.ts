@@ -11,6 +11,8 @@ import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import { describeHold, StatsIndex } from '../stats/hold';
+import { strongest, type LockMode } from '../effects/locks';
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -35,6 +37,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
+  const stats = options.stats ? new StatsIndex(options.stats) : undefined;
   const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables };
   // Each file is linted as soon as it is analysed: the effects of its statements are final by
   // then (the context only changes what later statements see).
@@ -42,18 +45,18 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
     if (file.applied) return;
     statements += file.statements.length;
     files.push({ path: file.path, statements: file.statements.length });
-    findings.push(...lintFile(file, active, options));
+    findings.push(...lintFile(file, active, options, stats));
   });
   return { findings, files, statements, rules: ruleMetas() };
 }
 
-function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
+function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
   const out: Finding[] = [];
   for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
   for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
   for (const st of file.statements) {
     try {
-      out.push(...lintStatement(file, st, active, options));
+      out.push(...lintStatement(file, st, active, options, stats));
     } catch (err) {
       out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
     }
@@ -87,7 +90,10 @@ interface ActiveRule {
 
 const SUPPRESSION_MARKER = /dbops-ignore/i;
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
+/** Findings about work that grows with the table: with a stats file they say how long it holds the lock. */
+const HEAVY_CATEGORIES: ReadonlySet<Finding['category']> = new Set(['rewrite', 'scan', 'index-build']);
+
+function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.
@@ -113,24 +119,35 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
         if (seen.has(key)) continue;
         seen.add(key);
         const configured = options.severities?.[rule.meta.id];
-        const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        let severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        const hold = stats && HEAVY_CATEGORIES.has(rule.meta.category) ? stats.estimate(unit.effects.relations) : undefined;
+        const warningBelow = options.sizeThresholds?.warningBelowBytes;
+        // A configured severity is a decision about the rule; the size threshold only moves the default.
+        if (hold && warningBelow !== undefined && hold.tableBytes < warningBelow && !configured) severity = 'warning';
         out.push({
           ruleId: rule.meta.id,
           severity,
           category: rule.meta.category,
-          message: report.message,
+          message: hold ? `${report.message} — ${describeHold(hold)}` : report.message,
           why: report.why,
           fix: report.fix,
           file: file.path,
           start: unit.start,
           end: unit.end,
           statement: statement.text,
+          ...lockOf(unit),
+          ...(hold ? { hold } : {}),
         });
       }
     }
   }
   if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
+}
+
+function lockOf(unit: AnalyzedStatement): { lock?: LockMode } {
+  const lock = strongest(unit.effects.relations.map((r) => r.lock));
+  return lock ? { lock } : {};
 }
 
 function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {
