@@ -14,6 +14,8 @@ export function renderLint(format: LintFormat, run: LintRun, options: { color: b
       return (require('./github') as typeof import('./github')).renderGithub(run);
     case 'gitlab':
       return (require('./gitlab') as typeof import('./gitlab')).renderGitlab(run);
+    case 'markdown':
+      return (require('./markdown') as typeof import('./markdown')).renderMarkdown(run);
   }
 }
 
