@@ -14,7 +14,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, modules: readonly string[]]
   ['rule API', ['src/lint/types.ts', 'src/lint/rule.ts', 'src/lint/rule-helpers.ts']],
   ['rules', ['rules/']],
   ['output', ['src/output/']],
-  ['features', ['src/lint/', 'src/migrate/', 'src/backfill/', 'src/audit/', 'src/reports/', 'src/timeouts/']],
+  ['features', ['src/lint/', 'src/migrate/', 'src/backfill/', 'src/audit/', 'src/reports/', 'src/timeouts/', 'src/init/']],
   ['entry', ['src/cli/', 'src/commands/', 'src/index.ts']],
 ];
 

@@ -59,10 +59,16 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   return outcome.exitCode;
 }
 
-/** migrations.dir from the config (relative to the config file), else ./migrations when it exists. */
+/**
+ * migrations.dir from the config (relative to the config file), else ./migrations when it exists,
+ * else the directory of a layout the tools' own files point at (prisma/migrations, Drizzle's out…).
+ */
 function defaultPaths(loaded: LoadedConfig): string[] {
   const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
-  return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
+  if (loaded.config.migrations?.dir !== undefined || fs.existsSync(dir)) return [dir];
+  const { detectLayouts } = require('../migrations/layouts') as typeof import('../migrations/layouts');
+  const found = detectLayouts(loaded.baseDir).map((l) => path.resolve(loaded.baseDir, l.dir)).find((d) => fs.existsSync(d));
+  return found ? [found] : [];
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
