@@ -5,7 +5,7 @@ export default defineRule({
   meta: {
     id: 'adding-required-column',
     title: 'ADD COLUMN … NOT NULL without a default fails on a table with rows and breaks old inserts',
-    category: 'compatibility',
+    category: 'scan',
     defaultSeverity: 'error',
     docs: 'docs/rules/adding-required-column.md',
   },

@@ -5,7 +5,7 @@ export default defineRule({
   meta: {
     id: 'truncating-table',
     title: 'TRUNCATE takes an ACCESS EXCLUSIVE lock and removes every row at once',
-    category: 'lock',
+    category: 'rewrite',
     defaultSeverity: 'error',
     docs: 'docs/rules/truncating-table.md',
   },

@@ -2,6 +2,7 @@ import type { Client } from 'pg';
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { quoteIdent } from '../db/quote';
+import { createExtensionFix, isNotLoadedError, PRELOAD_FIX, readStatStatementsSetup } from '../db/stat-statements';
 
 /** Every SQL statement `dbops audit queries --from-db` sends. */
 
@@ -16,27 +17,10 @@ export interface StatStatementRow {
   dbname: string | null;
 }
 
-interface ExtensionState {
-  /** shared_preload_libraries, or null when this role may not read it. */
-  preload: string | null;
-  schema: string | null;
-  database: string;
-}
-
-async function extensionState(client: Client): Promise<ExtensionState> {
-  // pg_settings hides shared_preload_libraries from roles without pg_read_all_settings (no row).
-  const { rows } = await client.query<ExtensionState>(
-    `SELECT (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries') AS preload,
-            (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_stat_statements') AS schema,
-            current_database() AS database`,
-  );
-  return rows[0];
-}
-
 const notLoaded = (label: string) =>
   new DbopsError(`pg_stat_statements is not loaded on ${label}`, {
     exitCode: EXIT.database,
-    hint: 'add pg_stat_statements to shared_preload_libraries in postgresql.conf, restart the server, then run CREATE EXTENSION pg_stat_statements; (or use --log / --file)',
+    hint: `${PRELOAD_FIX}, then run CREATE EXTENSION pg_stat_statements; (or use --log / --file)`,
   });
 
 /**
@@ -44,18 +28,18 @@ const notLoaded = (label: string) =>
  * of the two setup steps is missing.
  */
 export async function readStatStatements(client: Client, label: string): Promise<StatStatementRow[]> {
-  const state = await extensionState(client);
-  if (state.preload !== null && !/(^|[\s,])"?pg_stat_statements"?($|[\s,])/.test(state.preload)) throw notLoaded(label);
+  const state = await readStatStatementsSetup(client);
+  if (state.preloaded === false) throw notLoaded(label);
   if (!state.schema) {
     throw new DbopsError(`the pg_stat_statements extension is not created in database "${state.database}" on ${label}`, {
       exitCode: EXIT.database,
-      hint: `run CREATE EXTENSION pg_stat_statements; in "${state.database}" (on the primary; it replicates), or connect to the database where it exists`,
+      hint: `run ${createExtensionFix(state.database)}, or connect to the database where it exists`,
     });
   }
   try {
     return await readView(client, state.schema);
   } catch (err) {
-    if ((err as { code?: string }).code === '55000' && /shared_preload_libraries/.test((err as Error).message)) throw notLoaded(label);
+    if (isNotLoadedError(err)) throw notLoaded(label);
     throw err;
   }
 }

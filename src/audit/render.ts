@@ -2,6 +2,9 @@ import { wrappingTable } from '../output/table';
 import { formatSource, type RankedQuery } from './aggregate';
 import type { AuditRun } from './run';
 import { packageInfo } from '../util/package';
+import type { AuditFormat } from '../output/formats';
+import { renderJsonDocument } from '../output/json';
+import { renderSarifLog, sarifLocation, type SarifResult, type SarifRule } from '../output/sarif';
 
 const oneLine = (s: string, n: number) => {
   const flat = s.replace(/\s+/g, ' ').trim();
@@ -91,7 +94,7 @@ function queryJson(q: RankedQuery) {
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
-export function auditJson(run: AuditRun): unknown {
+export function auditJson(run: AuditRun): object {
   return {
     queries: run.queries.map(queryJson),
     unparsable: run.unparsable.map((u) => ({ source: formatSource(u.source), message: u.message, text: u.text })),
@@ -114,7 +117,7 @@ export function auditJson(run: AuditRun): unknown {
 // documentation URL: the rules name the page instead.
 const RULE_HELP = { text: 'See docs/commands/audit-queries.md in dbops (what is counted, thresholds, how to fix).' };
 
-const RULES = [
+const RULES: SarifRule[] = [
   {
     id: 'too-many-joins',
     shortDescription: { text: 'Query joins more tables than the planner searches exhaustively' },
@@ -138,23 +141,12 @@ const RULES = [
 ];
 
 /** Like dbops lint's SARIF: the package version, and absolute links only when the package declares a homepage. */
-function sarifDriver() {
+export function auditSarif(run: AuditRun): string {
   const pkg = packageInfo();
   const home = pkg.homepage?.replace(/\/$/, '');
-  return {
-    name: 'dbops audit queries',
-    version: pkg.version,
-    semanticVersion: pkg.version,
-    ...(home ? { informationUri: home } : {}),
-    rules: RULES.map((rule) => (home ? { ...rule, helpUri: `${home}/blob/main/docs/commands/audit-queries.md` } : rule)),
-  };
-}
-
-export function auditSarif(run: AuditRun): unknown {
-  const results: unknown[] = [];
-  const location = (s: { file?: string; line?: number; column?: number }) => ({
-    physicalLocation: { artifactLocation: { uri: s.file }, region: { startLine: s.line ?? 1, startColumn: s.column ?? 1 } },
-  });
+  const rules = RULES.map((rule) => (home ? { ...rule, helpUri: `${home}/blob/main/docs/commands/audit-queries.md` } : rule));
+  const results: SarifResult[] = [];
+  const location = (s: { file?: string; line?: number; column?: number }) => sarifLocation(s.file!, { startLine: s.line ?? 1, startColumn: s.column ?? 1 });
   for (const q of run.queries) {
     const files = q.sources.filter((s) => s.file !== undefined);
     if (q.severity !== 'ok') {
@@ -175,9 +167,17 @@ export function auditSarif(run: AuditRun): unknown {
   for (const u of run.unparsable) {
     if (u.source.file !== undefined) results.push({ ruleId: 'syntax-error', level: 'note', message: { text: `Not audited: ${u.message}` }, locations: [location(u.source)] });
   }
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{ tool: { driver: sarifDriver() }, results }],
-  };
+  return renderSarifLog({ name: 'dbops audit queries', version: pkg.version, informationUri: home }, rules, results);
+}
+
+/** The audit in the chosen format, as printed. */
+export function renderAudit(format: AuditFormat, run: AuditRun, limit: number): string {
+  switch (format) {
+    case 'text':
+      return renderTable(run, limit) + '\n';
+    case 'json':
+      return renderJsonDocument(auditJson(run));
+    case 'sarif':
+      return auditSarif(run);
+  }
 }

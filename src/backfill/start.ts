@@ -11,15 +11,17 @@ import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { claimedError, ownerProcessGone, processAlive } from './claim';
-import { LagPoller } from './replica-lag';
+import { blindSpots, LagWatcher } from './replica-lag';
+import { resumeCommand } from './resume-command';
 import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
 import type { BackfillSpec, BackfillState } from './types';
+import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
-/** How often replica lag is re-read in the background: a batch starts on a reading at most this old (plus one round). */
+/** How often replica lag is re-read in the background while a replica is near the limit (the interval grows while all are far below it). */
 const LAG_POLL_MS = 100;
 
 export interface RunRequest extends SpecInput {
@@ -28,7 +30,7 @@ export interface RunRequest extends SpecInput {
   settings: RunSettings;
   config: LoadedConfig;
   dryRun: boolean;
-  format: 'text' | 'json';
+  format: TextOrJson;
   /** The command line, for "rerun this to resume" (secrets are redacted before printing). */
   argv: string[];
 }
@@ -138,7 +140,7 @@ function describeChange(change: BackfillSpec['change']): string {
 
 async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, url: string | undefined, client: Client, io: Output): Promise<number> {
   const progress = progressFor(req.format, io);
-  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), LAG_POLL_MS) : undefined;
+  const lag = req.settings.lagLimit ? new LagWatcher(topologyFor(req, url), { baseIntervalMs: LAG_POLL_MS, limit: req.settings.lagLimit }) : undefined;
   const stop = installStopHandlers(() => process.exit(EXIT.interrupted));
   try {
     progress.emit({
@@ -151,6 +153,11 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       rowsDone: state.rowsDone,
       rowsScanned: state.rowsScanned,
     });
+    if (lag) {
+      await lag.read();
+      const replicas = lag.nodes.filter((n) => n.role !== 'primary' || !n.reachable).map((n) => n.name);
+      progress.emit({ event: 'watching', name: spec.name, replicas, unseen: blindSpots(lag.nodes) });
+    }
     const runner = new BackfillRunner(client, spec, req.settings, progress, stop, lag?.read, state);
     const outcome = await runner.run();
     progress.close();
@@ -160,11 +167,13 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       return EXIT.failed;
     }
     io.err(`interrupted by ${outcome.signal}: backfill ${spec.name} is paused; rerun the same command to resume:`);
-    io.err(`  ${redactSecrets(resumeCommand(req.argv))}`);
+    const resume = resumeCommand(req.argv);
+    io.err(`  ${redactSecrets(resume.command)}`);
+    for (const line of resume.toSet) io.err(`  with ${redactSecrets(line)}`);
     return EXIT.interrupted;
   } finally {
     progress.close();
-    lag?.stop();
+    await lag?.stop();
     stop.dispose();
   }
 }
@@ -181,15 +190,13 @@ function topologyFor(req: RunRequest, url: string | undefined): Topology {
   }
 }
 
-function progressFor(format: 'text' | 'json', io: Output): ProgressSink {
-  if (format === 'json') return jsonProgress(io.out);
-  if (io.terminal) return terminalProgress(io.terminal);
-  return plainProgress(io.err, io.out);
-}
-
-function resumeCommand(argv: string[]): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['dbops', ...argv.map(quote)].join(' ');
+function progressFor(format: TextOrJson, io: Output): ProgressSink {
+  switch (format) {
+    case 'json':
+      return jsonProgress(io.out);
+    case 'text':
+      return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
+  }
 }
 
 async function dryRun(spec: BackfillSpec, req: RunRequest, client: Client, io: Output): Promise<void> {

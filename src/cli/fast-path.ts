@@ -10,6 +10,8 @@ export interface FlagSpec {
   char?: string;
   multiple?: boolean;
   options?: readonly string[];
+  /** What the help shows instead of the options (which may include accepted old names). */
+  helpValue?: string;
   default?: string;
 }
 

@@ -1,5 +1,5 @@
 import type { FlagSpec } from './fast-path';
-import { LINT_FORMATS } from '../output/lint/formats';
+import { HUMAN_FORMAT, HUMAN_FORMAT_ALIASES, LINT_FORMATS } from '../output/formats';
 
 /**
  * The flags of `dbops lint`, as plain data: the oclif command builds its flags from this, and the
@@ -9,9 +9,11 @@ export const LINT_FLAGS = {
   format: {
     type: 'option',
     char: 'f',
-    description: 'output format; pretty (the default) is for people, coloured only on a terminal',
-    options: LINT_FORMATS,
-    default: 'pretty',
+    description: 'output format; text (the default) is for people, coloured only on a terminal',
+    // The old name of the human format is accepted too; the lint run reads it as text.
+    options: [...LINT_FORMATS, ...HUMAN_FORMAT_ALIASES],
+    helpValue: LINT_FORMATS.join('|'),
+    default: HUMAN_FORMAT,
   },
   'pg-version': { type: 'option', description: 'PostgreSQL major version of the target server, 11–18 (default: pgVersion from the config, else 15)' },
   since: { type: 'option', description: 'lint only migrations added or changed since this git ref (plus untracked files)' },

@@ -7,7 +7,8 @@ import { STATUS_EXIT_CODE } from '../reports/status';
 import type { Topology, TopologyFlags } from '../replication/topology';
 import type { Rendered } from '../reports/watch';
 import type { NodeTimeouts } from '../replication/node-session';
-import type { ReportFormat } from '../reports/render/format';
+import { REPORT_FORMATS, type ReportFormat } from '../output/formats';
+import { formatFlag } from './format-flag';
 
 /**
  * Base of `dbops report lag|connections`: the topology, format, timeout and watch flags they
@@ -19,10 +20,12 @@ export abstract class ReportCommand extends DbopsCommand {
     ...DbopsCommand.baseFlags,
     primary: Flags.string({ description: 'primary URL (with no replicas given, its connected direct standbys are discovered; a disconnected one is invisible, so pass --replica for each standby)', helpGroup: 'TOPOLOGY' }),
     replica: Flags.string({ description: 'replica as NAME=URL; repeat for each standby and cascade', multiple: true, helpGroup: 'TOPOLOGY' }),
-    format: Flags.string({ description: 'output format', options: ['table', 'json', 'prometheus'], default: 'table' }),
+    format: formatFlag(REPORT_FORMATS),
     watch: Flags.string({ description: 'redraw every INTERVAL (e.g. 2s) until interrupted' }),
     'connect-timeout': Flags.string({ description: 'per-node connect timeout', default: '5s' }),
     'statement-timeout': Flags.string({ description: 'per-node statement timeout', default: '5s' }),
+    concurrency: Flags.integer({ description: 'nodes queried at once (a dead or hanging node holds one slot for its own timeout)', default: 16, min: 1 }),
+    problems: Flags.boolean({ description: 'show only the nodes that are not OK (the summary still counts every node)', default: false }),
   };
 
   protected override usageExitCode = STATUS_EXIT_CODE.UNKNOWN;
@@ -51,10 +54,12 @@ export interface CommonReportFlags {
   primary?: string;
   replica?: string[];
   pgbouncer?: string[];
-  format: string;
+  format: ReportFormat;
   watch?: string;
   'connect-timeout': string;
   'statement-timeout': string;
+  concurrency: number;
+  problems: boolean;
 }
 
 function topologyFlags(flags: CommonReportFlags): TopologyFlags {
@@ -64,18 +69,21 @@ function topologyFlags(flags: CommonReportFlags): TopologyFlags {
 export interface CommonOptions {
   format: ReportFormat;
   watchMs?: number;
-  timeouts: NodeTimeouts;
+  timeouts: NodeTimeouts & { concurrency: number };
+  problemsOnly: boolean;
 }
 
 function commonOptions(flags: CommonReportFlags): CommonOptions {
   const watchMs = flags.watch === undefined ? undefined : parseDuration(flags.watch, '--watch interval');
   if (watchMs !== undefined && watchMs < 100) throw new UsageError(`--watch ${flags.watch} is too short`, 'use an interval of at least 100ms, e.g. --watch 2s');
   return {
-    format: flags.format as ReportFormat,
+    format: flags.format,
     watchMs,
     timeouts: {
       connectTimeoutMs: parseDuration(flags['connect-timeout'], '--connect-timeout'),
       statementTimeoutMs: parseDuration(flags['statement-timeout'], '--statement-timeout'),
+      concurrency: flags.concurrency,
     },
+    problemsOnly: flags.problems,
   };
 }

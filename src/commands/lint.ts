@@ -11,7 +11,7 @@ function oclifFlags(specs: Record<string, FlagSpec>): Interfaces.FlagInput {
       name,
       spec.type === 'boolean'
         ? Flags.boolean({ description: spec.description })
-        : Flags.string({ description: spec.description, char: spec.char as 'f' | undefined, options: spec.options as string[] | undefined, default: spec.default, multiple: spec.multiple as false }),
+        : Flags.string({ description: spec.description, char: spec.char as 'f' | undefined, options: spec.options as string[] | undefined, helpValue: spec.helpValue, default: spec.default, multiple: spec.multiple as false }),
     ]),
   ) as Interfaces.FlagInput;
 }

@@ -3,7 +3,7 @@
  * config validation), message templates, and a small check over one analysed statement.
  */
 import type { ActionKind, AnalyzedStatement } from '../effects/types';
-import type { LintOptions, RuleMeta, Severity } from './types';
+import type { LintOptions, RuleCategory, RuleMeta, Severity } from './types';
 
 /** Rules check one analysed statement at a time: its effects and the context it runs in. */
 export type { AnalyzedStatement };
@@ -20,6 +20,8 @@ export interface RuleReport {
   fix?: string;
   /** A weaker severity for this finding (e.g. "cannot prove safe" vs "will rewrite"); config overrides win. */
   severity?: Severity;
+  /** The work this finding claims, when it differs from the rule's (consumers filter heavy work on it). */
+  category?: RuleCategory;
 }
 
 export interface Rule {

@@ -8,9 +8,9 @@ import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
 import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
-import type { LintFormat } from '../output/lint/formats';
+import { canonicalFormat, type LintFormat } from '../output/formats';
 import { ORM_TOOLS, type OrmTool } from '../orm/types';
-import { renderLint, wantsColor } from '../output/lint/index';
+import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
 
@@ -51,11 +51,11 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: flags.format as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(outcome.output);
+  await writeChunks(outcome.output);
   return outcome.exitCode;
 }
 
@@ -87,7 +87,8 @@ export interface LintRequest {
 }
 
 export interface LintOutcome {
-  output: string;
+  /** The rendered report in pieces, made as they are read (see renderLintChunks); read it once. */
+  output: Iterable<string>;
   warnings: string[];
   exitCode: number;
 }
@@ -110,7 +111,25 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine): P
     tool: toolInfo(),
     docsRoot: packageInfo().root,
   };
-  return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+  return { output: renderLintChunks(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+}
+
+/**
+ * Writes rendered pieces to stdout in blocks of about 64 KB, waiting whenever the reader falls
+ * behind: a pipe does not block the writer, and without the wait a big report piles up in memory.
+ */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    const drained = process.stdout.write(pending);
+    pending = '';
+    if (!drained) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending !== '') await flush();
 }
 
 export function toolInfo(): LintRun['tool'] {
@@ -160,7 +179,18 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     existingSchema: existingSchemaFrom(loaded),
     stats: statsFrom(loaded, flags.stats),
     sizeThresholds: sizeThresholdsFrom(loaded),
+    serverTimeZone: serverTimeZoneFrom(loaded),
   };
+}
+
+/** lint.serverTimeZone: the TimeZone sessions get when a migration does not set one. */
+function serverTimeZoneFrom(loaded: LoadedConfig): string | undefined {
+  const zone = loaded.config.lint?.serverTimeZone;
+  if (zone === undefined) return undefined;
+  if (typeof zone !== 'string' || zone.trim() === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.serverTimeZone must be a time zone name`, 'e.g. "serverTimeZone": "UTC" (what SHOW TimeZone says on the server)');
+  }
+  return zone;
 }
 
 /** --stats (relative to the current directory), else lint.statsFile (relative to the config file). */

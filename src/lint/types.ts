@@ -77,6 +77,8 @@ export interface LintOptions {
   stats?: StatsSnapshot;
   /** With stats: heavy findings on tables smaller than warningBelowBytes are warnings. */
   sizeThresholds?: { warningBelowBytes?: number };
+  /** The server's TimeZone (lint.serverTimeZone), used until a migration sets its own. */
+  serverTimeZone?: string;
 }
 
 export interface LintReport {

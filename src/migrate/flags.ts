@@ -5,5 +5,3 @@ export const migrateConnectionFlags = {
   url: Flags.string({ description: 'database URL or conninfo (default: database.url in config, DATABASE_URL, PG* variables); connect directly to the primary' }),
   dir: Flags.string({ description: 'migrations directory (default: migrations.dir in config, else ./migrations)' }),
 };
-
-export const formatFlag = Flags.string({ description: 'output format', options: ['pretty', 'json'], default: 'pretty' });

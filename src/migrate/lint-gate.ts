@@ -38,7 +38,7 @@ export async function lintPending(pending: PreparedMigration[], options: LintOpt
     findings.length === 0
       ? ''
       : renderLint(
-          'pretty',
+          'text',
           { report: { ...report, findings }, sources: new Map(sources.map((s) => [s.path, s.text])), pgVersion: options.pgVersion, tool: toolInfo(), docsRoot: packageInfo().root },
           { color },
         );

@@ -3,6 +3,8 @@ import { blocksReads, blocksWrites, type LockMode } from '../effects/locks';
 import type { RelationEffect, StatementEffects } from '../effects/types';
 import type { Finding, LintOptions } from '../lint/types';
 import { formatDuration } from '../util/duration';
+import type { MigrateFormat } from '../output/formats';
+import { renderJsonDocument } from '../output/json';
 import { describeBlocker } from './blockers';
 import { lintPending } from './lint-gate';
 import { conflictingHolders, resolveTargets, type LockHolder } from './lock-holders';
@@ -170,7 +172,14 @@ function oneLine(text: string): string {
 }
 
 /** `dbops migrate plan` and `dbops migrate --dry-run`. */
-export async function renderPlan(settings: MigrateSettings, lintOptions: LintOptions, format: 'pretty' | 'json'): Promise<void> {
+export async function renderPlan(settings: MigrateSettings, lintOptions: LintOptions, format: MigrateFormat): Promise<void> {
   const plan = await buildPlan(settings, lintOptions);
-  process.stdout.write((format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan)) + '\n');
+  switch (format) {
+    case 'text':
+      process.stdout.write(renderPlanText(plan) + '\n');
+      return;
+    case 'json':
+      process.stdout.write(renderJsonDocument(plan));
+      return;
+  }
 }

@@ -1,4 +1,6 @@
 import type { MigrationStatus, StatusEntry } from './status';
+import type { MigrateFormat } from '../output/formats';
+import { renderJsonDocument } from '../output/json';
 
 const LABEL: Record<StatusEntry['state'], string> = {
   applied: 'applied',
@@ -58,4 +60,13 @@ export function statusJson(status: MigrationStatus & { target: string; warnings:
       outOfOrder: e.outOfOrder ?? false,
     })),
   };
+}
+
+export function renderMigrateStatus(format: MigrateFormat, status: MigrationStatus & { target: string; warnings: string[] }): string {
+  switch (format) {
+    case 'text':
+      return renderStatus(status) + '\n';
+    case 'json':
+      return renderJsonDocument(statusJson(status));
+  }
 }

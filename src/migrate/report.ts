@@ -6,8 +6,8 @@ import type { MigrateEvent } from './events';
 import type { MigrationHeader } from './statements';
 import type { LockHolder } from './lock-holders';
 import { describeHolder, type RunnerLockHolder } from './runner-lock';
-
-export type OutputFormat = 'pretty' | 'json';
+import type { MigrateFormat } from '../output/formats';
+import { renderJsonDocument } from '../output/json';
 
 interface MigrationRecord extends MigrationHeader {
   status: 'applied' | 'failed' | 'running';
@@ -37,16 +37,16 @@ export class MigrateReporter {
   private readonly started = Date.now();
 
   constructor(
-    private readonly format: OutputFormat,
+    private readonly format: MigrateFormat,
     private readonly out: NodeJS.WriteStream = process.stdout,
   ) {}
 
   private get interactive(): boolean {
-    return this.format === 'pretty' && this.out.isTTY === true;
+    return this.format === 'text' && this.out.isTTY === true;
   }
 
   private line(text: string): void {
-    if (this.format !== 'pretty') return;
+    if (this.format !== 'text') return;
     this.spinner?.stop();
     this.out.write(text + '\n');
   }
@@ -88,11 +88,11 @@ export class MigrateReporter {
         break;
       case 'warning':
         this.warnings.push(e.message);
-        if (this.format === 'pretty') process.stderr.write(`warning: ${e.message}\n`);
+        if (this.format === 'text') process.stderr.write(`warning: ${e.message}\n`);
         break;
       case 'lint':
         this.lintFindings = e.findings;
-        if (this.format === 'pretty') process.stderr.write(e.rendered);
+        if (this.format === 'text') process.stderr.write(e.rendered);
         break;
       case 'migration-start':
         this.migrations.push({
@@ -193,7 +193,7 @@ export class MigrateReporter {
         durationMs: Date.now() - this.started,
         error: error ?? null,
       };
-      this.out.write(JSON.stringify(doc, null, 2) + '\n');
+      this.out.write(renderJsonDocument(doc));
       return;
     }
     if (!error && applied.length > 0) this.line(`Applied ${applied.length} migration${applied.length > 1 ? 's' : ''} in ${formatElapsed(Date.now() - this.started)}.`);

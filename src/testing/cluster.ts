@@ -14,6 +14,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { mapBounded } from '../util/pool';
 
 const run = promisify(execFile);
 
@@ -63,19 +64,21 @@ export interface Cluster {
   stopNode(node: NodeInfo): Promise<void>;
   /** Starts a node stopped with stopNode again and waits until it accepts connections. */
   startNode(node: NodeInfo): Promise<void>;
+  /** Registers more teardown (e.g. a fleet of replicas) that stop() runs first, newest first. */
+  onStop(fn: () => Promise<void>): void;
   stop(): Promise<void>;
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** Runs a server binary as the postgres user when we are root. */
-async function asPostgres(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
+export async function asPostgres(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
   const env = { ...process.env, ...opts.env };
   if (isRoot()) return run('runuser', ['-u', 'postgres', '--', cmd, ...args], { env, maxBuffer: 16 << 20 });
   return run(cmd, args, { env, maxBuffer: 16 << 20 });
 }
 
-async function chownToPostgres(p: string): Promise<void> {
+export async function chownToPostgres(p: string): Promise<void> {
   if (isRoot()) await run('chown', ['-R', 'postgres:postgres', p]);
 }
 
@@ -154,7 +157,7 @@ export async function ensureTemplate(root = testRoot()): Promise<string> {
   return template;
 }
 
-function baseSettings(port: number, name: string, extra: Record<string, string | number>): Record<string, string | number> {
+export function baseSettings(port: number, name: string, extra: Record<string, string | number>): Record<string, string | number> {
   return {
     port,
     listen_addresses: "'127.0.0.1'",
@@ -179,7 +182,7 @@ function quoteSetting(v: string): string {
   return /^'.*'$/.test(v) || /^-?\d+(\.\d+)?$/.test(v) || /^(on|off|true|false)$/i.test(v) ? v : `'${v.replace(/'/g, "''")}'`;
 }
 
-function writeSettings(dataDir: string, settings: Record<string, string | number>): void {
+export function writeSettings(dataDir: string, settings: Record<string, string | number>): void {
   const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
   fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), `\n# dbops test cluster\n${lines.join('\n')}\n`);
 }
@@ -202,14 +205,14 @@ async function startNode(dataDir: string, port: number): Promise<void> {
   await waitReady(port, 30_000);
 }
 
-async function stopNode(dataDir: string): Promise<void> {
+export async function stopNode(dataDir: string): Promise<void> {
   if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return;
   await asPostgres(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function nodeUrl(port: number, user = SUPERUSER, password = SUPERUSER_PASSWORD, database = 'postgres'): string {
+export function nodeUrl(port: number, user = SUPERUSER, password = SUPERUSER_PASSWORD, database = 'postgres'): string {
   return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
@@ -241,6 +244,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       urlFor: (node, opts = {}) => nodeUrl(node.port, opts.user, opts.password, opts.database),
       stopNode: (node) => stopNode(node.dataDir),
       startNode: (node) => startNode(node.dataDir, node.port),
+      onStop: (fn) => cleanup.push(fn),
       stop,
     };
     if (options.standbys) {
@@ -420,10 +424,11 @@ export async function reapClusters(opts: { owner?: number; all?: boolean; root?:
     const selected = opts.all || (opts.owner !== undefined ? pid === opts.owner : !ownerAlive);
     if (!selected) continue;
     await stopPgBouncer(path.join(dir, 'pgbouncer'));
-    for (const node of fs.readdirSync(dir)) {
-      const dataDir = path.join(dir, node);
-      if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await stopNode(dataDir);
-    }
+    // A fleet keeps its data directories on tmpfs behind a symlink in the cluster directory.
+    const satellites = fs.readdirSync(dir).map((e) => path.join(dir, e)).filter((p) => fs.lstatSync(p).isSymbolicLink() && fs.existsSync(p));
+    const dataDirs = [dir, ...satellites].flatMap((d) => fs.readdirSync(d).map((e) => path.join(d, e))).filter((p) => fs.existsSync(path.join(p, 'PG_VERSION')));
+    await mapBounded(dataDirs, 8, stopNode);
+    for (const s of satellites) fs.rmSync(fs.realpathSync(s), { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
     reaped++;
   }

@@ -3,7 +3,9 @@ import { formatDuration, formatSeconds } from '../util/duration';
 import type { TimeoutCheckResult, EffectiveRow, Violation } from './check';
 import { describeLimit } from './policy';
 import type { EnforcePlan, PlannedChange } from './enforce';
-import type { IdleListing } from './idle-sessions';
+import type { IdleListing, IdleRun } from './idle-sessions';
+import type { TextOrJson } from '../output/formats';
+import { renderJsonDocument } from '../output/json';
 import { TIMEOUT_SETTINGS, type EffectiveValue, type TimeoutSetting } from './settings';
 
 const SHORT: Record<TimeoutSetting, string> = {
@@ -54,7 +56,7 @@ export function describeViolation(v: Violation): string {
 const jsonValues = (row: EffectiveRow) =>
   Object.fromEntries(TIMEOUT_SETTINGS.map((s) => [s, { ms: row.values[s].ms, value: showMs(row.values[s].ms), level: row.values[s].level }]));
 
-export function checkJson(result: TimeoutCheckResult): unknown {
+export function checkJson(result: TimeoutCheckResult): object {
   return {
     policy: {
       limits: Object.fromEntries(Object.entries(result.policy.limits).map(([s, ms]) => [s, { ms, value: formatDuration(ms) }])),
@@ -92,7 +94,7 @@ export function renderPlan(plan: EnforcePlan, applied: boolean): string {
   return out.join('\n');
 }
 
-export function planJson(plan: EnforcePlan, applied: boolean): unknown {
+export function planJson(plan: EnforcePlan, applied: boolean): object {
   const change = (c: PlannedChange) => ({ ...c.target, setting: c.setting, currentMs: c.currentMs ?? null, desiredMs: c.desiredMs, sql: c.sql });
   return { applied, changes: plan.changes.map(change), unchanged: plan.unchanged.map(change), shadowed: plan.shadowed, existingSessions: plan.existingSessions };
 }
@@ -123,7 +125,7 @@ export function renderIdleTable(listing: IdleListing): string {
   return out.join('\n');
 }
 
-export function idleJson(listing: IdleListing, terminated?: number[]): unknown {
+export function idleJson(listing: IdleListing, terminated?: number[]): object {
   return {
     sessions: listing.sessions.map((s) => ({
       pid: s.pid,
@@ -143,4 +145,44 @@ export function idleJson(listing: IdleListing, terminated?: number[]): unknown {
     hidden: listing.hidden,
     terminated: terminated ?? null,
   };
+}
+
+/** `dbops timeouts check`, as printed. */
+export function renderCheck(format: TextOrJson, result: TimeoutCheckResult): string {
+  switch (format) {
+    case 'text':
+      return renderCheckTable(result) + '\n';
+    case 'json':
+      return renderJsonDocument(checkJson(result));
+  }
+}
+
+/** `dbops timeouts enforce`, as printed. */
+export function renderEnforce(format: TextOrJson, plan: EnforcePlan, applied: boolean): string {
+  switch (format) {
+    case 'text':
+      return renderPlan(plan, applied) + '\n';
+    case 'json':
+      return renderJsonDocument(planJson(plan, applied));
+  }
+}
+
+/**
+ * What `dbops sessions idle` prints once the run is over. In text the table was printed before
+ * the question (renderIdleTable), so this is only what --terminate did.
+ */
+export function renderIdleOutcome(format: TextOrJson, run: IdleRun): string {
+  switch (format) {
+    case 'json':
+      return renderJsonDocument(idleJson(run.listing, run.terminate?.terminated));
+    case 'text': {
+      if (!run.terminate) return '';
+      const { confirmed, terminated, leftAlone } = run.terminate;
+      if (!confirmed) return 'Not confirmed: no session was terminated.\n';
+      const out = [`Terminated ${terminated.length} session(s)${terminated.length ? `: ${terminated.join(', ')}` : ''}.`];
+      if (leftAlone.length > 0) out.push(`Left alone ${leftAlone.length} session(s) that ended or left their transaction meanwhile: ${leftAlone.join(', ')}.`);
+      for (const x of run.listing.sessions.filter((y) => y.skipReason)) out.push(`Skipped ${x.pid}: ${x.skipReason}.`);
+      return out.map((l) => l + '\n').join('');
+    }
+  }
 }

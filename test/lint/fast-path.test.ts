@@ -7,7 +7,7 @@ describe('start-up fast path parser', () => {
       flags: { format: 'json', rule: ['a=off', 'b=error'], since: 'origin/main', debug: true },
       args: ['migrations', '-'],
     });
-    expect(parseSimpleArgv(['x.sql'], LINT_FLAGS)).toEqual({ flags: { format: 'pretty' }, args: ['x.sql'] });
+    expect(parseSimpleArgv(['x.sql'], LINT_FLAGS)).toEqual({ flags: { format: 'text' }, args: ['x.sql'] });
     expect(parseSimpleArgv(['--', '--weird-name.sql'], LINT_FLAGS)?.args).toEqual(['--weird-name.sql']);
   });
 

@@ -4,6 +4,8 @@ import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../core/errors';
 import { EXIT } from '../../core/exit-codes';
+import { formatFlag } from '../../cli/format-flag';
+import { AUDIT_FORMATS } from '../../output/formats';
 
 export default class AuditQueries extends DbopsCommand {
   static override description =
@@ -24,7 +26,7 @@ export default class AuditQueries extends DbopsCommand {
     file: listFlag('SQL file or directory of .sql files; "-" is standard input'),
     'max-joins': Flags.integer({ min: 1, description: 'warning when a query joins more tables than this (default 8, or audit.maxJoins.warning)' }),
     'max-joins-error': Flags.integer({ min: 1, description: 'error (exit 1) when a query joins this many tables or more (default 12, or audit.maxJoins.error)' }),
-    format: Flags.string({ options: ['table', 'json', 'sarif'], default: 'table', description: 'output format (sarif: file input only)' }),
+    format: formatFlag(AUDIT_FORMATS, 'output format (sarif: file input only)'),
     limit: Flags.integer({ min: 1, default: 20, description: 'rows in the table output' }),
   };
 
@@ -43,7 +45,7 @@ export default class AuditQueries extends DbopsCommand {
       throw new UsageError('--format sarif needs file input', 'SARIF points at lines in files: use it with --file or standard input; use --format json for logs and pg_stat_statements');
     }
     const { runAudit } = await import('../../audit/run');
-    const render = await import('../../audit/render');
+    const { renderAudit } = await import('../../audit/render');
     const run = await runAudit({
       fromDb: flags['from-db'] ? { url: flags.url ?? loaded.config.database?.url } : undefined,
       logs: flags.log,
@@ -55,9 +57,7 @@ export default class AuditQueries extends DbopsCommand {
     if (onlyStdin && run.statements === 0) {
       throw new UsageError('no input: standard input was empty', 'pass --from-db, --log FILE or --file FILE, or pipe SQL into standard input');
     }
-    if (flags.format === 'json') this.log(JSON.stringify(render.auditJson(run), null, 2));
-    else if (flags.format === 'sarif') this.log(JSON.stringify(render.auditSarif(run), null, 2));
-    else this.log(render.renderTable(run, flags.limit));
+    process.stdout.write(renderAudit(flags.format, run, flags.limit));
     if (run.queries.some((q) => q.severity === 'error')) process.exitCode = EXIT.findings;
   }
 }

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { formatFlag } from '../../cli/format-flag';
+import { TEXT_OR_JSON } from '../../output/formats';
 
 export default class BackfillRun extends DbopsCommand {
   static override description = `Update a large table in small keyset batches: throttled, lag-aware, resumable, exactly once per row.
@@ -30,7 +32,7 @@ Rerunning the same command resumes; SIGINT/SIGTERM finishes or rolls back the cu
     'lock-timeout': Flags.string({ description: 'lock_timeout per batch (default 1s, at most policy.maxLockTimeout)' }),
     'statement-timeout': Flags.string({ description: 'statement_timeout per batch (default 30s)' }),
     retries: Flags.integer({ description: 'retries of one batch on lock timeouts, deadlocks, serialization failures (default 10)' }),
-    format: Flags.string({ description: 'progress output', options: ['text', 'json'], default: 'text' }),
+    format: formatFlag(TEXT_OR_JSON, 'progress output; json: one JSON object per line'),
     'dry-run': Flags.boolean({ description: 'show the estimated rows, the batch SQL and the first batches; write nothing' }),
   };
 
@@ -68,7 +70,7 @@ Rerunning the same command resumes; SIGINT/SIGTERM finishes or rolls back the cu
         settings,
         config: loaded,
         dryRun: flags['dry-run'],
-        format: flags.format as 'text' | 'json',
+        format: flags.format,
         argv: process.argv.slice(2),
       },
       {

@@ -1,10 +1,12 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
-import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag } from '../../cli/format-flag';
+import { migrateConnectionFlags } from '../../migrate/flags';
+import { MIGRATE_FORMATS } from '../../output/formats';
 
 export default class Migrate extends DbopsCommand {
   static override description =
-    'Apply pending migrations: one runner at a time, each under a lock timeout (policy maximum, 5 s by default), with retries, backoff and the blocking session named.';
+    'Apply pending migrations: one runner at a time; waits out sessions holding a conflicting lock without queueing behind them, then tries under short lock timeouts doubling up to the policy maximum (5 s by default), with retries, backoff and the blocking session named.';
 
   static override examples = [
     '<%= config.bin %> migrate',
@@ -30,7 +32,7 @@ export default class Migrate extends DbopsCommand {
     'wait-timeout': Flags.string({ description: 'with --wait: give up after this long', dependsOn: ['wait'] }),
     'allow-changed': Flags.boolean({ description: 'continue even though applied migrations changed after being applied' }),
     'dry-run': Flags.boolean({ description: 'print the plan (same as `dbops migrate plan`) and execute nothing' }),
-    format: formatFlag,
+    format: formatFlag(MIGRATE_FORMATS),
   };
 
   async run(): Promise<void> {
@@ -40,7 +42,7 @@ export default class Migrate extends DbopsCommand {
     const { parseDuration } = await import('../../util/duration');
     const loaded = this.loadConfig(flags.config);
     const settings = resolveMigrateSettings(loaded, flags);
-    const format = flags.format as 'pretty' | 'json';
+    const { format } = flags;
     const { lintOptionsFrom } = await import('../../lint/run');
     if (flags['dry-run']) {
       const { renderPlan } = await import('../../migrate/plan');

@@ -1,6 +1,8 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
-import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag } from '../../cli/format-flag';
+import { migrateConnectionFlags } from '../../migrate/flags';
+import { MIGRATE_FORMATS } from '../../output/formats';
 
 export default class MigratePlan extends DbopsCommand {
   static override description =
@@ -11,7 +13,7 @@ export default class MigratePlan extends DbopsCommand {
   static override flags = {
     ...migrateConnectionFlags,
     'lock-timeout': Flags.string({ description: 'lock_timeout the run would use; may only lower policy.maxLockTimeout' }),
-    format: formatFlag,
+    format: formatFlag(MIGRATE_FORMATS),
   };
 
   async run(): Promise<void> {
@@ -20,6 +22,6 @@ export default class MigratePlan extends DbopsCommand {
     const { renderPlan } = await import('../../migrate/plan');
     const { lintOptionsFrom } = await import('../../lint/run');
     const loaded = this.loadConfig(flags.config);
-    await renderPlan(resolveMigrateSettings(loaded, flags), lintOptionsFrom(loaded, {}), flags.format as 'pretty' | 'json');
+    await renderPlan(resolveMigrateSettings(loaded, flags), lintOptionsFrom(loaded, {}), flags.format);
   }
 }

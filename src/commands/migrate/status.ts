@@ -1,5 +1,7 @@
 import { DbopsCommand } from '../../cli/base-command';
-import { formatFlag, migrateConnectionFlags } from '../../migrate/flags';
+import { formatFlag } from '../../cli/format-flag';
+import { migrateConnectionFlags } from '../../migrate/flags';
+import { MIGRATE_FORMATS } from '../../output/formats';
 
 export default class MigrateStatus extends DbopsCommand {
   static override description =
@@ -9,18 +11,18 @@ export default class MigrateStatus extends DbopsCommand {
 
   static override flags = {
     ...migrateConnectionFlags,
-    format: formatFlag,
+    format: formatFlag(MIGRATE_FORMATS),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(MigrateStatus);
     const { resolveMigrateSettings } = await import('../../migrate/settings');
     const { readMigrationStatus } = await import('../../migrate/read-status');
-    const { renderStatus, statusJson } = await import('../../migrate/render-status');
+    const { renderMigrateStatus } = await import('../../migrate/render-status');
     const { EXIT } = await import('../../core/exit-codes');
     const settings = resolveMigrateSettings(this.loadConfig(flags.config), flags);
     const status = await readMigrationStatus(settings);
-    this.log(flags.format === 'json' ? JSON.stringify(statusJson(status), null, 2) : renderStatus(status));
+    process.stdout.write(renderMigrateStatus(flags.format, status));
     if (status.changed.length > 0) process.exitCode = EXIT.findings;
   }
 }

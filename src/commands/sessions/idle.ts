@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { formatFlag } from '../../cli/format-flag';
+import { TEXT_OR_JSON } from '../../output/formats';
 import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { UsageError } from '../../core/errors';
@@ -22,7 +24,7 @@ export default class SessionsIdle extends DbopsCommand {
     terminate: Flags.boolean({ description: 'end the listed sessions with pg_terminate_backend (asks first unless --yes)' }),
     yes: Flags.boolean({ description: 'do not ask for confirmation (needed with --terminate when stdin is not a terminal)' }),
     'include-superusers': Flags.boolean({ description: 'let --terminate end superusers\' sessions too' }),
-    format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'output format' }),
+    format: formatFlag(TEXT_OR_JSON),
   };
 
   async run(): Promise<void> {
@@ -39,35 +41,20 @@ export default class SessionsIdle extends DbopsCommand {
       throw new UsageError('--terminate needs confirmation, and stdin is not a terminal', 'add --yes to terminate without asking');
     }
     const { withSession } = await import('../../db/connect');
-    const { describeQueryError } = await import('../../db/query-errors');
-    const { listIdleInTransaction, terminateSessions } = await import('../../timeouts/idle-sessions');
-    const render = await import('../../timeouts/render');
-    const filter = { olderThanMs, roles: flags.role, databases: flags.database };
+    const { runIdleSessions } = await import('../../timeouts/idle-sessions');
+    const { renderIdleOutcome, renderIdleTable } = await import('../../timeouts/render');
     await withSession({ url: flags.url ?? loaded.config.database?.url, applicationName: 'dbops sessions idle', readOnly: true }, async (s) => {
-      const listing = await listIdleInTransaction(s.client, filter, flags['include-superusers']).catch((err) => {
-        throw describeQueryError(err, 'listing sessions', 'connect as a role with pg_read_all_stats (or a superuser)');
+      const run = await runIdleSessions(s.client, {
+        filter: { olderThanMs, roles: flags.role, databases: flags.database },
+        includeSuperusers: flags['include-superusers'],
+        terminate: flags.terminate,
+        onListing: (listing) => {
+          // The table first, so the question below refers to what is on screen.
+          if (flags.format === 'text') this.log(renderIdleTable(listing));
+        },
+        confirm: flags.yes ? undefined : (eligible) => confirm(`Terminate ${eligible.length} session(s) (pids ${eligible.map((x) => x.pid).join(', ')})? [y/N] `),
       });
-      if (!flags.terminate) {
-        this.log(flags.format === 'json' ? JSON.stringify(render.idleJson(listing), null, 2) : render.renderIdleTable(listing));
-        return;
-      }
-      const eligible = listing.sessions.filter((x) => !x.skipReason);
-      if (flags.format !== 'json') this.log(render.renderIdleTable(listing));
-      if (eligible.length > 0 && !flags.yes && !(await confirm(`Terminate ${eligible.length} session(s) (pids ${eligible.map((x) => x.pid).join(', ')})? [y/N] `))) {
-        this.log('Not confirmed: no session was terminated.');
-        return;
-      }
-      const terminated = await terminateSessions(s.client, listing.sessions).catch((err) => {
-        throw describeQueryError(err, 'terminating sessions', 'connect as a superuser or a member of pg_signal_backend (superusers\' sessions need a superuser)');
-      });
-      if (flags.format === 'json') {
-        this.log(JSON.stringify(render.idleJson(listing, terminated), null, 2));
-        return;
-      }
-      this.log(`Terminated ${terminated.length} session(s)${terminated.length ? `: ${terminated.join(', ')}` : ''}.`);
-      const moved = eligible.filter((x) => !terminated.includes(x.pid));
-      if (moved.length > 0) this.log(`Left alone ${moved.length} session(s) that ended or left their transaction meanwhile: ${moved.map((x) => x.pid).join(', ')}.`);
-      for (const x of listing.sessions.filter((y) => y.skipReason)) this.log(`Skipped ${x.pid}: ${x.skipReason}.`);
+      process.stdout.write(renderIdleOutcome(flags.format, run));
     });
   }
 }

@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../../cli/base-command';
+import { formatFlag } from '../../cli/format-flag';
+import { TEXT_OR_JSON } from '../../output/formats';
 import { listFlag } from '../../cli/list-flag';
 import { urlFlag } from '../../cli/url-flag';
 import { EXIT } from '../../core/exit-codes';
@@ -16,7 +18,7 @@ export default class TimeoutsCheck extends DbopsCommand {
 
   static override flags = {
     url: urlFlag(),
-    format: Flags.string({ options: ['table', 'json'], default: 'table', description: 'output format' }),
+    format: formatFlag(TEXT_OR_JSON),
     'max-idle-in-transaction': Flags.string({ description: 'policy: idle_in_transaction_session_timeout must be set and at most this (e.g. 60s); overrides timeouts.policy.idleInTransaction' }),
     'max-statement': Flags.string({ description: 'policy: statement_timeout must be set and at most this' }),
     'max-lock': Flags.string({ description: 'policy: lock_timeout must be set and at most this' }),
@@ -42,14 +44,14 @@ export default class TimeoutsCheck extends DbopsCommand {
     const { withSession } = await import('../../db/connect');
     const { describeQueryError } = await import('../../db/query-errors');
     const { checkTimeouts } = await import('../../timeouts/check');
-    const render = await import('../../timeouts/render');
+    const { renderCheck } = await import('../../timeouts/render');
     const result = await withSession(
       { url: flags.url ?? loaded.config.database?.url, applicationName: 'dbops timeouts check', readOnly: true },
       (s) => checkTimeouts(s.client, policy).catch((err) => {
         throw describeQueryError(err, 'reading the timeout settings', 'connect as a role that can read pg_settings, pg_roles and pg_db_role_setting');
       }),
     );
-    this.log(flags.format === 'json' ? JSON.stringify(render.checkJson(result), null, 2) : render.renderCheckTable(result));
+    process.stdout.write(renderCheck(flags.format, result));
     if (result.violations.length > 0) process.exitCode = EXIT.findings;
   }
 }

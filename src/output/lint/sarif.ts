@@ -1,4 +1,5 @@
 import { allRules, findingText, fingerprints, firstParagraph, readRuleDocs, type LintRun } from './model';
+import { renderSarifLog, sarifLocation, type SarifResult, type SarifRule } from '../sarif';
 
 /**
  * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
@@ -10,52 +11,30 @@ export function renderSarif(run: LintRun): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const prints = fingerprints(run.report.findings);
   const helpBase = run.tool.informationUri?.replace(/\/$/, '');
-  const driver = {
-    name: run.tool.name,
-    version: run.tool.version,
-    semanticVersion: run.tool.version,
-    ...(run.tool.informationUri ? { informationUri: run.tool.informationUri } : {}),
-    rules: rules.map((rule) => {
-      const docs = readRuleDocs(run.docsRoot, rule);
-      return {
-        id: rule.id,
-        name: ruleName(rule.id),
-        shortDescription: { text: rule.title },
-        fullDescription: { text: (docs && firstParagraph(docs)) ?? rule.title },
-        ...(helpBase ? { helpUri: `${helpBase}/blob/main/${rule.docs}` } : {}),
-        ...(docs ? { help: { text: docs, markdown: docs } } : {}),
-        defaultConfiguration: { level: rule.defaultSeverity === 'off' ? 'none' : rule.defaultSeverity, enabled: rule.defaultSeverity !== 'off' },
-        properties: { category: rule.category, tags: [rule.category] },
-      };
+  const sarifRules = rules.map((rule): SarifRule => {
+    const docs = readRuleDocs(run.docsRoot, rule);
+    return {
+      id: rule.id,
+      name: ruleName(rule.id),
+      shortDescription: { text: rule.title },
+      fullDescription: { text: (docs && firstParagraph(docs)) ?? rule.title },
+      ...(helpBase ? { helpUri: `${helpBase}/blob/main/${rule.docs}` } : {}),
+      ...(docs ? { help: { text: docs, markdown: docs } } : {}),
+      defaultConfiguration: { level: rule.defaultSeverity === 'off' ? 'none' : rule.defaultSeverity, enabled: rule.defaultSeverity !== 'off' },
+      properties: { category: rule.category, tags: [rule.category] },
+    };
+  });
+  const results = run.report.findings.map(
+    (f, i): SarifResult => ({
+      ruleId: f.ruleId,
+      ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
+      level: f.severity,
+      message: { text: findingText(f) },
+      locations: [sarifLocation(f.file, { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column })],
+      partialFingerprints: { 'dbopsFindingHash/v1': prints[i] },
     }),
-  };
-  const results = run.report.findings.map((f, i) => ({
-    ruleId: f.ruleId,
-    ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
-    level: f.severity,
-    message: { text: findingText(f) },
-    locations: [
-      {
-        physicalLocation: {
-          artifactLocation: { uri: encodeURI(f.file) },
-          region: { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column },
-        },
-      },
-    ],
-    partialFingerprints: { 'dbopsFindingHash/v1': prints[i] },
-  }));
-  const document = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver },
-        results,
-        properties: { pgVersion: run.pgVersion },
-      },
-    ],
-  };
-  return JSON.stringify(document, null, 2) + '\n';
+  );
+  return renderSarifLog(run.tool, sarifRules, results, { pgVersion: run.pgVersion });
 }
 
 /** PascalCase rule name, as SARIF viewers display it ("alter-column-type" → "AlterColumnType"). */

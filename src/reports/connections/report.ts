@@ -1,4 +1,4 @@
-import type { ReportFormat } from '../render/format';
+import type { ReportFormat } from '../../output/formats';
 import { worstStatus } from '../status';
 import type { Topology } from '../../replication/topology';
 import type { Rendered } from '../watch';
@@ -12,6 +12,7 @@ export async function produceConnectionsReport(
   thresholds: ConnectionThresholds,
   options: CollectConnectionsOptions & { top: number },
   format: ReportFormat,
+  view: { problemsOnly?: boolean } = {},
 ): Promise<Rendered> {
   const generatedAt = new Date();
   const snapshot = await collectConnections(topology, options);
@@ -25,8 +26,18 @@ export async function produceConnectionsReport(
     nodes,
     pgbouncers,
     sharedApplications: sharedApplications(nodes),
+    problemsOnly: view.problemsOnly,
   };
-  const text =
-    format === 'json' ? connectionsJson(report) : format === 'prometheus' ? connectionsPrometheus(report, options.top) : connectionsTable(report, options.top);
-  return { text, status: report.status };
+  return { text: renderConnections(format, report, options.top), status: report.status };
+}
+
+function renderConnections(format: ReportFormat, report: ConnectionsReport, top: number): string {
+  switch (format) {
+    case 'text':
+      return connectionsTable(report, top);
+    case 'json':
+      return connectionsJson(report);
+    case 'prometheus':
+      return connectionsPrometheus(report, top);
+  }
 }

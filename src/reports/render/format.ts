@@ -1,10 +1,9 @@
 import kleur from 'kleur';
 import { formatSeconds } from '../../util/duration';
 import { STATUS_EXIT_CODE, type Status } from '../status';
+import { renderJsonDocument } from '../../output/json';
 
 export { formatBytes } from '../../util/size';
-
-export type ReportFormat = 'table' | 'json' | 'prometheus';
 
 export const DASH = '—';
 
@@ -31,8 +30,7 @@ export function summaryLine(report: string, status: Status, generatedAt: Date, c
   return `${colourStatus(status, `${report}: ${status}`)} (${parts.join(', ') || 'no nodes'}) at ${generatedAt.toISOString()}`;
 }
 
-/** The JSON document both reports print: what, when, the verdict and exit code, then the report's own fields. */
+/** The JSON document both reports print: the envelope, what, when, the verdict and exit code, then the report's own fields. */
 export function jsonDocument(report: string, head: { generatedAt: Date; status: Status }, body: Record<string, unknown>): string {
-  const doc = { report, generatedAt: head.generatedAt.toISOString(), status: head.status, exitCode: STATUS_EXIT_CODE[head.status], ...body };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return renderJsonDocument({ report, generatedAt: head.generatedAt.toISOString(), status: head.status, exitCode: STATUS_EXIT_CODE[head.status], ...body });
 }
