@@ -216,7 +216,7 @@ function sizeThresholdsFrom(loaded: LoadedConfig): LintOptions['sizeThresholds']
   return thresholds.warningBelow === undefined ? {} : { warningBelowBytes: parseSize(String(thresholds.warningBelow), `${where}.warningBelow`) };
 }
 
-function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
+export function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
   const value = loaded.config.lint?.migrationTool;
   if (value === undefined || (ORM_TOOLS as readonly string[]).includes(value)) return value;
   throw new UsageError(`${loaded.path ?? 'configuration'}: lint.migrationTool must be one of ${ORM_TOOLS.join(', ')}, got ${JSON.stringify(value)}`, 'name the tool that runs your JavaScript/TypeScript migrations');
