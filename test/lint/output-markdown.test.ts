@@ -21,7 +21,7 @@ function runWithStats(): LintRun {
 }
 
 describe('markdown output (pull request comments)', () => {
-  it('groups findings by severity, with lock, estimated hold and the safe recipe collapsed', () => {
+  it('groups findings by severity, with lock, estimated hold, and the statement and safe recipe collapsed', () => {
     const out = renderMarkdown(runWithStats());
     expectGolden('report.md', out);
     expect(out.startsWith(`${MARKDOWN_MARKER}\n`)).toBe(true);

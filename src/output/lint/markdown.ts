@@ -8,8 +8,8 @@ export const MARKDOWN_MARKER = '<!-- dbops-lint -->';
 
 /**
  * A pull request comment: the summary, then the findings grouped by severity, each with its
- * place, rule, the lock it takes and (with a stats file) how long that lock would be held; why
- * and the safe recipe are collapsed under it.
+ * place, rule, the lock it takes and (with a stats file) how long that lock would be held; the
+ * statement, why and the safe recipe are collapsed under it.
  */
 export function renderMarkdown(run: LintRun): string {
   const s = summarize(run);
@@ -37,8 +37,11 @@ function renderFinding(f: Finding): string[] {
   if (f.hold) facts.push(`~${roughDuration(f.hold.seconds)} on ${escapeText(f.hold.table)} (${formatBytes(f.hold.tableBytes)})`);
   const lines = [`**${codeSpan(`${f.file}:${f.start.line}`)}** · ${facts.join(' · ')}`, '', escapeText(f.message)];
   const problem = f.category === 'syntax' || f.category === 'input';
-  lines.push('', `<details><summary>${problem ? 'Why, and how to fix it' : 'Why, and the safe recipe'}</summary>`, '', escapeText(f.why));
-  if (f.fix) lines.push('', ...fenced(f.fix, problem ? '' : 'sql'));
+  lines.push('', `<details><summary>${problem ? 'Why, and how to fix it' : 'The statement, why, and the safe recipe'}</summary>`);
+  // The SQL as sent: for a Knex or TypeORM migration the line above is code, not this statement.
+  if (f.statement) lines.push('', ...fenced(f.statement, 'sql'));
+  lines.push('', escapeText(f.why));
+  if (f.fix) lines.push('', 'Safe recipe:', '', ...fenced(f.fix, problem ? '' : 'sql'));
   lines.push('', '</details>');
   return lines;
 }
