@@ -39,13 +39,34 @@ export function parseLagLimit(text: string, what = '--max-replica-lag'): LagLimi
  * never holds the next batch back.
  */
 export function lagPauseReason(samples: ReplicaLag[], limit: LagLimit, nextBatchSeconds = 0): string | null {
-  const reasons: string[] = [];
+  const reasons: Array<{ text: string; weight: number }> = [];
   for (const s of samples) {
-    if (s.error) reasons.push(`replica ${s.replica} unreachable (${s.error})`);
-    else if (limit.seconds !== null && s.seconds !== null && s.seconds > 0 && s.seconds + nextBatchSeconds > limit.seconds) reasons.push(`replica ${s.replica} ${s.seconds.toFixed(1)} s behind`);
-    else if (limit.bytes !== null && s.bytes !== null && s.bytes > limit.bytes) reasons.push(`replica ${s.replica} ${formatBytes(s.bytes)} behind`);
+    if (s.error) reasons.push({ text: `replica ${s.replica} unreachable (${s.error})`, weight: Infinity });
+    else if (limit.seconds !== null && s.seconds !== null && s.seconds > 0 && s.seconds + nextBatchSeconds > limit.seconds) reasons.push({ text: `replica ${s.replica} ${s.seconds.toFixed(1)} s behind`, weight: pressure(s, limit) });
+    else if (limit.bytes !== null && s.bytes !== null && s.bytes > limit.bytes) reasons.push({ text: `replica ${s.replica} ${formatBytes(s.bytes)} behind`, weight: pressure(s, limit) });
   }
-  return reasons.length ? reasons.join(', ') : null;
+  if (reasons.length === 0) return null;
+  // Fifty replicas behind a stalled intermediate would make a line nobody reads: the worst few, and a count.
+  const shown = reasons.sort((a, b) => b.weight - a.weight).slice(0, MAX_REASONS).map((r) => r.text);
+  return reasons.length > MAX_REASONS ? `${shown.join(', ')} and ${reasons.length - MAX_REASONS} more` : shown.join(', ');
+}
+
+const MAX_REASONS = 3;
+
+/** How close a replica is to the limit: its lag over the limit, the larger of seconds and bytes. */
+function pressure(s: ReplicaLag, limit: LagLimit): number {
+  const bySeconds = limit.seconds && s.seconds !== null ? s.seconds / limit.seconds : 0;
+  const byBytes = limit.bytes && s.bytes !== null ? s.bytes / limit.bytes : 0;
+  return Math.max(bySeconds, byBytes);
+}
+
+/** The replica closest to the limit (an unreadable one first), named in each batch's progress; null when none is watched. */
+export function limitingReplica(samples: ReplicaLag[], limit: LagLimit): { replica: string; seconds: number | null; bytes: number | null; error?: string } | null {
+  let worst: ReplicaLag | undefined;
+  for (const s of samples) {
+    if (!worst || (s.error ? Infinity : pressure(s, limit)) > (worst.error ? Infinity : pressure(worst, limit))) worst = s;
+  }
+  return worst ? { replica: worst.replica, seconds: worst.seconds, bytes: worst.bytes, ...(worst.error ? { error: worst.error } : {}) } : null;
 }
 
 export function formatBytes(n: number): string {

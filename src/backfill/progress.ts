@@ -1,4 +1,5 @@
 import { formatSeconds } from '../util/duration';
+import { formatBytes } from './lag-limit';
 import type { Cursor } from './types';
 
 /** What the runner reports; --format json prints each as one line, the terminal renders them. */
@@ -25,7 +26,10 @@ export type ProgressEvent =
       retries: number;
       /** What slows the runner down before the next batch (rate limit, sleep), if anything. */
       throttle: string | null;
+      /** With --max-replica-lag: the replica closest to the limit when the batch started. */
+      limitingReplica?: { replica: string; seconds: number | null; bytes: number | null; error?: string } | null;
     }
+  | { event: 'watching'; name: string; replicas: string[]; unseen: string[] }
   | { event: 'pause'; name: string; kind: 'replica-lag' | 'operator' | 'throttle'; reason: string }
   | { event: 'resume'; name: string; pausedSeconds: number }
   | { event: 'retry'; name: string; reason: string; attempt: number; waitMs: number; error: string }
@@ -64,7 +68,14 @@ export function progressLine(e: Extract<ProgressEvent, { event: 'batch' }>, thro
   const pct = e.estimatedRows ? ` (${Math.min(100, Math.floor((100 * e.rowsScanned) / Math.max(e.estimatedRows, 1)))}%)` : '';
   const eta = e.etaSeconds === null ? '' : ` · ETA ${formatSeconds(e.etaSeconds)}`;
   const updated = e.rowsDone !== e.rowsScanned ? ` · ${n(e.rowsDone)} updated` : '';
-  return `${e.name}: ${n(e.rowsScanned)}${total} rows${pct}${updated} · ${n(e.rowsPerSecond)} rows/s${eta} · batch ${n(e.nextBatchSize)}${throttle ? ` · ${throttle}` : ''}`;
+  const limiting = e.limitingReplica ? ` · slowest replica ${describeReplicaLag(e.limitingReplica)}` : '';
+  return `${e.name}: ${n(e.rowsScanned)}${total} rows${pct}${updated} · ${n(e.rowsPerSecond)} rows/s${eta} · batch ${n(e.nextBatchSize)}${limiting}${throttle ? ` · ${throttle}` : ''}`;
+}
+
+function describeReplicaLag(r: { replica: string; seconds: number | null; bytes: number | null; error?: string }): string {
+  if (r.error) return `${r.replica} (unreadable)`;
+  const parts = [r.seconds === null ? null : `${r.seconds.toFixed(1)} s`, r.bytes === null ? null : formatBytes(r.bytes)].filter(Boolean);
+  return `${r.replica}${parts.length ? ` ${parts.join(' / ')}` : ''}`;
 }
 
 export function summaryLine(e: ProgressEvent): string {
@@ -79,6 +90,8 @@ export function summaryLine(e: ProgressEvent): string {
       return `${e.name}: resumed after ${formatSeconds(e.pausedSeconds)}`;
     case 'retry':
       return `${e.name}: ${e.reason} (${e.error}); retry ${e.attempt} in ${e.waitMs} ms`;
+    case 'watching':
+      return `${e.name}: watching the lag of ${e.replicas.length} replica${e.replicas.length === 1 ? '' : 's'}${e.unseen.length ? `; cannot see: ${e.unseen.join('; ')}` : ''}`;
     case 'start':
       return e.resumedFrom
         ? `${e.name}: resuming ${e.table} after key (${e.resumedFrom.join(', ')}), ${n(e.rowsScanned)} rows already done`
@@ -110,6 +123,8 @@ export function terminalProgress(stream: NodeJS.WriteStream): ProgressSink {
         spinner.stopAndPersist({ symbol: e.status === 'failed' ? '✖' : '■', text: summaryLine(e) });
       } else if (e.event === 'start') {
         spinner.text = summaryLine(e);
+      } else if (e.event === 'watching') {
+        spinner.info(summaryLine(e)).start();
       }
     },
     close: () => {

@@ -1,5 +1,8 @@
-import { collectLag, worstLag, type NodeLag, type Topology } from '../replication/lag/collect';
-import type { ReplicaLag } from './lag-limit';
+import { worstLag, type NodeLag, type Topology } from '../replication/lag/collect';
+import { readSnapshot } from '../replication/lag/snapshot';
+import { buildLagTree } from '../replication/lag/tree';
+import { PersistentSessions } from '../replication/persistent-sessions';
+import type { LagLimit, ReplicaLag } from './lag-limit';
 
 /** Per standby, as the throttle needs it; a standby `dbops report lag` cannot vouch for counts as unknown. */
 export function replicaLags(nodes: NodeLag[]): ReplicaLag[] {
@@ -14,31 +17,70 @@ export function replicaLags(nodes: NodeLag[]): ReplicaLag[] {
     }));
 }
 
+/**
+ * What the throttle cannot see, in words: a standby known only from its upstream's
+ * pg_stat_replication has no URL, so standbys streaming from IT (cascades) are invisible; a
+ * replica named in the topology without a URL that nobody lists is not watched at all.
+ */
+export function blindSpots(nodes: NodeLag[]): string[] {
+  const out: string[] = [];
+  for (const n of nodes) {
+    if (n.state === 'unseen') out.push(`${n.name} (in the topology without a URL, and no watched node lists it)`);
+    else if (n.discovered) out.push(`standbys streaming from ${n.name}, if any (${n.name} was found in ${n.upstream}'s pg_stat_replication but has no URL)`);
+  }
+  return out;
+}
+
+export interface LagWatcherOptions {
+  /** Poll interval while any replica is near the limit, unreadable or paused (default 100 ms). */
+  baseIntervalMs: number;
+  /** The longest interval when every replica is far below the limit (default 500 ms). */
+  maxIntervalMs?: number;
+  /** A reading older than this is not used: read() waits for the round in flight (default 1 s). */
+  maxAgeMs?: number;
+  /** The limit the runner applies: the interval adapts to how close the replicas are to it. */
+  limit?: LagLimit;
+}
+
 interface Reading {
   lags: ReplicaLag[];
+  nodes: NodeLag[];
   startedAt: number;
 }
 
 /**
- * Reads replica lag with collectLag() (the reader behind `dbops report lag`) in the background,
- * one round after another at most every `intervalMs`, so a batch does not wait for the replicas.
- * A reading is never trusted blindly: a replica that is behind may have fallen further behind
- * since the round started (by at most the time elapsed), so that age is added to its time lag,
- * and a reading older than `maxAgeMs` (rounds slowed down by a loaded server) is not used at all —
- * read() then waits for the round in flight.
+ * Reads the lag of every replica the topology reaches, in the background, for the backfill
+ * throttle: one read-only session per node, opened once and reused, ONE query per node per round
+ * (the query behind `dbops report lag`, cascades found in their upstream's pg_stat_replication and
+ * measured against the primary). Rounds follow one another at an interval that adapts: the base
+ * interval while a replica is above half the limit, unreadable or paused, doubling up to
+ * maxIntervalMs while all are comfortably below. A reading is never trusted blindly: a replica
+ * that is behind may have fallen further behind since the round started (by at most the time
+ * elapsed), so that age is added to its time lag, and a reading older than maxAgeMs is not used.
  */
-export class LagPoller {
+export class LagWatcher {
+  /** Rounds completed. */
+  polls = 0;
+  intervalMs: number;
   private latest: Reading | undefined;
   private inFlight: Promise<Reading>;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly sessions: PersistentSessions;
+  private readonly maxIntervalMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly topology: Topology,
-    private readonly intervalMs: number,
-    private readonly maxAgeMs = 1000,
+    private readonly options: LagWatcherOptions,
   ) {
+    const endpoints = [...(topology.primary ? [topology.primary] : []), ...topology.replicas];
+    this.sessions = new PersistentSessions(endpoints, { applicationName: 'dbops backfill lag', connectTimeoutMs: 2000, statementTimeoutMs: 2000 });
+    this.intervalMs = options.baseIntervalMs;
+    this.maxIntervalMs = Math.max(options.baseIntervalMs, options.maxIntervalMs ?? 500);
+    this.maxAgeMs = options.maxAgeMs ?? 1000;
     this.inFlight = this.round();
+    this.inFlight.catch(() => undefined);
   }
 
   read = async (): Promise<ReplicaLag[]> => {
@@ -48,16 +90,29 @@ export class LagPoller {
     return reading.lags.map((l) => (l.seconds !== null && (l.bytes ?? 1) > 0 ? { ...l, seconds: l.seconds + ageSeconds } : l));
   };
 
-  stop(): void {
+  /** The tree of the latest round (after the first read()). */
+  get nodes(): NodeLag[] {
+    return this.latest?.nodes ?? [];
+  }
+
+  backendPids(): Promise<number[]> {
+    return this.sessions.backendPids();
+  }
+
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.sessions.close();
   }
 
   private async round(): Promise<Reading> {
     const startedAt = Date.now();
-    const nodes = await collectLag(this.topology, { connectTimeoutMs: 2000, statementTimeoutMs: 2000 });
-    const reading = { lags: replicaLags(nodes), startedAt };
+    const outcomes = await this.sessions.each((s, e) => readSnapshot(s, e));
+    const nodes = buildLagTree(this.sessions.endpoints, outcomes, this.topology.listed);
+    const reading = { lags: replicaLags(nodes), nodes, startedAt };
     this.latest = reading;
+    this.polls++;
+    this.intervalMs = this.nextInterval(reading);
     if (!this.stopped) {
       this.timer = setTimeout(() => {
         this.inFlight = this.round();
@@ -65,5 +120,18 @@ export class LagPoller {
       }, Math.max(0, this.intervalMs - (Date.now() - startedAt)));
     }
     return reading;
+  }
+
+  private nextInterval(reading: Reading): number {
+    const limit = this.options.limit;
+    const near = reading.lags.some(
+      (l) =>
+        l.error !== undefined ||
+        (limit?.seconds != null && (l.seconds ?? 0) > limit.seconds / 2) ||
+        (limit?.bytes != null && (l.bytes ?? 0) > limit.bytes / 2),
+    );
+    const paused = reading.nodes.some((n) => n.replayPaused);
+    if (near || paused || !limit) return this.options.baseIntervalMs;
+    return Math.min(this.maxIntervalMs, this.intervalMs * 2);
   }
 }

@@ -4,7 +4,7 @@ import { EXIT } from '../core/exit-codes';
 import { isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
 import { batchBounds, boundsBatch, setBatch, type BatchRow } from './batch-sql';
-import { lagPauseReason, type LagLimit, type ReplicaLag } from './lag-limit';
+import { lagPauseReason, limitingReplica, type LagLimit, type ReplicaLag } from './lag-limit';
 import type { ProgressSink } from './progress';
 import { advanceCursor, lockStateForBatch, readState, setStatus } from './state-store';
 import { BatchSizer, backoffMs, pauseAfterBatch, retryReason, type BatchSizing } from './throttle';
@@ -66,6 +66,8 @@ export class BackfillRunner {
   private scannedThisRun = 0;
   /** How long the last batch held its locks: the lag a replica that is behind gains during the next one. */
   private lastBatchMs = 0;
+  /** The replica lag the last check before a batch saw: the limiting replica is named in its progress event. */
+  private lastLags: ReplicaLag[] = [];
   /** performance.now() before which the next batch may not start (--max-rate, --sleep). */
   private notBefore = 0;
   private readonly estimatedRows: number | null;
@@ -237,6 +239,7 @@ export class BackfillRunner {
       cursor: r.last,
       retries,
       throttle,
+      ...(this.settings.lagLimit && this.readLag ? { limitingReplica: limitingReplica(this.lastLags, this.settings.lagLimit) } : {}),
     });
   }
 
@@ -244,7 +247,10 @@ export class BackfillRunner {
   private async waitWhileReplicasBehind(): Promise<BackfillStatus> {
     const { lagLimit } = this.settings;
     if (!lagLimit || !this.readLag) return 'running';
-    const check = async () => lagPauseReason(await this.readLag!(), lagLimit, this.lastBatchMs / 1000);
+    const check = async () => {
+      this.lastLags = await this.readLag!();
+      return lagPauseReason(this.lastLags, lagLimit, this.lastBatchMs / 1000);
+    };
     let reason = await check();
     if (!reason) return 'running';
     const pausedAt = Date.now();

@@ -11,7 +11,7 @@ import { resolveTopology, type Topology } from '../replication/lag/collect';
 import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput } from './prepare';
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { claimedError, ownerProcessGone, processAlive } from './claim';
-import { LagPoller } from './replica-lag';
+import { blindSpots, LagWatcher } from './replica-lag';
 import { resumeCommand } from './resume-command';
 import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
@@ -21,7 +21,7 @@ import type { TextOrJson } from '../output/formats';
 
 export const APPLICATION_NAME = 'dbops backfill';
 
-/** How often replica lag is re-read in the background: a batch starts on a reading at most this old (plus one round). */
+/** How often replica lag is re-read in the background while a replica is near the limit (the interval grows while all are far below it). */
 const LAG_POLL_MS = 100;
 
 export interface RunRequest extends SpecInput {
@@ -140,7 +140,7 @@ function describeChange(change: BackfillSpec['change']): string {
 
 async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, url: string | undefined, client: Client, io: Output): Promise<number> {
   const progress = progressFor(req.format, io);
-  const lag = req.settings.lagLimit ? new LagPoller(topologyFor(req, url), LAG_POLL_MS) : undefined;
+  const lag = req.settings.lagLimit ? new LagWatcher(topologyFor(req, url), { baseIntervalMs: LAG_POLL_MS, limit: req.settings.lagLimit }) : undefined;
   const stop = installStopHandlers(() => process.exit(EXIT.interrupted));
   try {
     progress.emit({
@@ -153,6 +153,11 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       rowsDone: state.rowsDone,
       rowsScanned: state.rowsScanned,
     });
+    if (lag) {
+      await lag.read();
+      const replicas = lag.nodes.filter((n) => n.role !== 'primary' || !n.reachable).map((n) => n.name);
+      progress.emit({ event: 'watching', name: spec.name, replicas, unseen: blindSpots(lag.nodes) });
+    }
     const runner = new BackfillRunner(client, spec, req.settings, progress, stop, lag?.read, state);
     const outcome = await runner.run();
     progress.close();
@@ -168,7 +173,7 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
     return EXIT.interrupted;
   } finally {
     progress.close();
-    lag?.stop();
+    await lag?.stop();
     stop.dispose();
   }
 }

@@ -24,6 +24,8 @@ export abstract class ReportCommand extends DbopsCommand {
     watch: Flags.string({ description: 'redraw every INTERVAL (e.g. 2s) until interrupted' }),
     'connect-timeout': Flags.string({ description: 'per-node connect timeout', default: '5s' }),
     'statement-timeout': Flags.string({ description: 'per-node statement timeout', default: '5s' }),
+    concurrency: Flags.integer({ description: 'nodes queried at once (a dead or hanging node holds one slot for its own timeout)', default: 16, min: 1 }),
+    problems: Flags.boolean({ description: 'show only the nodes that are not OK (the summary still counts every node)', default: false }),
   };
 
   protected override usageExitCode = STATUS_EXIT_CODE.UNKNOWN;
@@ -56,6 +58,8 @@ export interface CommonReportFlags {
   watch?: string;
   'connect-timeout': string;
   'statement-timeout': string;
+  concurrency: number;
+  problems: boolean;
 }
 
 function topologyFlags(flags: CommonReportFlags): TopologyFlags {
@@ -65,7 +69,8 @@ function topologyFlags(flags: CommonReportFlags): TopologyFlags {
 export interface CommonOptions {
   format: ReportFormat;
   watchMs?: number;
-  timeouts: NodeTimeouts;
+  timeouts: NodeTimeouts & { concurrency: number };
+  problemsOnly: boolean;
 }
 
 function commonOptions(flags: CommonReportFlags): CommonOptions {
@@ -77,6 +82,8 @@ function commonOptions(flags: CommonReportFlags): CommonOptions {
     timeouts: {
       connectTimeoutMs: parseDuration(flags['connect-timeout'], '--connect-timeout'),
       statementTimeoutMs: parseDuration(flags['statement-timeout'], '--statement-timeout'),
+      concurrency: flags.concurrency,
     },
+    problemsOnly: flags.problems,
   };
 }

@@ -4,9 +4,16 @@
  */
 export type RuleSeverityConfig = 'off' | 'warning' | 'error';
 
+/** One replica of the fleet description (`topology.replicas`). */
 export interface NodeConfig {
   name: string;
-  url: string;
+  /** Omitted for a replica dbops cannot reach: it is then known only from its upstream's pg_stat_replication. */
+  url?: string;
+  /** Free-form labels shown beside the node and in Prometheus output. */
+  region?: string;
+  tier?: string;
+  /** Name of the node it streams from ("primary" or another replica's name), when known. */
+  upstream?: string;
 }
 
 export interface DbopsConfig {
@@ -31,6 +38,8 @@ export interface DbopsConfig {
     newTables?: 'run' | 'file';
     /** A schema dump (e.g. `pg_dump --schema-only`) of production: its tables exist and their column types are known. */
     schemaFile?: string;
+    /** The server's TimeZone (`SHOW TimeZone`): decides whether timestamp ↔ timestamptz rewrites when a migration sets none. */
+    serverTimeZone?: string;
     /** The tool of JavaScript/TypeScript migrations when dbops guesses wrong: knex, sequelize, node-pg-migrate or typeorm. */
     migrationTool?: 'knex' | 'sequelize' | 'node-pg-migrate' | 'typeorm';
   };

@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   existingSchema?: string;
   /** See LintOptions.newTables. */
   newTables?: 'run' | 'file';
+  /** See LintOptions.serverTimeZone. */
+  serverTimeZone?: string;
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -64,7 +66,7 @@ export async function eachAnalyzedFile(sources: SqlSource[], options: AnalyzeOpt
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
 export function createContext(options: AnalyzeOptions): AnalysisContext {
-  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
+  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction, serverTimeZone: options.serverTimeZone });
   if (options.existingSchema) {
     analyzeFile({ path: '<existing schema>', text: options.existingSchema }, ctx);
     ctx.treatAllAsExisting();

@@ -35,7 +35,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables };
+  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
   // Each file is linted as soon as it is analysed: the effects of its statements are final by
   // then (the context only changes what later statements see).
   await eachAnalyzedFile(sources, analyzeOptions, (file) => {

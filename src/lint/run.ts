@@ -150,7 +150,18 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     fileTransaction,
     newTables: newTablesFrom(loaded),
     existingSchema: existingSchemaFrom(loaded),
+    serverTimeZone: serverTimeZoneFrom(loaded),
   };
+}
+
+/** lint.serverTimeZone: the TimeZone sessions get when a migration does not set one. */
+function serverTimeZoneFrom(loaded: LoadedConfig): string | undefined {
+  const zone = loaded.config.lint?.serverTimeZone;
+  if (zone === undefined) return undefined;
+  if (typeof zone !== 'string' || zone.trim() === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.serverTimeZone must be a time zone name`, 'e.g. "serverTimeZone": "UTC" (what SHOW TimeZone says on the server)');
+  }
+  return zone;
 }
 
 function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {

@@ -66,6 +66,8 @@ export interface LintOptions {
    * created it (when linting a whole history whose earlier files are already in production).
    */
   newTables?: 'run' | 'file';
+  /** The server's TimeZone (lint.serverTimeZone), used until a migration sets its own. */
+  serverTimeZone?: string;
 }
 
 export interface LintReport {

@@ -60,7 +60,7 @@ export function requireStatsPrivilege(row: { role_name: string; can_read_stats: 
   throw new DbopsError(`${node.label}: role "${row.role_name}" cannot read replication and session statistics (GRANT pg_monitor TO "${row.role_name}")`);
 }
 
-function describeNodeError(err: unknown, node: NodeEndpoint): string {
+export function describeNodeError(err: unknown, node: NodeEndpoint): string {
   const e = err as { message?: string; code?: string };
   let message = err instanceof DbopsError ? err.message : `${node.label}: ${e?.message ?? String(err)}`;
   // PgBouncer answers a wrong password with a protocol error, not PostgreSQL's 28P01.

@@ -13,14 +13,17 @@ const CAN_READ_STATS = `current_user AS role_name,
        pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
 
 /**
- * Where this server is in the WAL stream. pg_current_wal_lsn() errors during recovery and the
- * replay functions error outside it, so each sits behind pg_is_in_recovery() (CASE evaluates
- * only the branch taken for volatile functions).
+ * Everything the lag tree needs from one server, in ONE statement (a report over fifty nodes, or a
+ * backfill polling them every 100 ms, pays one round trip per node): where it is in the WAL
+ * stream, its WAL receiver, the standbys streaming from it, and the host/port its
+ * primary_conninfo names (only those: the conninfo may hold a password, which never leaves the
+ * server). pg_current_wal_lsn() errors during recovery and the replay functions error outside
+ * it, so each sits behind pg_is_in_recovery() (CASE evaluates only the branch taken for volatile
+ * functions). A cascade shows up only in its upstream standby's pg_stat_replication.
  */
-export const NODE_WAL_POSITION = `
+export const NODE_STATE = `
 SELECT ${CAN_READ_STATS},
        pg_is_in_recovery() AS in_recovery,
-       current_setting('server_version_num')::int AS version_num,
        current_setting('cluster_name') AS cluster_name,
        (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_receiver_timeout') AS wal_receiver_timeout_ms,
        CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END AS current_lsn,
@@ -28,9 +31,26 @@ SELECT ${CAN_READ_STATS},
        pg_last_wal_replay_lsn()::text AS replay_lsn,
        pg_last_xact_replay_timestamp() AS last_replay,
        EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS last_replay_age_s,
-       CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused`;
+       CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
+       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)host=''?([^\\s'']+)') END AS conninfo_host,
+       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)port=''?(\\d+)')::int END AS conninfo_port,
+       (SELECT json_build_object(
+                 'status', status,
+                 'sender_host', sender_host,
+                 'sender_port', sender_port,
+                 'application_name', substring(conninfo from '(?:^|\\s)application_name=(\\S+)'),
+                 'last_msg_age_s', EXTRACT(EPOCH FROM now() - last_msg_receipt_time)::float8)
+          FROM pg_stat_wal_receiver) AS receiver,
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'application_name', application_name,
+                 'client_addr', host(client_addr),
+                 'state', state,
+                 'sync_state', sync_state,
+                 'replay_lsn', replay_lsn::text,
+                 'replay_lag_s', EXTRACT(EPOCH FROM replay_lag)::float8) ORDER BY application_name), '[]'::json)
+          FROM pg_stat_replication) AS downstreams`;
 
-/** This standby's WAL receiver: whether it streams and when it last heard from its upstream. */
+/** This standby's WAL receiver: whether it streams and from where (report connections). */
 export const NODE_WAL_RECEIVER = `
 SELECT status,
        sender_host,
@@ -38,17 +58,6 @@ SELECT status,
        conninfo,
        EXTRACT(EPOCH FROM now() - last_msg_receipt_time)::float8 AS last_msg_age_s
   FROM pg_stat_wal_receiver`;
-
-/** The standbys streaming from this server (a cascade shows up only on its upstream standby). */
-export const NODE_DOWNSTREAMS = `
-SELECT application_name,
-       host(client_addr) AS client_addr,
-       state,
-       sync_state,
-       replay_lsn::text AS replay_lsn,
-       EXTRACT(EPOCH FROM replay_lag)::float8 AS replay_lag_s
-  FROM pg_stat_replication
- ORDER BY application_name`;
 
 /** Connection limits; reserved_connections exists from PostgreSQL 16 on (NULL before). */
 export const NODE_CONNECTION_LIMITS = `

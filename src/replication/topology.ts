@@ -12,6 +12,22 @@ export interface NodeEndpoint {
   url: string | undefined;
   /** host:port/database, safe to print. */
   label: string;
+  /** region/tier from the fleet description. */
+  labels?: NodeLabels;
+  /** The node it streams from, as the fleet description says; discovery wins when it can tell. */
+  upstream?: string;
+}
+
+export interface NodeLabels {
+  region?: string;
+  tier?: string;
+}
+
+/** A replica the fleet description names without a URL: seen only through its upstream. */
+export interface ListedNode {
+  name: string;
+  labels?: NodeLabels;
+  upstream?: string;
 }
 
 /**
@@ -22,6 +38,8 @@ export interface Topology {
   primary?: NodeEndpoint;
   replicas: NodeEndpoint[];
   pgbouncers: NodeEndpoint[];
+  /** Replicas named in the config without a URL. */
+  listed?: ListedNode[];
 }
 
 /** Topology as the flags give it: `--primary URL`, `--replica NAME=URL` (repeated), `--pgbouncer [NAME=]URL`. */
@@ -64,17 +82,24 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
       throw new UsageError(`${key('topology.replicas')} must be a list of {"name", "url"}`, 'see docs/configuration.md');
     }
     const replicas = (t.replicas ?? []).map((r, i) => {
-      if (!r || typeof r.name !== 'string' || typeof r.url !== 'string' || !NAME.test(r.name)) {
-        throw new UsageError(`${key(`topology.replicas[${i}]`)} needs a "name" (letters, digits, _ . - @ :) and a "url"`, 'see docs/configuration.md');
+      if (!r || typeof r.name !== 'string' || (r.url !== undefined && typeof r.url !== 'string') || !NAME.test(r.name)) {
+        throw new UsageError(`${key(`topology.replicas[${i}]`)} needs a "name" (letters, digits, _ . - @ :) and a "url" (or no url for a replica dbops cannot reach)`, 'see docs/configuration.md');
       }
-      return { name: r.name, url: r.url };
+      for (const field of ['region', 'tier', 'upstream'] as const) {
+        if (r[field] !== undefined && typeof r[field] !== 'string') throw new UsageError(`${key(`topology.replicas[${i}].${field}`)} must be a string`, 'see docs/configuration.md');
+      }
+      const labels = r.region !== undefined || r.tier !== undefined ? { region: r.region, tier: r.tier } : undefined;
+      return { name: r.name, url: r.url, labels, upstream: r.upstream };
     });
     const bouncers = (t.pgbouncer ?? []).map((u) => {
       if (typeof u !== 'string') throw new UsageError(`${key('topology.pgbouncer')} must be a list of admin URLs`, 'see docs/configuration.md');
       return parseBouncer(u);
     });
+    const listed = replicas.filter((r) => r.url === undefined).map((r) => ({ name: r.name, labels: r.labels, upstream: r.upstream }));
     try {
-      return build(t.primary, replicas, bouncers, key('topology.replicas'));
+      const topology = build(t.primary, replicas.filter((r) => r.url !== undefined) as Array<ReplicaSpec & { url: string }>, bouncers, key('topology.replicas'));
+      checkUpstreams([...topology.replicas, ...listed], key('topology.replicas'));
+      return listed.length > 0 ? { ...topology, listed } : topology;
     } catch (err) {
       // A URL the driver cannot read: say which file holds it.
       if (!(err instanceof UsageError) || err.message.startsWith(key('topology'))) throw err;
@@ -90,17 +115,47 @@ export function resolveTopology(flags: TopologyFlags, config: Pick<DbopsConfig, 
   throw new UsageError('no servers to report on', 'pass --primary URL (and --replica NAME=URL, --pgbouncer URL) or add a "topology" section to dbops.config.json');
 }
 
-function build(primaryUrl: string | undefined, replicas: Array<{ name: string; url: string }>, bouncers: Array<{ name?: string; url: string }>, where: string): Topology {
+interface ReplicaSpec {
+  name: string;
+  url?: string;
+  labels?: NodeLabels;
+  upstream?: string;
+}
+
+/** Every configured upstream names a node of the description, and following upstreams never loops. */
+function checkUpstreams(nodes: Array<{ name: string; upstream?: string }>, where: string): void {
+  const byName = new Map<string, { name: string; upstream?: string }>();
+  for (const n of nodes) {
+    if (byName.has(n.name)) throw new UsageError(`${where}: the name "${n.name}" is used twice`, 'give every node its own name');
+    byName.set(n.name, n);
+  }
+  for (const n of nodes) {
+    if (n.upstream === undefined) continue;
+    if (n.upstream !== PRIMARY_NAME && !byName.has(n.upstream)) {
+      throw new UsageError(`${where}: ${n.name} streams from "${n.upstream}", which is not in the topology`, `name "${PRIMARY_NAME}" or another replica as its upstream`);
+    }
+    const seen = new Set<string>([n.name]);
+    for (let up: string | undefined = n.upstream; up !== undefined && up !== PRIMARY_NAME; up = byName.get(up)?.upstream) {
+      if (seen.has(up)) throw new UsageError(`${where}: the upstreams of ${n.name} form a loop (${[...seen, up].join(' → ')})`, 'every chain of upstreams must end at the primary');
+      seen.add(up);
+    }
+  }
+}
+
+function build(primaryUrl: string | undefined, replicas: Array<ReplicaSpec & { url: string }>, bouncers: Array<{ name?: string; url: string }>, where: string): Topology {
   const names = new Set<string>();
-  const endpoint = (name: string, url: string): NodeEndpoint => {
+  const endpoint = (name: string, url: string, extra: Pick<NodeEndpoint, 'labels' | 'upstream'> = {}): NodeEndpoint => {
     if (names.has(name)) throw new UsageError(`${where}: the name "${name}" is used twice`, 'give every node its own name');
     names.add(name);
-    return { name, url, label: resolveConnection(url).label };
+    const e: NodeEndpoint = { name, url, label: resolveConnection(url).label };
+    if (extra.labels) e.labels = extra.labels;
+    if (extra.upstream) e.upstream = extra.upstream;
+    return e;
   };
   const primary = primaryUrl ? endpoint(PRIMARY_NAME, primaryUrl) : undefined;
   return {
     primary,
-    replicas: replicas.map((r) => endpoint(r.name, r.url)),
+    replicas: replicas.map((r) => endpoint(r.name, r.url, r)),
     pgbouncers: bouncers.map((b) => endpoint(b.name ?? resolveConnection(b.url).label.replace(/\/.*$/, ''), b.url)),
   };
 }

@@ -112,7 +112,10 @@ describe('dbops report lag', () => {
       const coloured = await runCli([...args, '--warn', '1h', '--critical', '1h', '--critical-bytes', '1kB'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
       expect(coloured.stdout).toContain('\x1b[31m\x1b[1mCRITICAL');
       expect(coloured.stdout).toContain('\x1b[32mOK');
-      expect((await runCli([...args, '--warn', '1h', '--critical', '1h'])).code).toBe(0);
+      // Paused replay is flagged on its own, below every threshold (#15).
+      const pausedOnly = await runJson([...args, '--warn', '1h', '--critical', '1h']);
+      expect(pausedOnly.result.code).toBe(1);
+      expect(byName(pausedOnly.json.nodes, paused)).toMatchObject({ status: 'WARNING', reasons: ['replay paused (pg_wal_replay_pause())'] });
     } finally {
       await pg().psql(node, 'SELECT pg_wal_replay_resume()');
     }

@@ -25,8 +25,8 @@ export default class ReportConnections extends ReportCommand {
     const { parseConnectionThresholds } = await import('../../reports/connections/evaluate');
     const { produceConnectionsReport } = await import('../../reports/connections/report');
     const thresholds = parseConnectionThresholds(flags.warn, flags.critical);
-    await this.runReportWith(flags, (topology, { timeouts, format }) =>
-      produceConnectionsReport(topology, thresholds, { ...timeouts, limit: flags.limit, top: flags.top }, format),
+    await this.runReportWith(flags, (topology, { timeouts, format, problemsOnly }) =>
+      produceConnectionsReport(topology, thresholds, { ...timeouts, limit: flags.limit, top: flags.top }, format, { problemsOnly }),
     );
   }
 }

@@ -10,6 +10,7 @@ export default class ReportLag extends ReportCommand {
     '<%= config.bin %> report lag --primary $PRIMARY --replica replica1=$REPLICA1 --replica replica1a=$CASCADE --warn 5s --critical 30s --warn-bytes 16MB --critical-bytes 1GB',
     '<%= config.bin %> report lag --format prometheus > /var/lib/node_exporter/textfile/dbops_lag.prom',
     '<%= config.bin %> report lag --watch 2s',
+    '<%= config.bin %> report lag --problems   # a fleet from dbops.config.json "topology": only the nodes that are not OK',
   ];
 
   static override flags = {
@@ -24,6 +25,6 @@ export default class ReportLag extends ReportCommand {
     const { parseLagThresholds } = await import('../../reports/lag/evaluate');
     const { produceLagReport } = await import('../../reports/lag/report');
     const thresholds = parseLagThresholds({ warn: flags.warn, critical: flags.critical, warnBytes: flags['warn-bytes'], criticalBytes: flags['critical-bytes'] });
-    await this.runReportWith(flags, (topology, { timeouts, format }) => produceLagReport(topology, thresholds, timeouts, format));
+    await this.runReportWith(flags, (topology, { timeouts, format, problemsOnly }) => produceLagReport(topology, thresholds, timeouts, format, { problemsOnly }));
   }
 }

@@ -2,7 +2,7 @@ import type { Session } from '../../db/connect';
 import type { NodeEndpoint } from '../topology';
 import { requireStatsPrivilege } from '../node-session';
 import { parseLsn } from '../lsn';
-import { NODE_DOWNSTREAMS, NODE_WAL_POSITION, NODE_WAL_RECEIVER } from '../queries';
+import { NODE_STATE } from '../queries';
 
 /** A standby streaming from a node, as that node's pg_stat_replication shows it. */
 export interface DownstreamRow {
@@ -36,33 +36,56 @@ export interface NodeSnapshot {
   lastReplayAgeSeconds: number | null;
   replayPaused: boolean | null;
   receiver: WalReceiver | null;
+  /** Where primary_conninfo points (host and port only): the intended upstream, even while disconnected. */
+  conninfoHost: string | null;
+  conninfoPort: number | null;
   downstreams: DownstreamRow[];
 }
 
+/** The JSON objects NODE_STATE builds (json columns arrive parsed). */
+interface ReceiverJson {
+  status: string;
+  sender_host: string | null;
+  sender_port: number | null;
+  application_name: string | null;
+  last_msg_age_s: number | null;
+}
+
+interface DownstreamJson {
+  application_name: string | null;
+  client_addr: string | null;
+  state: string;
+  sync_state: string | null;
+  replay_lsn: string | null;
+  replay_lag_s: number | null;
+}
+
+/** One round trip: NODE_STATE. Throws when the role cannot read other sessions' statistics. */
 export async function readSnapshot(session: Session, endpoint: NodeEndpoint): Promise<NodeSnapshot> {
-  const { client } = session;
-  const position = (await client.query(NODE_WAL_POSITION)).rows[0];
-  requireStatsPrivilege(position, endpoint);
-  const receiverRow = position.in_recovery ? (await client.query(NODE_WAL_RECEIVER)).rows[0] : undefined;
-  const downstreams = (await client.query(NODE_DOWNSTREAMS)).rows;
+  const row = (await session.client.query(NODE_STATE)).rows[0];
+  requireStatsPrivilege(row, endpoint);
+  const receiver = row.receiver as ReceiverJson | null;
+  const downstreams = (row.downstreams ?? []) as DownstreamJson[];
   return {
     endpoint,
-    inRecovery: position.in_recovery,
-    clusterName: position.cluster_name ?? '',
-    walReceiverTimeoutMs: Number(position.wal_receiver_timeout_ms ?? 0),
-    currentLsn: parseLsn(position.current_lsn),
-    receiveLsn: parseLsn(position.receive_lsn),
-    replayLsn: parseLsn(position.replay_lsn),
-    lastReplay: position.last_replay ?? null,
-    lastReplayAgeSeconds: position.last_replay_age_s ?? null,
-    replayPaused: position.replay_paused ?? null,
-    receiver: receiverRow
+    inRecovery: row.in_recovery,
+    clusterName: row.cluster_name ?? '',
+    walReceiverTimeoutMs: Number(row.wal_receiver_timeout_ms ?? 0),
+    currentLsn: parseLsn(row.current_lsn),
+    receiveLsn: parseLsn(row.receive_lsn),
+    replayLsn: parseLsn(row.replay_lsn),
+    lastReplay: row.last_replay ?? null,
+    lastReplayAgeSeconds: row.last_replay_age_s ?? null,
+    replayPaused: row.replay_paused ?? null,
+    conninfoHost: row.conninfo_host ?? null,
+    conninfoPort: row.conninfo_port ?? null,
+    receiver: receiver
       ? {
-          status: receiverRow.status,
-          senderHost: receiverRow.sender_host ?? null,
-          senderPort: receiverRow.sender_port ?? null,
-          applicationName: /(?:^|\s)application_name=(\S+)/.exec(receiverRow.conninfo ?? '')?.[1] ?? null,
-          lastMessageAgeSeconds: receiverRow.last_msg_age_s ?? null,
+          status: receiver.status,
+          senderHost: receiver.sender_host ?? null,
+          senderPort: receiver.sender_port ?? null,
+          applicationName: receiver.application_name ?? null,
+          lastMessageAgeSeconds: receiver.last_msg_age_s ?? null,
         }
       : null,
     downstreams: downstreams.map((d) => ({

@@ -1,3 +1,5 @@
+import type { NodeLabels } from '../topology';
+
 /** The lag contract shared by `dbops report lag` and anything that throttles on replica lag (backfill). */
 
 export type NodeRole = 'primary' | 'standby' | 'cascading standby' | 'unknown';
@@ -17,6 +19,10 @@ export interface NodeLag {
   role: NodeRole;
   /** Name of the node it streams from (host:port when that node is not in the topology); null for the primary. */
   upstream: string | null;
+  /** Hops from the primary (0 for the primary and for nodes whose upstream is unknown). */
+  depth: number;
+  /** region/tier from the fleet description. */
+  labels?: NodeLabels;
   state: LagState;
   /** sync_state as its upstream sees it (async, potential, sync, quorum); null when unknown. */
   syncState: string | null;
@@ -27,17 +33,29 @@ export interface NodeLag {
   /** The primary, or a standby with a live WAL stream from its upstream. */
   connected: boolean;
   /**
-   * Bytes of WAL not yet replayed: against the primary's current position for a direct standby,
-   * against the upstream's received position for a cascade. 0 when nothing is pending; null when
+   * Bytes of WAL not yet replayed, end to end: against the primary's current position, for a
+   * cascade too (so a stalled intermediate shows on every node below it); against the upstream's
+   * received position only when the primary cannot be read. 0 when nothing is pending; null when
    * there is nothing trustworthy to compare with.
    */
   bytesBehind: number | null;
+  /** Bytes of WAL its upstream has and it has not replayed yet (equals bytesBehind for a direct standby). */
+  bytesBehindUpstream: number | null;
   /**
-   * Seconds behind in replay: 0 when nothing is pending (never the "time since the last commit" of
-   * an idle primary), else the upstream's replay_lag, else now() − last replayed commit. Null when
-   * unknown or on the primary.
+   * Seconds behind the primary in replay, end to end: 0 when nothing is pending (never the "time
+   * since the last commit" of an idle primary); else the upstream's replay_lag for it plus the
+   * upstream's own lag behind the primary; else now() − last replayed commit. Null when unknown or
+   * on the primary.
    */
   replayLagSeconds: number | null;
+  /** Seconds behind its upstream in replay (pg_stat_replication.replay_lag there); 0 when caught up with it. */
+  replayLagUpstreamSeconds: number | null;
+  /**
+   * The node above it through which no new WAL reaches it (the topmost disconnected one, or an
+   * unreachable one whose standbys lost their stream), or null. Everything below a stalled
+   * intermediate names that intermediate here.
+   */
+  cause: string | null;
   /** Commit time of the last replayed transaction (ISO 8601), null if none since start. */
   lastReplay: string | null;
   /** Seconds since the WAL receiver last heard from its upstream; null when no receiver runs. */

@@ -4,6 +4,8 @@ import type { Session } from '../../db/connect';
 import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../../replication/node-session';
 import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, NODE_WAL_RECEIVER, PGBOUNCER_POOLS } from '../../replication/queries';
 import type { NodeEndpoint, Topology } from '../../replication/topology';
+import { DEFAULT_NODE_CONCURRENCY } from '../../replication/lag/collect';
+import { mapBounded } from '../../util/pool';
 import { CONNECTION_STATES, type BouncerConnections, type ConnectionsSnapshot, type Holder, type NodeConnections, type PoolStats, type SessionRef } from './types';
 
 /** The connection cap of managed PostgreSQL services; --limit overrides it. */
@@ -14,17 +16,19 @@ export interface CollectConnectionsOptions extends NodeTimeouts {
   limit?: number;
   /** How many top users / client addresses to keep (default 10). */
   top?: number;
+  /** How many servers are queried at once (default 16). */
+  concurrency?: number;
 }
 
-/** Reads every PostgreSQL node and PgBouncer of the topology in parallel; a node that fails is a row with `error`. */
+/** Reads every PostgreSQL node and PgBouncer of the topology, a bounded number at a time; a node that fails is a row with `error`. */
 export async function collectConnections(topology: Topology, options: CollectConnectionsOptions = {}): Promise<ConnectionsSnapshot> {
   const servers = [...(topology.primary ? [topology.primary] : []), ...topology.replicas];
   if (servers.length === 0 && topology.pgbouncers.length === 0) {
     throw new UsageError('no servers to report connections on', 'pass --primary URL, --replica NAME=URL or --pgbouncer URL');
   }
   const [nodes, pgbouncers] = await Promise.all([
-    Promise.all(servers.map((e) => readNode(e, options))),
-    Promise.all(topology.pgbouncers.map((e) => readBouncer(e, options))),
+    mapBounded(servers, options.concurrency ?? DEFAULT_NODE_CONCURRENCY, (e) => readNode(e, options)),
+    mapBounded(topology.pgbouncers, options.concurrency ?? DEFAULT_NODE_CONCURRENCY, (e) => readBouncer(e, options)),
   ]);
   return { nodes: nameUpstreams(nodes.map((n) => n.node), nodes.map((n) => n.sender)), pgbouncers };
 }

@@ -17,6 +17,15 @@ export interface ConnectionsReport {
   pgbouncers: EvaluatedBouncer[];
   /** Applications found on more than one node, and the nodes. */
   sharedApplications: Array<{ application: string; nodes: string[] }>;
+  /** Show only the nodes and pools that are not OK (the summary still counts all). */
+  problemsOnly?: boolean;
+}
+
+const RANK: Record<Status, number> = { OK: 0, WARNING: 1, UNKNOWN: 2, CRITICAL: 3 };
+
+/** Worst status first, then the order of the topology (primary first): at fifty nodes the problems lead. */
+export function problemsFirst<T extends Verdict>(items: T[]): T[] {
+  return items.map((item, i) => ({ item, i })).sort((a, b) => RANK[b.item.status] - RANK[a.item.status] || a.i - b.i).map((x) => x.item);
 }
 
 /** Which applications run on several nodes: a noisy neighbour shows up here. */
@@ -31,8 +40,10 @@ const holders = (list: Holder[], total: number | null, max = list.length) =>
 
 export function connectionsTable(report: ConnectionsReport, top: number): string {
   const out: string[] = [];
-  if (report.nodes.length > 0) {
-    const rows = report.nodes.map((n) => [
+  const nodes = problemsFirst(report.problemsOnly ? report.nodes.filter((n) => n.status !== 'OK') : report.nodes);
+  if (report.problemsOnly && nodes.length === 0) out.push(`no node needs attention (${report.nodes.length} OK)`);
+  if (nodes.length > 0) {
+    const rows = nodes.map((n) => [
       n.name,
       n.role === 'cascading standby' ? `cascading standby of ${n.upstream}` : n.role ?? DASH,
       n.used === null ? DASH : String(n.used),
@@ -49,7 +60,7 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
       rows,
       [2, 3, 4, 5, 6, 7, 8],
     ));
-    const reachable = report.nodes.filter((n) => n.reachable);
+    const reachable = nodes.filter((n) => n.reachable);
     if (reachable.length > 0) {
       out.push('Who holds the connections:');
       for (const n of reachable) {
@@ -60,12 +71,13 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
         const apps = n.byApplication.length;
         out.push(`  ${n.name}: ${apps === 0 ? 'no client connections' : apps === 1 ? `only ${n.byApplication[0].name}` : `${apps} applications share it`}`);
       }
-      for (const s of report.sharedApplications) out.push(`  ${s.application} runs on ${s.nodes.join(', ')}`);
+      if (!report.problemsOnly) for (const s of report.sharedApplications) out.push(`  ${s.application} runs on ${s.nodes.join(', ')}`);
     }
   }
-  if (report.pgbouncers.length > 0) {
+  const bouncers = report.problemsOnly ? report.pgbouncers.filter((b) => b.status !== 'OK') : report.pgbouncers;
+  if (bouncers.length > 0) {
     const rows: string[][] = [];
-    for (const b of report.pgbouncers) {
+    for (const b of bouncers) {
       if (!b.reachable) rows.push([b.name, DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, colourStatus(b.status), b.reasons.join('; ')]);
       else if (b.pools.length === 0) rows.push([b.name, '(no pools)', DASH, DASH, DASH, DASH, DASH, DASH, DASH, DASH, colourStatus(b.status), 'no client has connected through it yet']);
       for (const p of b.pools) {
@@ -78,8 +90,15 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
     }
     out.push(renderTable(['pgbouncer', 'database', 'user', 'mode', 'cl active', 'cl waiting', 'sv active', 'sv idle', 'sv used', 'max wait', 'status', 'note'], rows, [4, 5, 6, 7, 8, 9]));
   }
-  out.push(summaryLine('connections', report.status, report.generatedAt, countStatuses([...report.nodes, ...report.pgbouncers])));
+  out.push(`${summaryLine('connections', report.status, report.generatedAt, countStatuses([...report.nodes, ...report.pgbouncers]))} · ${report.nodes.length} nodes${busiest(report.nodes)}`);
   return out.join('\n') + '\n';
+}
+
+/** " · busiest d3 12 of 13 (92%)": the node closest to its limit. */
+function busiest(nodes: EvaluatedNode[]): string {
+  let top: EvaluatedNode | undefined;
+  for (const n of nodes) if (n.usagePercent !== null && (!top || n.usagePercent > top.usagePercent!)) top = n;
+  return top ? ` · busiest ${top.name} ${top.used} of ${top.effectiveLimit} (${top.usagePercent}%)` : '';
 }
 
 export function connectionsJson(report: ConnectionsReport): string {

@@ -12,6 +12,7 @@ export async function produceConnectionsReport(
   thresholds: ConnectionThresholds,
   options: CollectConnectionsOptions & { top: number },
   format: ReportFormat,
+  view: { problemsOnly?: boolean } = {},
 ): Promise<Rendered> {
   const generatedAt = new Date();
   const snapshot = await collectConnections(topology, options);
@@ -25,6 +26,7 @@ export async function produceConnectionsReport(
     nodes,
     pgbouncers,
     sharedApplications: sharedApplications(nodes),
+    problemsOnly: view.problemsOnly,
   };
   return { text: renderConnections(format, report, options.top), status: report.status };
 }

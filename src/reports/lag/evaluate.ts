@@ -36,6 +36,10 @@ export function parseLagThresholds(flags: { warn?: string; critical?: string; wa
 export interface LagContext {
   /** The row of the node it streams from. */
   upstream?: NodeLag;
+  /** The row of the node named in its `cause`: the stalled node above it. */
+  cause?: NodeLag;
+  /** How many nodes below name this node as their cause. */
+  stallsBelow?: number;
   /** Names of every reachable node that is not in recovery. */
   primaries?: string[];
 }
@@ -44,19 +48,25 @@ export interface LagContext {
 export function evaluateTree(nodes: NodeLag[], t: LagThresholds): Array<NodeLag & Verdict> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const primaries = nodes.filter((n) => n.role === 'primary' && n.reachable).map((n) => n.name);
-  return nodes.map((n) => ({ ...n, ...evaluateLag(n, t, { upstream: n.upstream === null ? undefined : byName.get(n.upstream), primaries }) }));
+  const row = (name: string | null) => (name === null ? undefined : byName.get(name));
+  const below = new Map<string, number>();
+  for (const n of nodes) if (n.cause) below.set(n.cause, (below.get(n.cause) ?? 0) + 1);
+  return nodes.map((n) => ({ ...n, ...evaluateLag(n, t, { upstream: row(n.upstream), cause: row(n.cause), primaries, stallsBelow: below.get(n.name) }) }));
 }
 
 /**
- * One node's verdict. Unreachable: UNKNOWN. Disconnected: CRITICAL (it receives no WAL, so its
- * lag only grows). Fed by a disconnected upstream: WARNING. Given as the primary but in recovery:
- * WARNING. Two primaries: CRITICAL. Lag at or above a threshold:
- * WARNING / CRITICAL. A standby whose lag cannot be measured: UNKNOWN.
+ * One node's verdict. Unreachable (or named in the topology but seen by nobody): UNKNOWN.
+ * Disconnected: CRITICAL (it receives no WAL, so its lag only grows). Below a stalled node (its
+ * `cause`): WARNING, naming that node. Replay paused: WARNING (its own standbys still receive WAL
+ * and are judged on their own). Given as the primary but in recovery: WARNING. Two primaries:
+ * CRITICAL. Lag (end to end, against the primary) at or above a threshold: WARNING / CRITICAL. A
+ * standby whose lag cannot be measured: UNKNOWN.
  */
 export function evaluateLag(node: NodeLag, t: LagThresholds, context: LagContext = {}): Verdict {
   const v = new VerdictBuilder();
-  if (node.state === 'unreachable') {
-    v.add('UNKNOWN', node.error ?? 'unreachable');
+  const stalls = context.stallsBelow ? `; no new WAL reaches the ${context.stallsBelow} node${context.stallsBelow === 1 ? '' : 's'} below it` : '';
+  if (node.state === 'unreachable' || node.state === 'unseen') {
+    v.add('UNKNOWN', `${node.error ?? 'unreachable'}${stalls}`);
     return v.build();
   }
   const primaries = context.primaries ?? [];
@@ -67,15 +77,19 @@ export function evaluateLag(node: NodeLag, t: LagThresholds, context: LagContext
   if (node.name === PRIMARY_NAME && !node.discovered) v.add('WARNING', PRIMARY_IN_RECOVERY);
   const upstream = context.upstream;
   if (node.state === 'disconnected') {
-    v.add('CRITICAL', node.lastHeardSecondsAgo !== null
+    v.add('CRITICAL', (node.lastHeardSecondsAgo !== null
       ? `disconnected: last heard from upstream ${formatAge(node.lastHeardSecondsAgo)} ago`
-      : `disconnected: no WAL receiver running${lastReplayAgo(node)}`);
+      : `disconnected: no WAL receiver running${lastReplayAgo(node)}`) + stalls);
   } else if (node.state !== 'streaming') {
     v.add('WARNING', `state ${node.state}`);
   }
-  // A cascade is measured against its upstream's received WAL, which stops moving when that
-  // upstream loses its own stream: "0 behind" would hide that its data is getting stale.
-  if (upstream?.state === 'disconnected') v.add('WARNING', `upstream ${upstream.name} is disconnected: no new WAL reaches this node`);
+  // A cascade can be caught up with its upstream while that upstream (or one above it) has lost its
+  // own stream: "0 behind its upstream" would hide that its data is getting stale.
+  const cause = context.cause;
+  if (cause) {
+    const what = cause.state === 'disconnected' ? 'is disconnected' : 'is down';
+    v.add('WARNING', `${cause.name === upstream?.name ? 'upstream' : 'stalled above it:'} ${cause.name} ${what}: no new WAL reaches this node`);
+  }
   const s = node.replayLagSeconds;
   const b = node.bytesBehind;
   if (s !== null) {
@@ -88,7 +102,7 @@ export function evaluateLag(node: NodeLag, t: LagThresholds, context: LagContext
   } else if (node.state !== 'disconnected') {
     v.add('UNKNOWN', 'no position to compare with');
   }
-  if (node.replayPaused) v.add('OK', 'replay paused');
+  if (node.replayPaused) v.add('WARNING', 'replay paused (pg_wal_replay_pause())');
   return v.build();
 }
 

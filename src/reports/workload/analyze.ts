@@ -19,8 +19,9 @@ export interface ParsedWorkload {
 export function parseWorkload(samples: WorkloadSamples): ParsedWorkload {
   const { first, second, facts } = samples.primary;
   if (!second?.statements || !facts) return { statements: [], unparsed: 0, functions: [] };
-  const resolve = nameResolver(second.tables.map((t) => t.name), facts.searchPath);
-  const { statements, unparsed } = readStatements(statementDeltas(first?.statements ?? null, second.statements), resolve);
+  const userTables = new Set(second.tables.map((t) => t.name));
+  const resolve = nameResolver(userTables, facts.searchPath);
+  const { statements, unparsed } = readStatements(statementDeltas(first?.statements ?? null, second.statements), resolve, userTables);
   const functions = [...new Set(statements.flatMap((s) => s.shape.functions))].sort();
   return { statements, unparsed, functions };
 }

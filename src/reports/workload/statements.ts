@@ -10,6 +10,8 @@ export interface ReadStatement {
   /** Written and read tables as schema.name (names the database does not have stay as written). */
   writes: string[];
   reads: string[];
+  /** Whether it touches a table of pg_stat_user_tables (not only catalogs, views or functions). */
+  touchesUserTable: boolean;
 }
 
 /** Up to this many characters of a statement in tables; JSON keeps the whole text. */
@@ -25,7 +27,7 @@ export function statementRef(s: ReadStatement, short = false): StatementRef {
  * statement — another role's text hidden as "<insufficient privilege>", a multi-statement
  * string — is counted, not guessed at. Utility statements (SET, BEGIN, DDL) are left out.
  */
-export function readStatements(deltas: StatementDelta[], resolve: (name: string) => string): { statements: ReadStatement[]; unparsed: number } {
+export function readStatements(deltas: StatementDelta[], resolve: (name: string) => string, userTables: ReadonlySet<string>): { statements: ReadStatement[]; unparsed: number } {
   const statements: ReadStatement[] = [];
   let unparsed = 0;
   for (const delta of deltas) {
@@ -42,7 +44,9 @@ export function readStatements(deltas: StatementDelta[], resolve: (name: string)
       continue;
     }
     if (shape.kind === 'other') continue;
-    statements.push({ delta, shape, writes: unique(shape.writes.map(resolve)), reads: unique(shape.reads.map(resolve)) });
+    const writes = unique(shape.writes.map(resolve));
+    const reads = unique(shape.reads.map(resolve));
+    statements.push({ delta, shape, writes, reads, touchesUserTable: [...writes, ...reads].some((t) => userTables.has(t)) });
   }
   return { statements, unparsed };
 }
