@@ -187,6 +187,19 @@ describe('documented exit codes, command by command', () => {
     3: () => runCli(['report', 'connections', '--primary', DEAD_URL]),
   };
 
+  const standbySerializable = () => `${pg().standby!.url}?options=${encodeURIComponent('-c default_transaction_isolation=serializable')}`;
+  const statsSnapshot: Record<number, Case> = {
+    0: () => runCli(['stats', 'snapshot', '--url', url()]),
+    2: () => runCli(['stats', 'snapshot', '--url', url(), '--no-such-flag']),
+    3: () => runCli(['stats', 'snapshot', '--url', DEAD_URL]),
+    // A standby refuses serializable transactions: the statistics query fails on the server.
+    4: () => runCli(['stats', 'snapshot', '--url', standbySerializable()]),
+  };
+  const init: Record<number, Case> = {
+    0: () => runCli(['init'], { cwd: tree() }),
+    2: () => runCli(['init', '--hook'], { cwd: tree() }),
+  };
+
   const PAGES: Record<string, Record<string, Record<number, Case>>> = {
     'commands/lint.md': { lint },
     'commands/audit-queries.md': { 'audit queries': audit },
@@ -196,6 +209,8 @@ describe('documented exit codes, command by command', () => {
     'commands/timeouts.md': { 'timeouts check': timeoutsCheck, 'timeouts enforce': timeoutsEnforce },
     'commands/report-lag.md': { 'report lag': reportLag },
     'commands/report-connections.md': { 'report connections': reportConnections },
+    'commands/stats-snapshot.md': { 'stats snapshot': statsSnapshot },
+    'commands/init.md': { init },
   };
 
   it('every page in docs/commands has its exit codes here, and every documented code has a case', () => {
