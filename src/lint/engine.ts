@@ -4,7 +4,7 @@
  * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedFile, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
+import { analysisFailure, eachAnalyzedStatement, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
 import type { SyntaxProblem } from '../sql/parser';
 import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
@@ -36,29 +36,39 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const files: LintReport['files'] = [];
   let statements = 0;
   const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
-  // Each file is linted as soon as it is analysed: the effects of its statements are final by
-  // then (the context only changes what later statements see).
-  await eachAnalyzedFile(sources, analyzeOptions, (file) => {
-    if (file.applied) return;
-    statements += file.statements.length;
-    files.push({ path: file.path, statements: file.statements.length });
-    findings.push(...lintFile(file, active, options));
+  // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
+  // the file. Renames wait for the end of their file: a later statement of the file may reuse the
+  // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
+  let fileFindings: Finding[] = [];
+  let renames: AnalyzedTopLevelStatement[] = [];
+  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement) => {
+    try {
+      for (const f of lintStatement(file, st, active, options)) fileFindings.push(f);
+    } catch (err) {
+      fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
+    }
+  };
+  await eachAnalyzedStatement(sources, analyzeOptions, {
+    statement(file, st) {
+      if (file.applied) return;
+      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push(st);
+      else lintOne(file, st);
+    },
+    problem(file, problem) {
+      if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
+    },
+    fileDone(file, count) {
+      if (!file.applied) {
+        for (const st of renames) lintOne(file, st);
+        statements += count;
+        files.push({ path: file.path, statements: count });
+        for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
+      }
+      fileFindings = [];
+      renames = [];
+    },
   });
   return { findings, files, statements, rules: ruleMetas() };
-}
-
-function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
-  const out: Finding[] = [];
-  for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
-  for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
-  for (const st of file.statements) {
-    try {
-      out.push(...lintStatement(file, st, active, options));
-    } catch (err) {
-      out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
-    }
-  }
-  return out.sort((a, b) => a.start.offset - b.start.offset);
 }
 
 /** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
@@ -79,6 +89,20 @@ function problemFinding(file: string, problem: SyntaxProblem): Finding {
   };
 }
 
+/**
+ * One copy of each explanation: rules build \`why\` and \`fix\` afresh for every finding, and the
+ * same few texts repeated over 50,000 findings would hold tens of megabytes.
+ */
+const texts = new Map<string, string>();
+function interned(text: string): string {
+  const known = texts.get(text);
+  if (known !== undefined) return known;
+  if (texts.size < 10_000) texts.set(text, text);
+  return text;
+}
+
+const RENAMES: readonly ActionKind[] = ['rename-column', 'rename-table'];
+
 /** An enabled rule with the context it is called with (built once per run, not per statement). */
 interface ActiveRule {
   rule: Rule;
@@ -87,12 +111,12 @@ interface ActiveRule {
 
 const SUPPRESSION_MARKER = /dbops-ignore/i;
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
+function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.
   const suppressions = SUPPRESSION_MARKER.test(trivia)
-    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.parsed.source.position(o))
+    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.source.position(o))
     : [];
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -119,8 +143,8 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
           severity,
           category: report.category ?? rule.meta.category,
           message: report.message,
-          why: report.why,
-          fix: report.fix,
+          why: interned(report.why),
+          fix: report.fix === undefined ? undefined : interned(report.fix),
           file: file.path,
           start: unit.start,
           end: unit.end,

@@ -9,7 +9,7 @@ import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './type
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import { canonicalFormat, type LintFormat } from '../output/formats';
 import { ORM_TOOLS, type OrmTool } from '../orm/types';
-import { renderLint, wantsColor } from '../output/lint/index';
+import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
 
@@ -53,7 +53,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(outcome.output);
+  await writeChunks(outcome.output);
   return outcome.exitCode;
 }
 
@@ -79,7 +79,8 @@ export interface LintRequest {
 }
 
 export interface LintOutcome {
-  output: string;
+  /** The rendered report in pieces, made as they are read (see renderLintChunks); read it once. */
+  output: Iterable<string>;
   warnings: string[];
   exitCode: number;
 }
@@ -102,7 +103,25 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine): P
     tool: toolInfo(),
     docsRoot: packageInfo().root,
   };
-  return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+  return { output: renderLintChunks(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+}
+
+/**
+ * Writes rendered pieces to stdout in blocks of about 64 KB, waiting whenever the reader falls
+ * behind: a pipe does not block the writer, and without the wait a big report piles up in memory.
+ */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    const drained = process.stdout.write(pending);
+    pending = '';
+    if (!drained) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending !== '') await flush();
 }
 
 export function toolInfo(): LintRun['tool'] {

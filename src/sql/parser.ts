@@ -73,23 +73,43 @@ export interface ParsedFile {
 
 /**
  * Parses a SQL file statement by statement (split first, see split.ts) with correct character
- * positions: one bad statement does not hide the rest, only one statement's tree is built at a
- * time, and statements past dbops's limits are reported instead of parsed.
+ * positions: one bad statement does not hide the rest, and statements past dbops's limits are
+ * reported instead of parsed. Holds every statement's tree: see parseStatements for one at a time.
  */
 export function parseSqlFile(text: string): ParsedFile {
   const source = new SourceText(text);
-  const pg = parserOrThrow();
   const parsed: ParsedFile = { source, statements: [], errors: [] };
+  for (const item of parseStatements(source)) {
+    if ('statement' in item) parsed.statements.push(item.statement);
+    else parsed.errors.push(item.problem);
+  }
+  return parsed;
+}
+
+/**
+ * The statements of a file one at a time, in order, each with its tree, and the problems among
+ * them: a caller that analyses each statement and drops it keeps one tree alive at a time, not
+ * the whole file's (50,000 statements' trees take hundreds of megabytes).
+ */
+export function* parseStatements(source: SourceText): Generator<{ statement: ParsedStatement } | { problem: SyntaxProblem }> {
+  const pg = parserOrThrow();
+  const { text } = source;
   let byte = 0;
   let char = 0;
+  let previousEnd = 0;
   for (const piece of splitSql(text)) {
     // Byte offsets advance piece by piece: the parser reports bytes, the text is characters.
     byte += source.isAscii ? piece.start - char : Buffer.byteLength(text.slice(char, piece.start), 'utf8');
     char = piece.start;
-    parsePiece(source, pg, piece, byte, parsed);
+    const found: ParsedFile = { source, statements: [], errors: [] };
+    parsePiece(source, pg, piece, byte, found);
+    for (const problem of found.errors) yield { problem };
+    for (const statement of found.statements) {
+      statement.leadingTrivia = leadingTrivia(text, previousEnd, statement.start.offset);
+      previousEnd = statement.end.offset;
+      yield { statement };
+    }
   }
-  attachLeadingTrivia(parsed);
-  return parsed;
 }
 
 function parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart: number, into: ParsedFile): void {
@@ -134,20 +154,17 @@ function parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart:
 }
 
 /** Everything between the end of the previous statement (past its semicolon) and this one's first token. */
-function attachLeadingTrivia(file: ParsedFile): void {
-  let previousEnd = 0;
-  for (const st of file.statements) {
-    let from = previousEnd;
-    while (from < st.start.offset && isSpaceOrSemicolon(file.source.text, from)) {
-      if (file.source.text[from] === ';') {
-        from++;
-        break;
-      }
+function leadingTrivia(text: string, previousEnd: number, start: number): string {
+  if (previousEnd === 0) return text.slice(0, start);
+  let from = previousEnd;
+  while (from < start && isSpaceOrSemicolon(text, from)) {
+    if (text[from] === ';') {
       from++;
+      break;
     }
-    st.leadingTrivia = file.source.text.slice(previousEnd === 0 ? 0 : from, st.start.offset);
-    previousEnd = st.end.offset;
+    from++;
   }
+  return text.slice(from, start);
 }
 
 /** /[\s;]/ on one character, without the regular expression for ASCII (this runs for every statement boundary). */

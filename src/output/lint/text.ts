@@ -8,6 +8,11 @@ import { summarize, type LintRun } from './model';
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
 export function renderText(run: LintRun, options: { color: boolean }): string {
+  return [...renderTextChunks(run, options)].join('');
+}
+
+/** renderText finding by finding. */
+export function* renderTextChunks(run: LintRun, options: { color: boolean }): Generator<string> {
   kleur.enabled = options.color;
   const texts = new Map<string, SourceText>();
   const sourceOf = (file: string) => {
@@ -16,8 +21,8 @@ export function renderText(run: LintRun, options: { color: boolean }): string {
     if (!texts.has(file)) texts.set(file, new SourceText(text));
     return texts.get(file);
   };
-  const blocks = run.report.findings.map((f) => renderFinding(f, sourceOf(f.file)));
-  return [...blocks, summaryLine(run)].join('\n\n') + '\n';
+  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}\n\n`;
+  yield `${summaryLine(run)}\n`;
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
