@@ -75,6 +75,12 @@ describe('documented exit codes, command by command', () => {
     0: () => runCli(['lint', tree({ 'ok.sql': "SET lock_timeout = '2s';\nCREATE TABLE t (id int PRIMARY KEY);\n" })]),
     1: () => runCli(['lint', tree({ 'bad.sql': "SET lock_timeout = '2s';\nCREATE INDEX i ON orders (created_at);\n" })]),
     2: () => runCli(['lint', path.join(tree(), 'nosuch.sql')]),
+    3: () => runCli(['lint', tree({ 'ok.sql': 'CREATE TABLE t (id int);\n' }), '--verify', DEAD_URL]),
+    130: () =>
+      interrupted(
+        ['lint', tree({ 'slow.sql': 'SELECT pg_sleep(60);\n' }), '--verify', url()],
+        async () => (await sql("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'dbops\\_verify\\_%' AND query LIKE 'SELECT pg_sleep(60)%'")) !== '0',
+      ),
   };
 
   const audit: Record<number, Case> = {

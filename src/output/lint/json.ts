@@ -26,6 +26,7 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
+    // --verify: every statement with what was predicted and observed (null without it).
     verification: run.report.verification ?? null,
     findings: [] as unknown[],
   }, run.tool);

@@ -21,14 +21,9 @@ export function* renderTextChunks(run: LintRun, options: { color: boolean }): Ge
     if (!texts.has(file)) texts.set(file, new SourceText(text));
     return texts.get(file);
   };
-  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}
-
-`;
-  if (run.report.verification) yield `${renderVerification(run.report.verification)}
-
-`;
-  yield `${summaryLine(run)}
-`;
+  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}\n\n`;
+  if (run.report.verification) yield `${renderVerification(run.report.verification)}\n\n`;
+  yield `${summaryLine(run)}\n`;
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
@@ -49,7 +44,8 @@ export function renderVerification(v: VerificationReport): string {
   const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
   for (const s of v.statements) {
     const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
-    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control'}, ${s.ms} ms)`)}`);
+    const how = s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control';
+    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${how}, ${s.ms} ms)`)}`);
     lines.push(`    predicted: ${s.predicted}`, `    observed:  ${s.observed}`);
     for (const m of s.mismatches) lines.push(`    ${kleur.red('≠')} ${m}`);
     if (s.fromModel) lines.push(`    ${s.fromModel}`);
