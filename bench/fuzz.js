@@ -45,7 +45,7 @@ async function worker() {
       let problem;
       try {
         const outcome = await lintAndRender({ paths: ['-'], format: 'json', color: false, cwd: ROOT, options, readStdin: async () => input }, lintSources);
-        problem = lintJsonViolation(input, outcome.output, outcome.exitCode);
+        problem = lintJsonViolation(input, [...outcome.output].join(''), outcome.exitCode);
       } catch (err) {
         problem = `threw: ${err && err.stack ? err.stack.split('\n').slice(0, 3).join(' | ') : String(err)}`;
       }

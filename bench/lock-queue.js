@@ -223,7 +223,7 @@ async function measure(url, dir, kind, schedule, n) {
 const s = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
 async function main() {
-  console.log(`lock-queue: (a) a blocker holds AccessShareLock for ${HOLD_MS / 1000} s, a reader SELECTs every ${SINGLE_READ_INTERVAL_MS} ms;`);
+  console.log(`lock-queue: (a) a blocker holds AccessShareLock until ${HOLD_MS / 1000} s after the runner connects, a reader SELECTs every ${SINGLE_READ_INTERVAL_MS} ms;`);
   console.log(`            (b) ${READS_PER_SECOND} short reader transactions/s on ${READER_CLIENTS} sessions, ${WRITER_CLIENTS} writers at ${WRITES_PER_SECOND_EACH} updates/s each`);
   console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const cluster = await startCluster();

@@ -3,6 +3,7 @@ import type { Rule } from '../src/lint/rule';
 import addingColumnRewrite from './adding-column-rewrite';
 import addingRequiredColumn from './adding-required-column';
 import addingUniqueConstraint from './adding-unique-constraint';
+import attachingPartition from './attaching-partition';
 import changingColumnType from './changing-column-type';
 import clusterTable from './cluster-table';
 import concurrentlyInTransaction from './concurrently-in-transaction';
@@ -34,6 +35,7 @@ export const RULES: Rule[] = [
   settingNotNull,
   constraintWithoutNotValid,
   addingUniqueConstraint,
+  attachingPartition,
   creatingIndexNonConcurrently,
   droppingIndexNonConcurrently,
   reindexingNonConcurrently,

@@ -18,9 +18,12 @@ export default defineRule({
   },
   actionKinds: ['set-tablespace'],
   check(stmt) {
-    return actionsOn(stmt, this.actionKinds).map((a) => ({
+    return actionsOn(stmt, this.actionKinds)
+      .filter((a) => a.rewrite !== 'no')
+      .map((a) => ({
       message: format(this.messages.move, { table: a.relation.name }),
-      why: lockWhy(a, a.lock, 'Every data file is copied to the new tablespace while the lock is held.'),
+      severity: a.rewrite === 'unknown' ? ('warning' as const) : undefined,
+      why: lockWhy(a, a.lock, `Every data file is copied to the new tablespace while the lock is held.${a.cannotProve ? ` dbops cannot prove it is already there: it does not know ${a.cannotProve}.` : ''}`),
       fix: lines(
         '-- Move the data online with pg_repack (it copies, then swaps under a brief lock):',
         `-- pg_repack --table ${a.relation.name} --tablespace <tablespace> <database>`,

@@ -13,16 +13,20 @@ const CONTROL_LOCK_WAIT_MS = 60_000;
 
 /** `status [name]`: the state rows, with whether a runner is attached. */
 export async function backfillStatus(url: string | undefined, name?: string): Promise<BackfillState[]> {
-  return withSession({ url, applicationName: APPLICATION_NAME, readOnly: true }, async ({ client }) => {
-    if (!(await stateTableExists(client))) {
-      if (name) throw noSuchBackfill(name);
-      return [];
-    }
-    if (!name) return listStates(client);
-    const state = await readState(client, name);
-    if (!state) throw noSuchBackfill(name);
-    return [state];
-  });
+  // One read-only transaction rather than a read-only session: a session setting would stay on
+  // the server connection a transaction-pooling proxy hands to other clients next.
+  return withSession({ url, applicationName: APPLICATION_NAME }, async ({ client }) =>
+    inTransaction(client, 'BEGIN READ ONLY', async () => {
+      if (!(await stateTableExists(client))) {
+        if (name) throw noSuchBackfill(name);
+        return [];
+      }
+      if (!name) return listStates(client);
+      const state = await readState(client, name);
+      if (!state) throw noSuchBackfill(name);
+      return [state];
+    }),
+  );
 }
 
 const TRANSITIONS: Record<'pause' | 'resume' | 'cancel', { to: BackfillStatus; from: BackfillStatus[]; reason: string | null }> = {
@@ -41,7 +45,7 @@ export async function controlBackfill(url: string | undefined, name: string, act
   return withSession({ url, applicationName: APPLICATION_NAME }, async ({ client }) => {
     if (!(await stateTableExists(client))) throw noSuchBackfill(name);
     const t = TRANSITIONS[action];
-    const { changed, state } = await inTransaction(client, async () => {
+    const { changed, state } = await inTransaction(client, 'BEGIN', async () => {
       // The runner's batch holds the state row for the whole batch: wait that long, whatever the
       // server's own lock_timeout (a short one made cancel fail with an internal error mid-batch).
       // Set for this transaction only, so nothing lingers on a pooled server connection.
@@ -72,8 +76,8 @@ export async function controlBackfill(url: string | undefined, name: string, act
   });
 }
 
-async function inTransaction<T>(client: Client, fn: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
+async function inTransaction<T>(client: Client, begin: 'BEGIN' | 'BEGIN READ ONLY', fn: () => Promise<T>): Promise<T> {
+  await client.query(begin);
   try {
     const result = await fn();
     await client.query('COMMIT');

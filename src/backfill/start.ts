@@ -12,6 +12,7 @@ import { batchSqlText, estimateRows, prepareSpec, previewBatches, type SpecInput
 import { jsonProgress, plainProgress, terminalProgress, type ProgressSink } from './progress';
 import { claimedError, ownerProcessGone, processAlive } from './claim';
 import { blindSpots, LagWatcher } from './replica-lag';
+import { resumeCommand } from './resume-command';
 import { BackfillRunner, type RunSettings } from './runner';
 import { attachRunner, createState, ensureStateTable, findClaimHolder, readState, stateTableExists, tryLockRunner } from './state-store';
 import { installStopHandlers } from './stop-request';
@@ -166,7 +167,9 @@ async function walk(spec: BackfillSpec, state: BackfillState, req: RunRequest, u
       return EXIT.failed;
     }
     io.err(`interrupted by ${outcome.signal}: backfill ${spec.name} is paused; rerun the same command to resume:`);
-    io.err(`  ${redactSecrets(resumeCommand(req.argv))}`);
+    const resume = resumeCommand(req.argv);
+    io.err(`  ${redactSecrets(resume.command)}`);
+    for (const line of resume.toSet) io.err(`  with ${redactSecrets(line)}`);
     return EXIT.interrupted;
   } finally {
     progress.close();
@@ -194,11 +197,6 @@ function progressFor(format: TextOrJson, io: Output): ProgressSink {
     case 'text':
       return io.terminal ? terminalProgress(io.terminal) : plainProgress(io.err, io.out);
   }
-}
-
-function resumeCommand(argv: string[]): string {
-  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['dbops', ...argv.map(quote)].join(' ');
 }
 
 async function dryRun(spec: BackfillSpec, req: RunRequest, client: Client, io: Output): Promise<void> {

@@ -1,4 +1,5 @@
-import type { LoadedConfig } from '../config/load';
+import { UsageError } from '../core/errors';
+import { configKey, type LoadedConfig } from '../config/load';
 
 /**
  * Runs every section of a loaded config through the code that reads it when a command runs, so
@@ -7,8 +8,18 @@ import type { LoadedConfig } from '../config/load';
  */
 export async function checkConfig(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
-  const { lintOptionsFrom } = await import('../lint/run');
+  if (config.database?.url !== undefined) {
+    const { resolveConnection } = await import('../db/connection-options');
+    try {
+      resolveConnection(config.database.url);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      throw new UsageError(`${configKey(loaded.path, 'database.url')}: ${err.message}`, err.hint);
+    }
+  }
+  const { lintOptionsFrom, migrationToolFrom } = await import('../lint/run');
   lintOptionsFrom(loaded, {});
+  migrationToolFrom(loaded);
   const { resolveMigrateSettings } = await import('../migrate/settings');
   resolveMigrateSettings(loaded, {});
   const { resolveSettings, settingsFromConfig } = await import('../backfill/settings');

@@ -38,8 +38,14 @@ export interface DbopsConfig {
     newTables?: 'run' | 'file';
     /** A schema dump (e.g. `pg_dump --schema-only`) of production: its tables exist and their column types are known. */
     schemaFile?: string;
+    /** The server's TimeZone (`SHOW TimeZone`): decides whether timestamp ↔ timestamptz rewrites when a migration sets none. */
+    serverTimeZone?: string;
     /** The tool of JavaScript/TypeScript migrations when dbops guesses wrong: knex, sequelize, node-pg-migrate or typeorm. */
     migrationTool?: 'knex' | 'sequelize' | 'node-pg-migrate' | 'typeorm';
+    /** A stats snapshot (dbops stats snapshot): heavy findings say how long the lock would be held. */
+    statsFile?: string;
+    /** With a stats file: heavy findings on tables smaller than warningBelow (e.g. "10MB") are warnings. */
+    sizeThresholds?: { warningBelow?: string };
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number; lockTimeoutStart?: string; lockWaitBudget?: string };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };

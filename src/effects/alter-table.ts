@@ -8,6 +8,7 @@ import { columnTypeFromAst, rawTypeName, SERIAL_TYPES, typeChangeRewrite } from 
 import type { AnalysisContext, ForeignKey } from './context';
 import type { LockMode } from './locks';
 import { relationFromRangeVar } from './names';
+import { checksImplyBound } from './partition-bounds';
 import type { Action, ConstraintInfo, OtherLock, RelationKind, RelationRef } from './types';
 import { volatilityOf } from './volatility';
 
@@ -35,7 +36,7 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
   const column: string | undefined = cmd.name;
   switch (cmd.subtype) {
     case 'AT_AddColumn':
-      return addColumn(cmd.def?.ColumnDef, rel, ctx);
+      return addColumn(cmd.def?.ColumnDef, rel, ctx, cmd.missing_ok === true);
     case 'AT_DropColumn': {
       const a = newAction('drop-column', rel, AEL, ctx, { column, otherLocks: referencedTableLocks(ctx.foreignKeysOf(rel, column), ctx) });
       if (column) ctx.dropColumn(rel, column);
@@ -75,8 +76,7 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
       return [a];
     }
     case 'AT_SetTableSpace':
-      // The files are copied block by block: no scan, no index rebuild (indexes stay where they are).
-      return [newAction('set-tablespace', rel, AEL, ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${cmd.name}` })];
+      return [setTablespace(rel, cmd.name, ctx)];
     case 'AT_SetLogged':
       return [newAction('set-logged', rel, AEL, ctx, rewriting('rewrites the table to write it to the WAL'))];
     case 'AT_SetUnLogged':
@@ -141,6 +141,24 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
   }
 }
 
+/**
+ * The files are copied block by block (no scan, no index rebuild: indexes stay where they are),
+ * unless the relation is already in that tablespace, when nothing happens beyond the lock.
+ */
+function setTablespace(rel: RelationRef, target: string, ctx: AnalysisContext): Action {
+  const current = ctx.tablespaceOf(rel);
+  const a = newAction('set-tablespace', rel, 'AccessExclusiveLock', ctx, { rewrite: 'yes', rewriteReason: `copies the whole ${rel.kind} to tablespace ${target}` });
+  if (current === target) {
+    Object.assign(a, { rewrite: 'no', rewriteReason: undefined, noOp: `${rel.name} is already in tablespace ${target}` });
+  } else if (current === undefined) {
+    Object.assign(a, { rewrite: 'unknown', cannotProve: `which tablespace ${rel.name} is in (nothing is copied when it is already in ${target}): it is not created earlier in the run nor in lint.schemaFile` });
+  } else if (current === null && target === 'pg_default') {
+    Object.assign(a, { rewrite: 'unknown', cannotProve: `the database's default tablespace (${rel.name} is in it; nothing is copied when that is pg_default)` });
+  }
+  ctx.setTablespace(rel, target);
+  return a;
+}
+
 /** Every storage parameter takes ShareUpdateExclusive except those that change how the planner sees the table. */
 function relOptionsLock(def: AnyNode): LockMode {
   const names = ((def?.List?.items ?? []) as AnyNode[]).map((i) => String(i.DefElem?.defname ?? ''));
@@ -148,8 +166,11 @@ function relOptionsLock(def: AnyNode): LockMode {
   return names.some((n) => strong.has(n)) ? 'AccessExclusiveLock' : 'ShareUpdateExclusiveLock';
 }
 
-function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
+function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext, ifNotExists: boolean): Action[] {
   const column: string = def?.colname ?? '?';
+  if (ifNotExists && ctx.column(rel, column)) {
+    return [newAction('add-column', rel, 'AccessExclusiveLock', ctx, { column, noOp: `column ${column} already exists: nothing is added` })];
+  }
   const rawType = rawTypeName(def?.typeName);
   const type = columnTypeFromAst(def?.typeName);
   const constraints: AnyNode[] = (def?.constraints ?? []).map((c: AnyNode) => c.Constraint).filter(Boolean);
@@ -182,10 +203,13 @@ function addColumn(def: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action
   } else if (notNull && !hasDefault && !generated) {
     Object.assign(main, { scan: true, scanReason: 'checks the new NOT NULL column for every existing row', failsIfRows: true });
   }
+  // The REFERENCES of a new column are checked only when the column has a default expression —
+  // DEFAULT NULL and serial's nextval() included (transformAlterTableStmt's skipValidation).
+  const validateInline = defaultExpr !== undefined || SERIAL_TYPES.has(rawType.toLowerCase()) || (generated !== undefined && generated.generated_kind !== 'v');
   const actions = [main];
   for (const c of constraints) {
     if (['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(c.contype)) {
-      actions.push(...addConstraint(c, rel, ctx, true, column, hasDefault));
+      actions.push(...addConstraint(c, rel, ctx, true, column, validateInline));
     }
   }
   return actions;
@@ -201,7 +225,11 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
   const newType = columnTypeFromAst(def?.typeName);
   const facts = ctx.column(rel, column);
   const oldType = facts?.type;
-  const verdict = typeChangeRewrite(oldType, newType, ctx.pgVersion);
+  const verdict = typeChangeRewrite(oldType, newType, ctx.pgVersion, {
+    timeZone: ctx.effectiveTimeZone(),
+    domain: (name) => ctx.domain(name),
+    isUserType: (name) => ctx.isUserType(name),
+  });
   const usingExpression = def?.raw_default !== undefined && !isPlainCastOf(def.raw_default, column);
   let { rewrite, reason } = verdict;
   if (usingExpression && rewrite === 'no') {
@@ -210,6 +238,7 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
   }
   ctx.setColumn(rel, column, { type: newType, notNull: facts?.notNull ?? false });
   const a = newAction('alter-column-type', rel, 'AccessExclusiveLock', ctx, { column, oldType, newType, rewrite, rewriteReason: reason, usingExpression });
+  if (verdict.cannotProve && rewrite === 'unknown') a.cannotProve = verdict.cannotProve;
   if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
   // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
   if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
@@ -233,6 +262,7 @@ function setNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): Act
   } else {
     a.scan = true;
     a.scanReason = 'checks every row for NULLs while holding the lock';
+    if (!facts) a.cannotProve = `whether ${column} is already NOT NULL (then nothing is scanned): the column is not declared earlier in the run nor in lint.schemaFile`;
   }
   if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
   return a;
@@ -275,10 +305,11 @@ export function constraintInfo(c: AnyNode, inline: boolean, column?: string): Co
   };
 }
 
-function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, hasNonNullDefault = false): Action[] {
+function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inline: boolean, column?: string, validateInline = false): Action[] {
   const info = constraintInfo(c, inline, column);
   if (!info) return [newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { rewrite: 'unknown', rewriteReason: `unmodelled constraint ${c?.contype}` })];
   const a = newAction('add-constraint', rel, 'AccessExclusiveLock', ctx, { constraint: info, column });
+  rememberConstraint(rel, info, c, ctx);
   switch (info.type) {
     case 'check':
       if (info.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
@@ -287,8 +318,8 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
     case 'foreign-key': {
       a.lock = 'ShareRowExclusiveLock';
       a.alsoLocks = ['AccessShareLock'];
-      // A new column without a default is all NULL: there is nothing to check.
-      const validates = !info.notValid && (!inline || hasNonNullDefault);
+      // Inline on a new column: checked only when the column has a default expression (see addColumn).
+      const validates = !info.notValid && (!inline || validateInline);
       if (info.references) {
         ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
         const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
@@ -326,6 +357,25 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
   return [a];
 }
 
+/** PostgreSQL's default constraint names (ChooseConstraintName, simplified to the first column). */
+export function constraintName(rel: RelationRef, info: ConstraintInfo): string {
+  if (info.name) return info.name;
+  const table = rel.key.split('.').pop() ?? rel.key;
+  const suffix: Record<ConstraintInfo['type'], string> = { check: 'check', 'foreign-key': 'fkey', unique: 'key', 'primary-key': 'pkey', exclusion: 'excl', 'not-null': 'not_null' };
+  if (info.type === 'primary-key') return `${table}_pkey`;
+  return [table, ...(info.type === 'unique' ? info.columns : info.columns.slice(0, 1)), suffix[info.type]].join('_');
+}
+
+/** Names and CHECK expressions the context keeps; unique, primary and exclusion constraints also name their index. */
+export function rememberConstraint(rel: RelationRef, info: ConstraintInfo, c: AnyNode, ctx: AnalysisContext): void {
+  const name = constraintName(rel, info);
+  if (info.type === 'check') ctx.addCheck(rel, name, { expr: c.raw_expr, valid: !info.notValid });
+  else ctx.addConstraintName(rel, name);
+  if (['unique', 'primary-key', 'exclusion'].includes(info.type)) {
+    ctx.indexCreated(relationFromRangeVar({ schemaname: rel.key.includes('.') ? rel.key.split('.')[0] : undefined, relname: info.usingIndex ?? name }, 'index'), rel);
+  }
+}
+
 function markNotNull(rel: RelationRef, column: string, ctx: AnalysisContext): void {
   const facts = ctx.column(rel, column);
   if (facts) ctx.setColumn(rel, column, { ...facts, notNull: true });
@@ -337,18 +387,32 @@ export function referencedTableLocks(fks: ForeignKey[], ctx: AnalysisContext): O
   return locks.length ? locks : undefined;
 }
 
+/**
+ * The partition is checked row by row against its bound unless its validated CHECK constraints
+ * imply it; a DEFAULT partition of the parent is locked ACCESS EXCLUSIVE and checked too (none
+ * of its rows may belong to the new bound).
+ */
 function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext): Action[] {
   const partition = relationFromRangeVar(pc?.name);
-  return [
-    newAction('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
-      otherLocks: [{ relation: partition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(partition) }],
-      note: `attaches ${partition.name}`,
-    }),
-    newAction('attach-partition', partition, 'AccessExclusiveLock', ctx, {
-      scan: true,
-      scanReason: 'checks every row of the partition against the bound, unless a valid CHECK constraint already proves it',
-    }),
-  ];
+  const bound = pc?.bound;
+  const otherLocks: OtherLock[] = [{ relation: partition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(partition) }];
+  const defaultPartition = bound?.is_default ? undefined : ctx.defaultPartitionOf(parent);
+  if (defaultPartition) otherLocks.push({ relation: defaultPartition, lock: 'AccessExclusiveLock', isNew: ctx.isNew(defaultPartition), scan: true });
+  const main = newAction('attach-partition', parent, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, {
+    otherLocks,
+    note: `attaches ${partition.name}${defaultPartition ? `; checks that no row of the default partition ${defaultPartition.name} belongs to it` : ''}`,
+  });
+  const check = newAction('attach-partition', partition, 'AccessExclusiveLock', ctx, { scan: true, scanReason: 'checks every row of the partition against the bound' });
+  const implied = checksImplyBound(bound, ctx.partitionKeyOf(parent), ctx.checksOf(partition), (column) => ctx.column(partition, column)?.notNull);
+  if (!defaultPartition && !bound?.is_default && !ctx.exists(parent)) {
+    main.cannotProve = `whether ${parent.name} has a DEFAULT partition (it would be locked and scanned too): it is not created earlier in the run nor in lint.schemaFile`;
+  }
+  if (bound?.is_default) check.cannotProve = `whether rows of ${partition.name} must be checked against the bounds of ${parent.name}'s other partitions (dbops does not track them)`;
+  else if (implied === 'implied') Object.assign(check, { scan: false, scanReason: undefined, note: 'a validated CHECK constraint already implies the bound: no row is read' });
+  else if (!ctx.exists(partition)) check.cannotProve = `the CHECK constraints of ${partition.name} (a validated one implying the bound skips the scan): it is not created earlier in the run nor in lint.schemaFile`;
+  else if (implied === 'cannot-tell') check.cannotProve = `whether the CHECK constraints of ${partition.name} imply the bound (dbops matches only k = / IN / ANY / range comparisons on a one-column NOT NULL key)`;
+  if (bound?.is_default) ctx.setDefaultPartition(parent, partition);
+  return [main, check];
 }
 
 /**

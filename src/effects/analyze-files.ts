@@ -7,7 +7,7 @@ import { analyzeStatement } from './analyze';
 import { AnalysisContext } from './context';
 import type { AnalyzedStatement, SqlSource, StatementEffects } from './types';
 import { AnalysisLimitError } from '../sql/limits';
-import { loadParser, parseSqlFile, SourceText, type ParsedFile, type ParsedStatement, type SyntaxProblem } from '../sql/parser';
+import { loadParser, parseSqlFile, parseStatements, SourceText, type ParsedFile, type ParsedStatement, type SyntaxProblem } from '../sql/parser';
 
 export interface AnalyzeOptions {
   pgVersion: number;
@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   existingSchema?: string;
   /** See LintOptions.newTables. */
   newTables?: 'run' | 'file';
+  /** See LintOptions.serverTimeZone. */
+  serverTimeZone?: string;
 }
 
 export interface AnalyzedTopLevelStatement {
@@ -39,32 +41,77 @@ export interface AnalyzedFile {
 
 /** Parses and analyses sources in the given order (sorting is the caller's job). */
 export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptions): Promise<AnalyzedFile[]> {
+  await loadParser();
+  const ctx = createContext(options);
   const files: AnalyzedFile[] = [];
-  await eachAnalyzedFile(sources, options, (file) => files.push(file));
+  for (const source of sources) {
+    await loadParser();
+    files.push(analyzeFile(source, ctx, { keepTrees: false }));
+    // Sources come in migration order: when one is applied, so is everything before it.
+    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
+  }
   return files;
 }
 
+/** A file being analysed by eachAnalyzedStatement. */
+export interface FileInAnalysis {
+  path: string;
+  /** See SqlSource.applied. */
+  applied: boolean;
+  /** The text as parsed, for positions. */
+  source: SourceText;
+}
+
+/** What eachAnalyzedStatement reports, in order, file by file. */
+export interface StatementVisitor {
+  /** A statement, analysed; its syntax tree is already released. */
+  statement(file: FileInAnalysis, statement: AnalyzedTopLevelStatement): void;
+  /** A statement that did not parse, or that dbops could not analyse. */
+  problem(file: FileInAnalysis, problem: SyntaxProblem): void;
+  /** The file is done: `statements` were analysed. */
+  fileDone(file: FileInAnalysis, statements: number): void;
+}
+
 /**
- * Analyses the sources one after another and hands each file over as soon as it is done, so a
- * caller that needs no file afterwards lets its syntax trees die young (cheap for the garbage
- * collector) instead of keeping every tree of the run alive.
+ * Analyses the sources one after another, statement by statement, and hands over each statement
+ * as soon as it is analysed: only one syntax tree is alive at a time, and nothing of a statement
+ * stays behind unless the visitor keeps it (memory stays flat on a file of 50,000 statements).
  */
-export async function eachAnalyzedFile(sources: SqlSource[], options: AnalyzeOptions, visit: (file: AnalyzedFile) => void): Promise<void> {
+export async function eachAnalyzedStatement(sources: SqlSource[], options: AnalyzeOptions, visit: StatementVisitor): Promise<void> {
   await loadParser();
   const ctx = createContext(options);
   for (const source of sources) {
     // Again per file: after a statement exhausted the parser's stack, a fresh parser is loaded.
     await loadParser();
-    const file = analyzeFile(source, ctx, { keepTrees: false });
+    const text = new SourceText(parserInput(source.text));
+    const file: FileInAnalysis = { path: source.path, applied: source.applied === true, source: text };
+    ctx.startFile();
+    let statements = 0;
+    // The parser calls an empty input an error; an empty migration simply holds no statement.
+    if (text.text.trim() !== '') {
+      for (const item of parseStatements(text)) {
+        if ('problem' in item) {
+          visit.problem(file, item.problem);
+          continue;
+        }
+        const analyzed = analyzeParsed(source.path, item.statement, text, ctx);
+        if ('problem' in analyzed) visit.problem(file, analyzed.problem);
+        else {
+          item.statement.node = RELEASED_TREE;
+          statements++;
+          visit.statement(file, analyzed);
+        }
+      }
+    }
     // Sources come in migration order: when one is applied, so is everything before it.
     if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
-    visit(file);
+    visit.fileDone(file, statements);
   }
 }
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */
 export function createContext(options: AnalyzeOptions): AnalysisContext {
-  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction });
+  const ctx = new AnalysisContext(options.pgVersion, { fileTransaction: options.fileTransaction, serverTimeZone: options.serverTimeZone });
   if (options.existingSchema) {
     analyzeFile({ path: '<existing schema>', text: options.existingSchema }, ctx);
     ctx.treatAllAsExisting();
@@ -85,29 +132,38 @@ export function analyzeFile(source: SqlSource, ctx: AnalysisContext, options: { 
   const analysisErrors: SyntaxProblem[] = [];
   const statements: AnalyzedTopLevelStatement[] = [];
   for (const statement of parsed.statements) {
-    const before = ctx.snapshot();
-    let effects: StatementEffects;
-    try {
-      effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
-    } catch (err) {
-      // One statement the analysis cannot handle must not end the run (or the migrate gate).
-      analysisErrors.push({ kind: 'limit', message: analysisFailure(err), position: statement.start });
+    const analyzed = analyzeParsed(source.path, statement, parsed.source, ctx);
+    if ('problem' in analyzed) {
+      analysisErrors.push(analyzed.problem);
       continue;
     }
     if (options.keepTrees === false) statement.node = RELEASED_TREE;
-    const analyzed: AnalyzedStatement = { file: source.path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
-    let cursor = 0;
-    const nested = (effects.nested ?? []).map((n) => {
-      // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
-      const at = statement.text.indexOf(n.text, cursor);
-      if (at >= 0) cursor = at + n.text.length;
-      const position = (delta: number) => parsed.source.position(statement.start.offset + delta);
-      const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
-      return { file: source.path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
-    });
-    statements.push({ statement, analyzed, nested });
+    statements.push(analyzed);
   }
   return { path: source.path, applied: source.applied === true, parsed, statements, analysisErrors };
+}
+
+/** One parsed statement through the effects model, with the statements inside it (DO blocks). */
+function analyzeParsed(path: string, statement: ParsedStatement, source: SourceText, ctx: AnalysisContext): AnalyzedTopLevelStatement | { problem: SyntaxProblem } {
+  const before = ctx.snapshot();
+  let effects: StatementEffects;
+  try {
+    effects = analyzeStatement({ node: statement.node, text: statement.text }, ctx);
+  } catch (err) {
+    // One statement the analysis cannot handle must not end the run (or the migrate gate).
+    return { problem: { kind: 'limit', message: analysisFailure(err), position: statement.start } };
+  }
+  const analyzed: AnalyzedStatement = { file: path, text: statement.text, effects, before, inDoBlock: false, start: statement.start, end: statement.end };
+  let cursor = 0;
+  const nested = (effects.nested ?? []).map((n) => {
+    // Point at the statement inside the DO body when its text is there verbatim (EXECUTE strings may be escaped).
+    const at = statement.text.indexOf(n.text, cursor);
+    if (at >= 0) cursor = at + n.text.length;
+    const position = (delta: number) => source.position(statement.start.offset + delta);
+    const [start, end] = at >= 0 ? [position(at), position(at + n.text.length)] : [statement.start, statement.end];
+    return { file: path, text: n.text, effects: n.effects, before: n.before, inDoBlock: true, start, end };
+  });
+  return { statement, analyzed, nested };
 }
 
 /** What a statement's tree is replaced with once it is no longer needed (see analyzeFile's keepTrees). */

@@ -7,9 +7,9 @@ import { parsePlpgsql } from '../sql/parser';
 import { AnalysisLimitError, LIMITS } from '../sql/limits';
 import { walkTree } from '../sql/tree';
 import { newAction, rewriting } from './action';
-import { alterTableActions, constraintInfo, referencedTableLocks } from './alter-table';
+import { alterTableActions, constraintInfo, referencedTableLocks, rememberConstraint } from './alter-table';
 import { columnTypeFromAst } from './column-types';
-import type { AnalysisContext } from './context';
+import type { AnalysisContext, PartitionKey } from './context';
 import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
 import { extractDoBlockStatements } from './plpgsql';
@@ -81,7 +81,10 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       break;
     case 'CreateTableAsStmt': {
       const rel = relationFromRangeVar(stmt.into?.rel, stmt.objtype === 'OBJECT_MATVIEW' ? 'materialized-view' : 'table');
+      // IF NOT EXISTS on a relation that exists: a notice, nothing is created or locked.
+      if (stmt.if_not_exists && ctx.exists(rel)) break;
       ctx.markNew(rel);
+      ctx.relationCreated(rel, stmt.into?.tableSpaceName ?? ctx.defaultTablespace);
       if (stmt.objtype === 'OBJECT_MATVIEW') ctx.setViewSources(rel, tablesReadBy(stmt.query));
       effects.actions = [newAction('create-table', rel, 'AccessExclusiveLock', ctx)];
       break;
@@ -103,6 +106,19 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       break;
     case 'CommentStmt':
       effects.actions = comment(stmt, ctx);
+      break;
+    case 'CreateDomainStmt':
+      ctx.addDomain(lastName(stmt.domainname), {
+        base: columnTypeFromAst(stmt.typeName),
+        constrained: ((stmt.constraints ?? []) as AnyNode[]).some((c) => ['CONSTR_CHECK', 'CONSTR_NOTNULL'].includes(c.Constraint?.contype)),
+      });
+      break;
+    case 'CreateEnumStmt':
+    case 'CreateRangeStmt':
+      ctx.addUserType(lastName(stmt.typeName));
+      break;
+    case 'CompositeTypeStmt':
+      ctx.addUserType(stmt.typevar?.relname);
       break;
     case 'AlterEnumStmt':
       effects.actions = [];
@@ -175,15 +191,25 @@ function truncate(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   );
 }
 
+/** The last element of a qualified name list ([schema, name]). */
+function lastName(names: AnyNode[] | undefined): string {
+  const list = names ?? [];
+  return String(list[list.length - 1]?.String?.sval ?? '');
+}
+
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
-  ctx.addIndexedColumns(table, ((stmt.indexParams ?? []) as AnyNode[]).map((p) => p.IndexElem?.name).filter(Boolean));
   if (stmt.idxname) {
     const index = relationFromRangeVar({ schemaname: stmt.relation?.schemaname, relname: stmt.idxname }, 'index');
-    ctx.indexCreated(index, table);
+    if (stmt.if_not_exists && ctx.exists(index)) {
+      // The table is locked before the name is looked up; then PostgreSQL notices the index exists and builds nothing.
+      return newAction('create-index', table, concurrent ? 'ShareUpdateExclusiveLock' : 'ShareLock', ctx, { concurrent, noOp: `index ${stmt.idxname} already exists: nothing is built` });
+    }
+    ctx.indexCreated(index, table, stmt.tableSpace ?? ctx.defaultTablespace);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
+  ctx.addIndexedColumns(table, ((stmt.indexParams ?? []) as AnyNode[]).map((p) => p.IndexElem?.name).filter(Boolean));
   // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
   // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
   // partitioned table, so unless the table is known to be plain that is what the author is doing
@@ -300,8 +326,12 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
       scanReason: 'recomputes the query and compares it with the current contents; reads continue',
     });
   }
+  // The new storage is read only to build the view's indexes again; its sources are what the query reads.
+  const rebuildsIndexes = !ctx.exists(rel) || ctx.hasIndex(rel);
   return newAction('refresh-materialized-view', rel, 'AccessExclusiveLock', ctx, {
     ...rewriting('recomputes the query into new storage'),
+    scan: rebuildsIndexes,
+    scanReason: rebuildsIndexes ? 'reads the new contents to build the indexes of the view again' : undefined,
     alsoLocks: ['ExclusiveLock', 'ShareLock', 'AccessShareLock'],
     otherLocks,
   });
@@ -314,6 +344,7 @@ function refreshMatView(stmt: AnyNode, ctx: AnalysisContext): Action {
 function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
   const view = relationFromRangeVar(stmt.view, 'relation');
   if (!stmt.replace) ctx.markNew(view);
+  ctx.relationCreated(view);
   ctx.nameTaken(view.key);
   const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
   return newAction('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
@@ -342,10 +373,29 @@ function dataChange(kind: 'update' | 'delete', stmt: AnyNode, ctx: AnalysisConte
   });
 }
 
+const PARTITION_STRATEGIES: Record<string, PartitionKey['strategy']> = {
+  PARTITION_STRATEGY_LIST: 'list',
+  PARTITION_STRATEGY_RANGE: 'range',
+  PARTITION_STRATEGY_HASH: 'hash',
+  list: 'list',
+  range: 'range',
+  hash: 'hash',
+};
+
 function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const rel = relationFromRangeVar(stmt.relation);
+  // IF NOT EXISTS on a table that exists: a notice; nothing is created, nothing locked.
+  if (stmt.if_not_exists && ctx.exists(rel)) return [];
   ctx.markNew(rel);
+  ctx.relationCreated(rel, stmt.tablespacename ?? ctx.defaultTablespace);
   ctx.setPartitioned(rel, stmt.partspec !== undefined);
+  if (stmt.partspec) {
+    const params: AnyNode[] = stmt.partspec.partParams ?? [];
+    ctx.setPartitionKey(rel, {
+      strategy: PARTITION_STRATEGIES[String(stmt.partspec.strategy)] ?? 'hash',
+      columns: params.every((p) => p.PartitionElem?.name) ? params.map((p) => p.PartitionElem.name) : [],
+    });
+  }
   const main = newAction('create-table', rel, 'AccessExclusiveLock', ctx);
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
@@ -356,6 +406,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];
     }
     if (info?.provesNotNull) ctx.addNotNullCheck(rel, info.name ?? `${info.provesNotNull}_not_null_check`, { column: info.provesNotNull, valid: !info.notValid });
+    if (info && info.type !== 'not-null') rememberConstraint(rel, info, c, ctx);
   };
   const primaryKeys = new Set<string>();
   for (const elt of stmt.tableElts ?? []) {
@@ -378,6 +429,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   }
   if (stmt.partbound && stmt.inhRelations?.length) {
     const parent = relationFromRangeVar(stmt.inhRelations[0].RangeVar);
+    if (stmt.partbound.is_default) ctx.setDefaultPartition(parent, rel);
     otherLocks.push({ relation: parent, lock: 'AccessExclusiveLock', isNew: ctx.isNew(parent) });
   }
   if (otherLocks.length) main.otherLocks = otherLocks;
@@ -388,7 +440,10 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   if (stmt.renameType === 'OBJECT_TYPE' || stmt.renameType === 'OBJECT_DOMAIN') {
     const items: AnyNode[] = stmt.object?.List?.items ?? [];
     const from = items[items.length - 1]?.String?.sval;
-    if (from) ctx.renameType(from, stmt.newname);
+    if (from) {
+      ctx.renameType(from, stmt.newname);
+      ctx.renameUserType(from, stmt.newname);
+    }
     return [];
   }
   if (!stmt.relation) return [];
@@ -412,6 +467,7 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
     }
     case 'OBJECT_INDEX': {
       const rel = relationFromRangeVar(stmt.relation, 'index');
+      ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'index').key);
       // Since PostgreSQL 12 renaming an index takes only ShareUpdateExclusive.
       return [newAction('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
     }
@@ -480,7 +536,7 @@ function analyzeDoBlockBody(text: string, ctx: AnalysisContext): StatementEffect
 const REWRITE_RANK: Record<Rewrite, number> = { no: 0, unknown: 1, yes: 2 };
 
 /** Folds the actions of a statement into one effect per relation. */
-function combineByRelation(actions: Action[]): RelationEffect[] {
+export function combineByRelation(actions: Action[]): RelationEffect[] {
   const byKey = new Map<string, RelationEffect>();
   const touch = (relation: RelationRef, lock: LockMode, isNew: boolean): RelationEffect => {
     let e = byKey.get(relation.key);

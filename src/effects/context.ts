@@ -1,9 +1,10 @@
 /**
- * What the analyzer knows from the statements it has already seen in this run: tables created
- * (new and empty), column types and NOT NULL-ness, indexed columns and the tables of indexes,
- * CHECK (col IS NOT NULL) constraints and whether they are validated, foreign keys, partitioned
- * tables, materialized-view sources, names given up by renames; and, per file, session settings
- * and the transaction block the next statement runs in.
+ * What the analyzer knows from the statements it has already seen in this run: relations that
+ * exist and those created (new and empty), column types and NOT NULL-ness, index and constraint
+ * names, indexed columns and the tables of indexes, CHECK constraints and whether they are
+ * validated, foreign keys, partitioned tables (key, default partition), tablespaces, domains and
+ * other user types, materialized-view sources, names given up by renames; and, per file, session
+ * settings (timeouts, TimeZone) and the transaction block the next statement runs in.
  */
 import type { Action, ColumnType, ContextSnapshot, HeldLock, RelationRef } from './types';
 
@@ -21,6 +22,31 @@ export interface ForeignKey {
   table: RelationRef;
   columns: string[];
   references: RelationRef;
+}
+
+/** A CHECK constraint as written: ATTACH PARTITION can skip its scan when one implies the bound. */
+export interface CheckConstraint {
+  /** The parser's expression tree. */
+  expr: unknown;
+  valid: boolean;
+}
+
+export interface PartitionKey {
+  strategy: 'list' | 'range' | 'hash';
+  /** The key columns; an expression key is left out (its bound cannot be matched). */
+  columns: string[];
+}
+
+/** CREATE DOMAIN: changing a column to it rewrites as the base type does, and re-checks its constraints. */
+export interface DomainFacts {
+  base: ColumnType;
+  constrained: boolean;
+}
+
+/** A session setting as text: null when it is the server's default and that is not known. */
+export interface TextSetting {
+  session: string | null;
+  local?: string | null;
 }
 
 export interface TimeoutSetting {
@@ -66,15 +92,37 @@ export class AnalysisContext {
   private readonly indexedColumns = new Map<string, Set<string>>();
   /** The tables a materialized view reads, by view key: REFRESH reads them again. */
   private readonly viewSources = new Map<string, RelationRef[]>();
+  /** Relations known to exist (created in the schema, the history or this run), by key. */
+  private readonly existing = new Set<string>();
+  /** Constraint names by table key (unique and primary keys also name their index). */
+  private readonly constraintNames = new Map<string, Set<string>>();
+  /** Every CHECK constraint by table key and name. */
+  private readonly checks = new Map<string, Map<string, CheckConstraint>>();
+  private readonly partitionKeys = new Map<string, PartitionKey>();
+  /** The DEFAULT partition of a partitioned table, by parent key. */
+  private readonly defaultPartitions = new Map<string, RelationRef>();
+  /** The tablespace a known relation is in; null: the database's default. */
+  private readonly tablespaces = new Map<string, string | null>();
+  private readonly domains = new Map<string, DomainFacts>();
+  /** Enum, composite and range types created by CREATE TYPE: known, not domains. */
+  private readonly userTypes = new Set<string>();
   lockTimeout: TimeoutSetting = { session: null };
   statementTimeout: TimeoutSetting = { session: null };
+  /** SET default_tablespace in this file: where CREATE TABLE/INDEX without TABLESPACE put the relation. */
+  defaultTablespace: string | null = null;
+  /** TimeZone of the session: decides whether timestamp → timestamptz rewrites. */
+  timeZone: TextSetting;
+  /** The server's TimeZone when configured (lint.serverTimeZone), else null: not known. */
+  readonly serverTimeZone: string | null;
   transaction: TransactionState = { open: false, strongLocks: [] };
   /** The runner wraps each file in one transaction (most migration tools do). */
   readonly fileTransaction: boolean;
 
-  constructor(pgVersion: number, opts: { fileTransaction?: boolean } = {}) {
+  constructor(pgVersion: number, opts: { fileTransaction?: boolean; serverTimeZone?: string } = {}) {
     this.pgVersion = pgVersion;
     this.fileTransaction = opts.fileTransaction ?? false;
+    this.serverTimeZone = opts.serverTimeZone ?? null;
+    this.timeZone = { session: this.serverTimeZone };
   }
 
   /**
@@ -86,6 +134,8 @@ export class AnalysisContext {
     this.freedNames.clear();
     this.lockTimeout = { session: null };
     this.statementTimeout = { session: null };
+    this.timeZone = { session: this.serverTimeZone };
+    this.defaultTablespace = null;
     this.transaction = { open: this.fileTransaction, strongLocks: [] };
   }
 
@@ -98,6 +148,12 @@ export class AnalysisContext {
     this.transaction = { open: false, strongLocks: [] };
     this.lockTimeout = { session: this.lockTimeout.session };
     this.statementTimeout = { session: this.statementTimeout.session };
+    this.timeZone = { session: this.timeZone.session };
+  }
+
+  /** The TimeZone the next statement runs with; null when it is not known. */
+  effectiveTimeZone(): string | null {
+    return this.timeZone.local !== undefined ? this.timeZone.local : this.timeZone.session;
   }
 
   snapshot(): ContextSnapshot {
@@ -130,10 +186,94 @@ export class AnalysisContext {
 
   markNew(rel: RelationRef): void {
     this.newRelations.add(rel.key);
+    this.existing.add(rel.key);
   }
 
-  indexCreated(index: RelationRef, table: RelationRef): void {
+  /** The relation exists as far as the schema, the history and this run tell. */
+  exists(rel: RelationRef): boolean {
+    return this.existing.has(rel.key);
+  }
+
+  /** A relation created (or described by the existing schema), in a tablespace (null: the default). */
+  relationCreated(rel: RelationRef, tablespace: string | null = null): void {
+    this.existing.add(rel.key);
+    this.tablespaces.set(rel.key, tablespace);
+  }
+
+  /** undefined: the relation is not known, so neither is its tablespace. */
+  tablespaceOf(rel: RelationRef): string | null | undefined {
+    return this.tablespaces.has(rel.key) ? this.tablespaces.get(rel.key) : undefined;
+  }
+
+  setTablespace(rel: RelationRef, tablespace: string): void {
+    if (this.existing.has(rel.key)) this.tablespaces.set(rel.key, tablespace);
+  }
+
+  indexCreated(index: RelationRef, table: RelationRef, tablespace: string | null = null): void {
     this.indexTables.set(index.key, table);
+    this.relationCreated(index, tablespace);
+  }
+
+  addConstraintName(rel: RelationRef, name: string): void {
+    let names = this.constraintNames.get(rel.key);
+    if (!names) this.constraintNames.set(rel.key, (names = new Set()));
+    names.add(name);
+  }
+
+  hasConstraint(rel: RelationRef, name: string): boolean {
+    return this.constraintNames.get(rel.key)?.has(name) ?? false;
+  }
+
+  addCheck(rel: RelationRef, name: string, check: CheckConstraint): void {
+    let checks = this.checks.get(rel.key);
+    if (!checks) this.checks.set(rel.key, (checks = new Map()));
+    checks.set(name, check);
+    this.addConstraintName(rel, name);
+  }
+
+  checksOf(rel: RelationRef): CheckConstraint[] {
+    return [...(this.checks.get(rel.key)?.values() ?? [])];
+  }
+
+  setPartitionKey(rel: RelationRef, key: PartitionKey): void {
+    this.partitionKeys.set(rel.key, key);
+  }
+
+  partitionKeyOf(rel: RelationRef): PartitionKey | undefined {
+    return this.partitionKeys.get(rel.key);
+  }
+
+  setDefaultPartition(parent: RelationRef, partition: RelationRef): void {
+    this.defaultPartitions.set(parent.key, partition);
+  }
+
+  defaultPartitionOf(parent: RelationRef): RelationRef | undefined {
+    return this.defaultPartitions.get(parent.key);
+  }
+
+  addDomain(name: string, facts: DomainFacts): void {
+    this.domains.set(name, facts);
+  }
+
+  domain(name: string): DomainFacts | undefined {
+    return this.domains.get(name);
+  }
+
+  addUserType(name: string): void {
+    this.userTypes.add(name);
+  }
+
+  /** ALTER TYPE/DOMAIN … RENAME: the type stays known under its new name. */
+  renameUserType(from: string, to: string): void {
+    const domain = this.domains.get(from);
+    if (domain) {
+      this.domains.delete(from);
+      this.domains.set(to, domain);
+    } else if (this.userTypes.delete(from)) this.userTypes.add(to);
+  }
+
+  isUserType(name: string): boolean {
+    return this.userTypes.has(name) || this.domains.has(name);
   }
 
   tableOfIndex(index: RelationRef): RelationRef | undefined {
@@ -205,6 +345,13 @@ export class AnalysisContext {
     for (const c of columns) cols.add(c);
   }
 
+  /** Some index is known on the relation (an expression index counts through the columns it uses). */
+  hasIndex(rel: RelationRef): boolean {
+    if ((this.indexedColumns.get(rel.key)?.size ?? 0) > 0) return true;
+    for (const table of this.indexTables.values()) if (table.key === rel.key) return true;
+    return false;
+  }
+
   isIndexed(rel: RelationRef, column: string): boolean {
     return this.indexedColumns.get(rel.key)?.has(column) ?? false;
   }
@@ -218,10 +365,24 @@ export class AnalysisContext {
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
     this.notNullChecks.delete(rel.key);
+    this.existing.delete(rel.key);
+    this.tablespaces.delete(rel.key);
+    this.constraintNames.delete(rel.key);
+    this.checks.delete(rel.key);
+    this.partitionKeys.delete(rel.key);
+    this.defaultPartitions.delete(rel.key);
+    for (const [parent, partition] of this.defaultPartitions) if (partition.key === rel.key) this.defaultPartitions.delete(parent);
   }
 
   renameRelation(from: RelationRef, toKey: string): void {
     if (this.newRelations.delete(from.key)) this.newRelations.add(toKey);
+    if (this.existing.delete(from.key)) this.existing.add(toKey);
+    for (const map of [this.tablespaces, this.constraintNames, this.checks, this.partitionKeys, this.indexTables] as Array<Map<string, unknown>>) {
+      if (map.has(from.key)) {
+        map.set(toKey, map.get(from.key));
+        map.delete(from.key);
+      }
+    }
     const cols = this.columns.get(from.key);
     if (cols) {
       this.columns.delete(from.key);
@@ -283,10 +444,14 @@ export class AnalysisContext {
   validateConstraint(rel: RelationRef, name: string): void {
     const check = this.notNullChecks.get(rel.key)?.get(name);
     if (check) check.valid = true;
+    const any = this.checks.get(rel.key)?.get(name);
+    if (any) any.valid = true;
   }
 
   dropConstraint(rel: RelationRef, name: string): void {
     this.notNullChecks.get(rel.key)?.delete(name);
+    this.checks.get(rel.key)?.delete(name);
+    this.constraintNames.get(rel.key)?.delete(name);
     this.foreignKeys.get(rel.key)?.delete(name);
   }
 

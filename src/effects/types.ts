@@ -158,6 +158,14 @@ export interface Action {
   wholeTable?: boolean;
   /** Anything the model wants a reader of the plan to know. */
   note?: string;
+  /**
+   * The prediction depends on something dbops cannot know offline (the session TimeZone, a type
+   * it has not seen, the constraints of a table outside the run): what it would need. The
+   * prediction is then the cautious one, never a confident guess; `--verify` observes the answer.
+   */
+  cannotProve?: string;
+  /** IF NOT EXISTS on something that already exists: the statement does nothing (beyond its lock). */
+  noOp?: string;
 }
 
 /** The combined effect on one relation, across all actions of a statement. */

@@ -4,13 +4,15 @@
  * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedFile, type AnalyzedFile, type AnalyzedTopLevelStatement } from '../effects/analyze-files';
+import { analysisFailure, eachAnalyzedStatement, type AnalyzeOptions, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
 import type { SyntaxProblem } from '../sql/parser';
 import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
-import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import type { Finding, LintOptions, LintReport, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import { describeHold, StatsIndex } from '../stats/hold';
+import { strongest, type LockMode } from '../effects/locks';
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -27,7 +29,12 @@ function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
   return options.severities?.[meta.id] ?? meta.defaultSeverity;
 }
 
-export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
+/** The effects model's options within the lint options. */
+export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
+  return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
+}
+
+export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
     rule,
     ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
@@ -35,30 +42,52 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables };
-  // Each file is linted as soon as it is analysed: the effects of its statements are final by
-  // then (the context only changes what later statements see).
-  await eachAnalyzedFile(sources, analyzeOptions, (file) => {
-    if (file.applied) return;
-    statements += file.statements.length;
-    files.push({ path: file.path, statements: file.statements.length });
-    findings.push(...lintFile(file, active, options));
+  const stats = options.stats ? new StatsIndex(options.stats) : undefined;
+  const analyzeOptions = analyzeOptionsOf(options);
+  // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
+  // the file. Renames wait for the end of their file: a later statement of the file may reuse the
+  // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
+  let fileFindings: Finding[] = [];
+  let renames: Array<[ordinal: number, statement: AnalyzedTopLevelStatement]> = [];
+  let ordinal = 0;
+  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement, at: number) => {
+    try {
+      const seen = observed?.(file.path, at);
+      if (!seen) {
+        for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
+        return;
+      }
+      // The observation decides: the rules judge what the statement did on the scratch server.
+      const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
+      const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
+      for (const f of lintStatement(file, unit, active, options, stats)) fileFindings.push({ ...f, verification: seen.verification });
+    } catch (err) {
+      fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
+    }
+  };
+  await eachAnalyzedStatement(sources, analyzeOptions, {
+    statement(file, st) {
+      const at = ordinal++;
+      if (file.applied) return;
+      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
+      else lintOne(file, st, at);
+    },
+    problem(file, problem) {
+      if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
+    },
+    fileDone(file, count) {
+      if (!file.applied) {
+        for (const [at, st] of renames) lintOne(file, st, at);
+        statements += count;
+        files.push({ path: file.path, statements: count });
+        for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
+      }
+      fileFindings = [];
+      renames = [];
+      ordinal = 0;
+    },
   });
   return { findings, files, statements, rules: ruleMetas() };
-}
-
-function lintFile(file: AnalyzedFile, active: ActiveRule[], options: LintOptions): Finding[] {
-  const out: Finding[] = [];
-  for (const err of file.parsed.errors) out.push(problemFinding(file.path, err));
-  for (const err of file.analysisErrors) out.push(problemFinding(file.path, err));
-  for (const st of file.statements) {
-    try {
-      out.push(...lintStatement(file, st, active, options));
-    } catch (err) {
-      out.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
-    }
-  }
-  return out.sort((a, b) => a.start.offset - b.start.offset);
 }
 
 /** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
@@ -79,6 +108,20 @@ function problemFinding(file: string, problem: SyntaxProblem): Finding {
   };
 }
 
+/**
+ * One copy of each explanation: rules build \`why\` and \`fix\` afresh for every finding, and the
+ * same few texts repeated over 50,000 findings would hold tens of megabytes.
+ */
+const texts = new Map<string, string>();
+function interned(text: string): string {
+  const known = texts.get(text);
+  if (known !== undefined) return known;
+  if (texts.size < 10_000) texts.set(text, text);
+  return text;
+}
+
+const RENAMES: readonly ActionKind[] = ['rename-column', 'rename-table'];
+
 /** An enabled rule with the context it is called with (built once per run, not per statement). */
 interface ActiveRule {
   rule: Rule;
@@ -87,12 +130,15 @@ interface ActiveRule {
 
 const SUPPRESSION_MARKER = /dbops-ignore/i;
 
-function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
+/** Findings about work that grows with the table: with a stats file they say how long it holds the lock. */
+const HEAVY_CATEGORIES: ReadonlySet<Finding['category']> = new Set(['rewrite', 'scan', 'index-build']);
+
+function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.
   const suppressions = SUPPRESSION_MARKER.test(trivia)
-    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.parsed.source.position(o))
+    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.source.position(o))
     : [];
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -113,24 +159,36 @@ function lintStatement(file: AnalyzedFile, st: AnalyzedTopLevelStatement, active
         if (seen.has(key)) continue;
         seen.add(key);
         const configured = options.severities?.[rule.meta.id];
-        const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        let severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        const category = report.category ?? rule.meta.category;
+        const hold = stats && HEAVY_CATEGORIES.has(category) ? stats.estimate(unit.effects.relations) : undefined;
+        const warningBelow = options.sizeThresholds?.warningBelowBytes;
+        // A configured severity is a decision about the rule; the size threshold only moves the default.
+        if (hold && warningBelow !== undefined && hold.tableBytes < warningBelow && !configured) severity = 'warning';
         out.push({
           ruleId: rule.meta.id,
           severity,
-          category: report.category ?? rule.meta.category,
-          message: report.message,
-          why: report.why,
-          fix: report.fix,
+          category,
+          message: hold ? `${report.message} — ${describeHold(hold)}` : report.message,
+          why: interned(report.why),
+          fix: report.fix === undefined ? undefined : interned(report.fix),
           file: file.path,
           start: unit.start,
           end: unit.end,
           statement: statement.text,
+          ...lockOf(unit),
+          ...(hold ? { hold } : {}),
         });
       }
     }
   }
   if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
+}
+
+function lockOf(unit: AnalyzedStatement): { lock?: LockMode } {
+  const lock = strongest(unit.effects.relations.map((r) => r.lock));
+  return lock ? { lock } : {};
 }
 
 function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {

@@ -3,15 +3,17 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { configKey, loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
+import { parseSize } from '../util/size';
 import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
-import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
+import type { FindingVerification, LintOptions, LintReport, ObservedEffects, SeveritySetting, SqlSource, VerificationReport } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import { canonicalFormat, type LintFormat } from '../output/formats';
 import { ORM_TOOLS, type OrmTool } from '../orm/types';
-import { renderLint, wantsColor } from '../output/lint/index';
+import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
+import type { VerifiedStatement, VerifyResult } from '../verify/verify';
 
 /** The flags of `dbops lint` once parsed; their specs are in src/cli/lint-flags.ts. */
 export interface LintFlags {
@@ -22,6 +24,8 @@ export interface LintFlags {
   explain?: string;
   'list-rules'?: boolean;
   config?: string;
+  verify?: string;
+  stats?: string;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   }
   prefetchParser();
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
-  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
+  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule, stats: flags.stats });
   const { lintSources } = require('./engine') as typeof import('./engine');
   if (flags['list-rules']) {
     process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
@@ -49,22 +53,28 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded), verify: flags.verify },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  process.stdout.write(outcome.output);
+  await writeChunks(outcome.output);
   return outcome.exitCode;
 }
 
-/** migrations.dir from the config (relative to the config file), else ./migrations when it exists. */
+/**
+ * migrations.dir from the config (relative to the config file), else ./migrations when it exists,
+ * else the directory of a layout the tools' own files point at (prisma/migrations, Drizzle's out…).
+ */
 function defaultPaths(loaded: LoadedConfig): string[] {
   const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
-  return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
+  if (loaded.config.migrations?.dir !== undefined || fs.existsSync(dir)) return [dir];
+  const { detectLayouts } = require('../migrations/layouts') as typeof import('../migrations/layouts');
+  const found = detectLayouts(loaded.baseDir).map((l) => path.resolve(loaded.baseDir, l.dir)).find((d) => fs.existsSync(d));
+  return found ? [found] : [];
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
-export type LintEngine = (sources: SqlSource[], options: LintOptions) => Promise<LintReport>;
+export type LintEngine = (sources: SqlSource[], options: LintOptions, observed?: ObservedEffects) => Promise<LintReport>;
 
 export interface LintRequest {
   paths: string[];
@@ -76,10 +86,13 @@ export interface LintRequest {
   readStdin?: () => Promise<Buffer>;
   /** lint.migrationTool (see collectInputs). */
   migrationTool?: OrmTool;
+  /** --verify: `local` or the URL of a server where a scratch database may be created. */
+  verify?: string;
 }
 
 export interface LintOutcome {
-  output: string;
+  /** The rendered report in pieces, made as they are read (see renderLintChunks); read it once. */
+  output: Iterable<string>;
   warnings: string[];
   exitCode: number;
 }
@@ -87,7 +100,7 @@ export interface LintOutcome {
 /** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
 export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
   const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
-  const report = await engine(inputs.sources, request.options);
+  const report = request.verify === undefined ? await engine(inputs.sources, request.options) : await verifiedLint(inputs.sources, request.options, request.verify, engine);
   const files = report.files.map((f) => f.path);
   // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
   const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]).map((f) => {
@@ -102,7 +115,61 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine): P
     tool: toolInfo(),
     docsRoot: packageInfo().root,
   };
-  return { output: renderLint(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+  return { output: renderLintChunks(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+}
+
+/**
+ * Writes rendered pieces to stdout in blocks of about 64 KB, waiting whenever the reader falls
+ * behind: a pipe does not block the writer, and without the wait a big report piles up in memory.
+ */
+async function writeChunks(chunks: Iterable<string>): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    const drained = process.stdout.write(pending);
+    pending = '';
+    if (!drained) await new Promise((resolve) => process.stdout.once('drain', resolve));
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending !== '') await flush();
+}
+
+function verificationOf(v: VerifiedStatement): FindingVerification {
+  const { summarizeStatement } = require('../verify/verify') as typeof import('../verify/verify');
+  return { ...summarizeStatement(v), modelWasWrong: v.modelWasWrong, mismatches: v.mismatches };
+}
+
+/** The --verify section of a report (lint, and `dbops migrate plan --verify`). */
+export function verificationReportOf(result: VerifyResult): VerificationReport {
+  return {
+    scratch: result.scratch,
+    setupMs: result.setupMs,
+    statements: result.statements.map((v) => ({
+      file: v.file,
+      line: v.line,
+      text: v.text,
+      traced: v.traced,
+      ...verificationOf(v),
+      error: v.error ? { code: v.error.code ?? null, message: v.error.message } : null,
+      fromModel: v.fromModel ?? null,
+      ms: v.ms,
+    })),
+  };
+}
+
+/** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
+async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
+  const { verifySources } = require('../verify/verify') as typeof import('../verify/verify');
+  const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
+  const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
+  const byStatement = new Map(result.statements.map((v) => [`${v.file}\0${v.ordinal}`, v]));
+  const report = await engine(sources, options, (file, ordinal) => {
+    const v = byStatement.get(`${file}\0${ordinal}`);
+    return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: verificationOf(v) } : undefined;
+  });
+  return { ...report, verification: verificationReportOf(result) };
 }
 
 export function toolInfo(): LintRun['tool'] {
@@ -116,7 +183,7 @@ const SEVERITIES: readonly SeveritySetting[] = ['off', 'warning', 'error'];
  * Lint options from the configuration, then --pg-version and --rule id=severity on top. A rule id
  * no rule has is an error naming where it came from: a typo must not silently keep a rule on.
  */
-export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[] }): LintOptions {
+export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[]; stats?: string }): LintOptions {
   const { unknownRuleIds } = require('./engine') as typeof import('./engine');
   const fromConfig = { severities: loaded.config.lint?.rules, ruleOptions: loaded.config.lint?.options };
   const unknownInConfig = unknownRuleIds(fromConfig);
@@ -150,10 +217,46 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     fileTransaction,
     newTables: newTablesFrom(loaded),
     existingSchema: existingSchemaFrom(loaded),
+    stats: statsFrom(loaded, flags.stats),
+    sizeThresholds: sizeThresholdsFrom(loaded),
+    serverTimeZone: serverTimeZoneFrom(loaded),
   };
 }
 
-function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
+/** lint.serverTimeZone: the TimeZone sessions get when a migration does not set one. */
+function serverTimeZoneFrom(loaded: LoadedConfig): string | undefined {
+  const zone = loaded.config.lint?.serverTimeZone;
+  if (zone === undefined) return undefined;
+  if (typeof zone !== 'string' || zone.trim() === '') {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.serverTimeZone must be a time zone name`, 'e.g. "serverTimeZone": "UTC" (what SHOW TimeZone says on the server)');
+  }
+  return zone;
+}
+
+/** --stats (relative to the current directory), else lint.statsFile (relative to the config file). */
+function statsFrom(loaded: LoadedConfig, flag: string | undefined): LintOptions['stats'] {
+  const configured = loaded.config.lint?.statsFile;
+  if (flag === undefined && configured === undefined) return undefined;
+  if (flag === undefined && (typeof configured !== 'string' || configured === '')) {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.statsFile must be a path`, 'e.g. "statsFile": "dbops-stats.json" (written by dbops stats snapshot)');
+  }
+  const file = flag !== undefined ? path.resolve(process.cwd(), flag) : path.resolve(loaded.baseDir, configured!);
+  const { readStatsFile } = require('../stats/file') as typeof import('../stats/file');
+  return readStatsFile(file, flag !== undefined ? '--stats file' : 'lint.statsFile');
+}
+
+/** lint.sizeThresholds.warningBelow: with a stats file, heavy findings on smaller tables are warnings. */
+function sizeThresholdsFrom(loaded: LoadedConfig): LintOptions['sizeThresholds'] {
+  const thresholds = loaded.config.lint?.sizeThresholds;
+  if (thresholds === undefined) return undefined;
+  const where = `${loaded.path ?? 'configuration'}: lint.sizeThresholds`;
+  if (typeof thresholds !== 'object' || thresholds === null || Object.keys(thresholds).some((k) => k !== 'warningBelow')) {
+    throw new UsageError(`${where} must be an object with warningBelow`, 'e.g. "sizeThresholds": { "warningBelow": "10MB" }');
+  }
+  return thresholds.warningBelow === undefined ? {} : { warningBelowBytes: parseSize(String(thresholds.warningBelow), `${where}.warningBelow`) };
+}
+
+export function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
   const value = loaded.config.lint?.migrationTool;
   if (value === undefined || (ORM_TOOLS as readonly string[]).includes(value)) return value;
   throw new UsageError(`${loaded.path ?? 'configuration'}: lint.migrationTool must be one of ${ORM_TOOLS.join(', ')}, got ${JSON.stringify(value)}`, 'name the tool that runs your JavaScript/TypeScript migrations');

@@ -12,6 +12,16 @@ export function slugify(name: string): string {
     .slice(0, 80);
 }
 
+/**
+ * The name as the file's first line, a `--` comment. A line break in the name would end the
+ * comment and make the rest of it SQL (`migrate create "$TITLE"` with a title of two lines);
+ * every control character becomes a space.
+ */
+function headerComment(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `-- ${name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim()}`;
+}
+
 function timestamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
@@ -34,7 +44,7 @@ export function createMigrationFile(dir: string, name: string, now = new Date())
   if (prisma) fs.mkdirSync(path.join(dir, base));
   const file = prisma ? path.join(dir, base, 'migration.sql') : path.join(dir, `${base}.sql`);
   const body = [
-    `-- ${name}`,
+    headerComment(name),
     '-- Runs in one transaction under lock_timeout (policy maximum) with retries. For statements that',
     '-- cannot run in a transaction (CREATE INDEX CONCURRENTLY, …) dbops switches to statement-by-statement',
     '-- mode by itself; to force it, start the file with: -- dbops:no-transaction',

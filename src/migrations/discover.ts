@@ -16,6 +16,7 @@ import { SourceText, type Position } from '../sql/source-text';
  *   1_create_users.up.sql (golang-migrate), x.up.sql       `.down.sql` files are skipped
  *   20240101120000_init/migration.sql                      Prisma: version from the directory name
  *   2024-01-01-000000_users/up.sql                         Diesel: likewise; down.sql is skipped
+ *   drizzle/0000_cool_name.sql + drizzle/meta/_journal.json Drizzle Kit: in the journal's order
  * Files without a version come last, in natural name order.
  *
  * With `scripts: true` (dbops lint) JavaScript and TypeScript migrations count too, when their name
@@ -106,7 +107,7 @@ function expandInput(input: string, options: DiscoveryOptions, result: Discovery
   }
   if (stat?.isDirectory()) {
     const problems: DiscoveryError[] = [];
-    const found = sortMigrations(walkDirectory(absolute, problems, input).flatMap(describe));
+    const found = inDrizzleJournalOrder(absolute, sortMigrations(walkDirectory(absolute, problems, input).flatMap(describe)));
     result.errors.push(...problems);
     if (found.length === 0 && problems.length === 0) result.warnings.push(`no ${options.scripts ? '' : '.sql '}migrations in ${input}`);
     return found;
@@ -124,6 +125,24 @@ function expandInput(input: string, options: DiscoveryOptions, result: Discovery
   }
   result.errors.push({ input, message: `${input} does not exist`, hint: 'check the path (relative paths start from the current directory)' });
   return [];
+}
+
+/**
+ * Drizzle Kit applies the .sql files of its output directory in the order of meta/_journal.json
+ * (entries[].tag is the file name without .sql), whatever their names say: journalled files
+ * follow it, any others keep their place after them.
+ */
+function inDrizzleJournalOrder(dir: string, found: Migration[]): Migration[] {
+  let tags: string[];
+  try {
+    const journal = JSON.parse(fs.readFileSync(path.join(dir, 'meta', '_journal.json'), 'utf8')) as { entries?: Array<{ idx?: number; tag?: unknown }> };
+    tags = [...(journal.entries ?? [])].sort((a, b) => (a.idx ?? 0) - (b.idx ?? 0)).flatMap((e) => (typeof e.tag === 'string' ? [e.tag] : []));
+  } catch {
+    return found;
+  }
+  const rank = new Map(tags.map((tag, i) => [path.join(dir, `${tag}.sql`), i]));
+  const rankOf = (m: Migration) => rank.get(m.path) ?? tags.length;
+  return [...found].sort((a, b) => rankOf(a) - rankOf(b));
 }
 
 function isGlob(input: string): boolean {

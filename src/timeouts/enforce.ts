@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import { UsageError } from '../core/errors';
+import { describeQueryError } from '../db/query-errors';
 import { formatDuration } from '../util/duration';
 import { readSettingLayers } from './layers';
 import { alterSetStatement, applyStatements, countClientSessions, readAllRoles, readDatabases, readLoginRoles, type ActiveSessionCount, type AlterTarget } from './queries';
@@ -126,4 +127,18 @@ function shadowsOf(layers: SettingLayers, target: AlterTarget, setting: TimeoutS
 
 export async function applyPlan(client: Client, plan: EnforcePlan): Promise<void> {
   await applyStatements(client, plan.changes.map((c) => c.sql));
+}
+
+/** `dbops timeouts enforce`: the plan, applied when asked and there is something to change. */
+export async function enforceTimeouts(client: Client, request: EnforceRequest, apply: boolean): Promise<{ plan: EnforcePlan; applied: boolean }> {
+  const plan = await planEnforcement(client, request).catch((err) => {
+    throw describeQueryError(err, 'reading the current settings', 'connect as a role that can read pg_roles and pg_db_role_setting');
+  });
+  const applied = apply && plan.changes.length > 0;
+  if (applied) {
+    await applyPlan(client, plan).catch((err) => {
+      throw describeQueryError(err, 'applying the plan (nothing was changed)', 'connect as a superuser, or a role with CREATEROLE (PG 15: superuser for superuser roles) that owns the databases');
+    });
+  }
+  return { plan, applied };
 }

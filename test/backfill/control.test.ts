@@ -11,8 +11,13 @@ describe('dbops backfill control and contention', () => {
   const table = async (name: string, rows: number) => {
     await sql(`CREATE TABLE ${name} (id int PRIMARY KEY, counter int NOT NULL DEFAULT 0); INSERT INTO ${name} SELECT g FROM generate_series(1, ${rows}) g;`);
   };
+  /**
+   * A runner held to 500 rows/s (10 batches of 50 a second), so it is still running when the next
+   * CLI process starts even on a loaded machine (that start alone was seen taking seconds: with a
+   * 20 ms sleep instead, the runner sometimes finished first and `cancel` rightly said "it is done").
+   */
   const slowRun = (name: string, extra: string[] = []) =>
-    spawnCli(['backfill', 'run', '--url', url(), '--table', name, '--set', 'counter = counter + 1', '--batch-size', '50', '--target-batch-time', 'off', '--sleep', '20ms', '--format', 'json', ...extra]);
+    spawnCli(['backfill', 'run', '--url', url(), '--table', name, '--set', 'counter = counter + 1', '--batch-size', '50', '--target-batch-time', 'off', '--max-rate', '500', '--format', 'json', ...extra]);
   const batches = async (name: string) => Number((await stateOf(pg(), `public.${name}`, 'batches')) || 0);
   /** Another session that holds a lock in an open transaction until released. */
   const lockHolder = async (lockSql: string) => {
@@ -24,7 +29,7 @@ describe('dbops backfill control and contention', () => {
   };
 
   it('pause, status, resume and cancel from another terminal', async () => {
-    await table('ctl', 5000);
+    await table('ctl', 20_000);
     const run = slowRun('ctl');
     await waitFor(async () => (await batches('ctl')) >= 5, 30_000, 'a few batches');
     const paused = await runCli(['backfill', 'pause', 'public.ctl', '--url', url()]);
@@ -39,11 +44,12 @@ describe('dbops backfill control and contention', () => {
     expect((await runCli(['backfill', 'resume', 'public.ctl', '--url', url()])).stdout).toBe('backfill public.ctl resumed; its runner continues with the next batch\n');
     await waitFor(async () => (await batches('ctl')) > held + 3, 10_000, 'batches after resume');
     const cancelled = await runCli(['backfill', 'cancel', 'public.ctl', '--url', url()]);
-    expect(cancelled.code).toBe(0);
+    expect({ code: cancelled.code, stderr: cancelled.stderr }).toEqual({ code: 0, stderr: '' });
     const end = await run.done;
     expect(end.code).toBe(4);
     expect(end.stderr).toMatch(/backfill public.ctl was cancelled by an operator/);
     expect(jsonEvents(end.stdout).map((e) => e.event)).toEqual(expect.arrayContaining(['pause', 'resume', 'stopped']));
+    expect(jsonEvents(end.stdout).pop()).toMatchObject({ event: 'stopped', status: 'cancelled', reason: 'cancelled by an operator' });
     const done = Number(await stateOf(pg(), 'public.ctl', 'rows_done'));
     expect(await sql('SELECT count(*) FILTER (WHERE counter = 1) || \'/\' || count(*) FILTER (WHERE counter > 1) FROM ctl')).toBe(`${done}/0`);
     const again = await runCli(['backfill', 'run', '--url', url(), '--table', 'ctl', '--set', 'counter = counter + 1']);
@@ -52,6 +58,26 @@ describe('dbops backfill control and contention', () => {
     const text = await runCli(['backfill', 'status', '--url', url()]);
     expect(text.stdout).toMatch(/^public.ctl {2}cancelled$/m);
     expect((await runCli(['backfill', 'pause', 'nope', '--url', url()])).stderr).toMatch(/^error: no backfill named nope — /);
+  });
+
+  it('the first batch respects --max-rate, and a cancel ends a long wait between batches at once', async () => {
+    await table('capped', 100);
+    // An absurd --batch-size is lowered, and said so, never silently.
+    const dry = await runCli(['backfill', 'run', '--url', url(), '--table', 'capped', '--set', 'counter = counter + 1', '--batch-size', '999999999', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toBe('warning: --batch-size 999999999 is above --max-batch-size 50000: batches hold at most 50000 keys\n');
+    const run = spawnCli(['backfill', 'run', '--url', url(), '--table', 'capped', '--set', 'counter = counter + 1', '--batch-size', '1000', '--max-rate', '1', '--sleep', '1h', '--format', 'json']);
+    await waitFor(async () => jsonEvents(run.output().stdout).some((e) => e.event === 'batch'), 30_000, 'the first batch');
+    const [warning, start, first] = jsonEvents(run.output().stdout);
+    expect(warning).toEqual({ event: 'warning', message: "--batch-size 1000 is above one second's worth of --max-rate 1: batches hold at most 1 key" });
+    expect(start).toMatchObject({ event: 'start' });
+    expect(first).toMatchObject({ event: 'batch', batchSize: 1, scanned: 1, updated: 1, throttle: 'sleep 3600000 ms between batches' });
+    // The runner now waits an hour before its next batch; the cancel must end that wait, not queue behind it.
+    expect((await runCli(['backfill', 'cancel', 'public.capped', '--url', url()])).code).toBe(0);
+    const end = await run.done;
+    expect(end.code).toBe(4);
+    expect(jsonEvents(end.stdout).pop()).toMatchObject({ event: 'stopped', status: 'cancelled', rowsDone: 1, batches: 1 });
+    expect(await sql('SELECT sum(counter) FROM capped')).toBe('1');
   });
 
   /** Starts a slow run, signals it after a few batches, and checks the common contract: exit 130, paused, counts agree. */
@@ -75,8 +101,12 @@ describe('dbops backfill control and contention', () => {
 
   it('SIGINT finishes the batch, records paused, prints how to resume and exits 130; the rerun completes', async () => {
     const end = await interrupt('sig', 'SIGINT');
-    expect(end.stderr).toMatch(/interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}dbops backfill run --url postgres:\/\/postgres:[^@]*@127.0.0.1:\d+\/postgres --table sig --set 'counter = counter \+ 1'/);
+    // A line that can be pasted: the password-bearing URL is named by a variable, never masked as ***.
+    expect(end.stderr).toMatch(
+      /interrupted by SIGINT: backfill public.sig is paused; rerun the same command to resume:\n {2}npx dbops backfill run --url "\$DATABASE_URL" --table sig --set 'counter = counter \+ 1'.*\n {2}with DATABASE_URL set to the connection string given to --url/,
+    );
     expect(end.stderr).not.toContain('dbops-test-password');
+    expect(end.stderr).not.toContain('***');
     // An operator's pause holds even over a rerun; resume lets the rerun finish.
     expect((await runCli(['backfill', 'pause', 'public.sig', '--url', url()])).stdout).toBe('backfill public.sig paused; no runner is attached\n');
     const held = slowRun('sig');
@@ -88,21 +118,23 @@ describe('dbops backfill control and contention', () => {
   });
 
   it('refuses a second runner of the same backfill', async () => {
-    await table('twice', 3000);
+    await table('twice', 6000);
     const first = slowRun('twice');
     await waitFor(async () => (await batches('twice')) >= 2, 30_000, 'the first runner');
     const second = await runCli(['backfill', 'run', '--url', url(), '--table', 'twice', '--set', 'counter = counter + 1']);
     expect(second.code).toBe(4);
     expect(second.stderr.trim()).toMatch(/^error: backfill public.twice is already being run by .+ pid \d+ \(server process \d+ .+\) — wait for it, or control it with dbops backfill status\|pause\|cancel public.twice$/);
     expect((await first.done).code).toBe(0);
-    expect(await sql('SELECT counter, count(*) FROM twice GROUP BY 1')).toBe('1|3000');
+    expect(await sql('SELECT counter, count(*) FROM twice GROUP BY 1')).toBe('1|6000');
   });
 
   it('retries on lock timeouts while another session holds a row lock, then a table lock', async () => {
-    await table('locked', 2000);
+    // 20,000 rows at 500 rows/s: the runner is still far from the end when the table lock comes.
+    await table('locked', 20_000);
     const other = await lockHolder('SELECT * FROM locked WHERE id = 1500 FOR UPDATE');
     try {
       const run = slowRun('locked', ['--lock-timeout', '100ms', '--retries', '50']);
+      const retries = () => (run.output().stdout.match(/"event":"retry"/g) ?? []).length;
       await waitFor(async () => /"event":"retry".*"reason":"lock timeout"/.test(run.output().stdout), 30_000, 'a lock-timeout retry');
       const stuckAt = await stateOf(pg(), 'public.locked', 'cursor->>0');
       expect(Number(stuckAt)).toBeLessThan(1500);
@@ -110,14 +142,19 @@ describe('dbops backfill control and contention', () => {
       await waitFor(async () => Number((await stateOf(pg(), 'public.locked', 'cursor->>0')) || 0) > 1600, 10_000, 'progress past the row');
       await other.query('BEGIN');
       await other.query('LOCK TABLE locked IN ACCESS EXCLUSIVE MODE');
-      const retriesBefore = (run.output().stdout.match(/"event":"retry"/g) ?? []).length;
-      await waitFor(async () => (run.output().stdout.match(/"event":"retry"/g) ?? []).length > retriesBefore, 10_000, 'a retry on the table lock');
+      const retriesBefore = retries();
+      await waitFor(async () => retries() > retriesBefore, 10_000, 'a retry on the table lock');
+      const heldAt = await stateOf(pg(), 'public.locked', 'batches');
       await other.query('ROLLBACK');
+      await waitFor(async () => (await stateOf(pg(), 'public.locked', 'batches')) !== heldAt, 10_000, 'progress after the table lock');
+      expect((await runCli(['backfill', 'cancel', 'public.locked', '--url', url()])).code).toBe(0);
       const end = await run.done;
-      expect(end.code).toBe(0);
+      expect(end.code).toBe(4);
       const retry = jsonEvents(end.stdout).find((e) => e.event === 'retry')!;
       expect(retry.error).toBe('canceling statement due to lock timeout');
-      expect(await sql('SELECT counter, count(*) FROM locked GROUP BY 1')).toBe('1|2000');
+      const done = Number(await stateOf(pg(), 'public.locked', 'rows_done'));
+      expect(done).toBeGreaterThan(1600);
+      expect(await sql("SELECT count(*) FILTER (WHERE counter = 1) || '/' || count(*) FILTER (WHERE counter > 1) FROM locked")).toBe(`${done}/0`);
     } finally {
       await other.end();
     }

@@ -27,20 +27,27 @@ describe('dbops backfill behind a transaction-pooling PgBouncer', () => {
     expect(await sql('SELECT count(*) FROM pooled WHERE counter <> 0')).toBe('0');
   });
 
-  it('pause and cancel work through it and leave no setting behind on the pooled server connection', async () => {
+  it('status, pause and cancel work through it and leave no setting behind on the pooled server connection', async () => {
     await table('ctlpool');
     const run = spawnCli(['backfill', 'run', '--url', url(), '--table', 'ctlpool', '--set', 'counter = counter + 1', '--batch-size', '10', '--max-rate', '20']);
     await waitFor(async () => Number((await stateOf(pg(), 'public.ctlpool', 'batches')) || 0) >= 1, 30_000, 'a batch');
+    // PgBouncer hands the next client the server connection the command just used.
+    const leftBehind = async () => {
+      const next = new Client({ connectionString: viaBouncer() });
+      await next.connect();
+      try {
+        const { rows } = await next.query("SELECT current_setting('lock_timeout') AS lock, current_setting('default_transaction_read_only') AS ro");
+        return rows[0];
+      } finally {
+        await next.end();
+      }
+    };
     const paused = await runCli(['backfill', 'pause', 'public.ctlpool', '--url', viaBouncer()]);
     expect(paused).toMatchObject({ code: 0, stdout: 'backfill public.ctlpool paused; its runner stops before the next batch\n' });
-    // PgBouncer hands the next client the server connection the pause just used.
-    const next = new Client({ connectionString: viaBouncer() });
-    await next.connect();
-    try {
-      expect((await next.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('0');
-    } finally {
-      await next.end();
-    }
+    expect(await leftBehind()).toEqual({ lock: '0', ro: 'off' });
+    const status = await runCli(['backfill', 'status', 'public.ctlpool', '--url', viaBouncer(), '--format', 'json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ name: 'public.ctlpool', status: 'paused', runnerAttached: true });
+    expect(await leftBehind()).toEqual({ lock: '0', ro: 'off' });
     expect((await runCli(['backfill', 'cancel', 'public.ctlpool', '--url', viaBouncer()])).code).toBe(0);
     expect((await run.done).code).toBe(4);
   });

@@ -36,6 +36,14 @@ describe('config errors name the config file', () => {
     expect(used.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('config show rejects a database.url the driver cannot read, naming the file and key, never the password', async () => {
+    const root = tree({ 'dbops.config.json': JSON.stringify({ database: { url: 'postgres://app:Pa55word@db:notaport/app' } }) });
+    const show = await runCli(['config', 'show'], { cwd: root });
+    expect(show.code).toBe(2);
+    expect(show.stderr).toMatch(new RegExp(`^error: ${root}/dbops\\.config\\.json: database\\.url: `));
+    expect(show.stderr).not.toContain('Pa55word');
+  });
+
   it('config show accepts a config every command accepts, and prints the file it read', async () => {
     const root = tree({
       'dbops.config.json': JSON.stringify({ lint: { rules: { 'lock-timeout': 'off' }, options: { 'multiple-strong-locks': { maxTables: 2 } } }, backfill: { lockTimeout: '2s' } }),

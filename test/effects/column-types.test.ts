@@ -1,4 +1,4 @@
-import { typeChangeRewrite } from '../../src/effects/column-types';
+import { typeChangeRewrite, type TypeEnvironment } from '../../src/effects/column-types';
 import type { ColumnType } from '../../src/effects/types';
 
 const t = (name: string, mods: number[] = [], array = false): ColumnType => ({ name, mods, array, display: name });
@@ -34,9 +34,38 @@ describe('typeChangeRewrite', () => {
     [t('varchar', [20], true), t('varchar', [30], true)],
     [t('text'), t('text', [], true)],
     [t('timestamp', [6]), t('timestamp', [3])],
-    [t('text'), t('mood')],
   ])('%o → %o rewrites', (from, to) => {
     expect(typeChangeRewrite(from, to, 15).rewrite).toBe('yes');
+  });
+
+  const env = (over: Partial<TypeEnvironment> = {}): TypeEnvironment => ({ timeZone: null, domain: () => undefined, isUserType: () => false, ...over });
+
+  it('converts text to a known enum type, and cannot prove anything about a type it does not know', () => {
+    expect(typeChangeRewrite(t('text'), t('mood'), 15, env({ isUserType: (n) => n === 'mood' })).rewrite).toBe('yes');
+    expect(typeChangeRewrite(t('text'), t('citext'), 15)).toMatchObject({ rewrite: 'unknown', cannotProve: expect.stringContaining('citext') });
+  });
+
+  it('decides timestamp ↔ timestamptz by the session TimeZone (PostgreSQL 12+)', () => {
+    for (const zone of ['UTC', 'Etc/UTC', 'gmt', '0', '+00:00']) {
+      expect(typeChangeRewrite(t('timestamp'), t('timestamptz'), 15, env({ timeZone: zone })).rewrite).toBe('no');
+      expect(typeChangeRewrite(t('timestamptz'), t('timestamp'), 15, env({ timeZone: zone })).rewrite).toBe('no');
+    }
+    for (const zone of ['Europe/Paris', 'America/New_York', '2', '-05:00']) expect(typeChangeRewrite(t('timestamp'), t('timestamptz'), 15, env({ timeZone: zone })).rewrite).toBe('yes');
+    expect(typeChangeRewrite(t('timestamp'), t('timestamptz'), 15, env({ timeZone: 'CET' }))).toMatchObject({ rewrite: 'unknown', cannotProve: expect.stringContaining('CET') });
+    expect(typeChangeRewrite(t('timestamp'), t('timestamptz'), 11, env({ timeZone: 'UTC' })).rewrite).toBe('yes');
+  });
+
+  it('sees through domains: the base types decide, a domain with constraints is checked by a rewrite', () => {
+    const domains: Record<string, { base: ColumnType; constrained: boolean }> = {
+      short_text: { base: t('text'), constrained: false },
+      email: { base: t('text'), constrained: true },
+      big: { base: t('int8'), constrained: false },
+    };
+    const withDomains = env({ domain: (n) => domains[n] });
+    expect(typeChangeRewrite(t('varchar'), t('short_text'), 15, withDomains).rewrite).toBe('no');
+    expect(typeChangeRewrite(t('text'), t('email'), 15, withDomains).rewrite).toBe('yes');
+    expect(typeChangeRewrite(t('int4'), t('big'), 15, withDomains).rewrite).toBe('yes');
+    expect(typeChangeRewrite(t('short_text'), t('text'), 15, withDomains).rewrite).toBe('no');
   });
 
   it('cannot prove anything without the old type, or for timestamp → timestamptz', () => {

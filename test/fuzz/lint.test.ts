@@ -15,7 +15,8 @@ import { useTempTrees } from '../harness/temp-tree';
 const options = { pgVersion: 15, maxLockTimeoutMs: 5000 };
 
 async function lintBytes(input: Buffer): Promise<{ output: string; exitCode: number }> {
-  return lintAndRender({ paths: ['-'], format: 'json', color: false, cwd: '/', options, readStdin: async () => input }, lintSources);
+  const outcome = await lintAndRender({ paths: ['-'], format: 'json', color: false, cwd: '/', options, readStdin: async () => input }, lintSources);
+  return { output: [...outcome.output].join(''), exitCode: outcome.exitCode };
 }
 
 describe('lint fuzz', () => {

@@ -18,20 +18,17 @@ async function projectWithTables(): Promise<Project> {
   return p;
 }
 
-/** A session SELECTing one row in a loop, recording each latency: the application's view. */
-async function readerLoop(url: string): Promise<{ stop(): Promise<{ worstMs: number; reads: number; failed: number }> }> {
+/** A session SELECTing one row in a loop, as the application does. */
+async function readerLoop(url: string): Promise<{ stop(): Promise<{ reads: number; failed: number }> }> {
   const c = new Client({ connectionString: url, application_name: 'reader-loop' });
   c.on('error', () => undefined);
   await c.connect();
   let running = true;
-  let worstMs = 0;
   let reads = 0;
   let failed = 0;
   const done = (async () => {
     while (running) {
-      const t = Date.now();
       await c.query('SELECT name FROM accounts WHERE id = $1', [1 + (reads % 1000)]).catch(() => failed++);
-      worstMs = Math.max(worstMs, Date.now() - t);
       reads++;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -41,7 +38,7 @@ async function readerLoop(url: string): Promise<{ stop(): Promise<{ worstMs: num
       running = false;
       await done;
       await c.end();
-      return { worstMs, reads, failed };
+      return { reads, failed };
     },
   };
 }
@@ -58,15 +55,28 @@ describe('dbops migrate: waiting for a lock without queueing (#11)', () => {
     p.write('0002_alter.sql', 'ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE accounts ADD COLUMN email text;\n');
     const reader = await readerLoop(p.url);
     const blocker = await holdLock(p.url, 'SELECT count(*) FROM accounts', 'long-report');
+    // While the blocker lives, is the reader ever seen waiting for a lock (queued behind the ALTER)?
+    const monitor = new Client({ connectionString: p.url, application_name: 'test-monitor' });
+    await monitor.connect();
+    let sampling = true;
+    let readerQueued = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await monitor.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'reader-loop' AND wait_event_type = 'Lock'");
+        readerQueued += rows[0].n;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
     const run = p.start(['migrate', '--lock-timeout-start', '100ms']);
-    let releasedAt = 0;
     try {
       await run.waitForOutput(new RegExp(`waiting \\(not queued\\) for AccessExclusiveLock on accounts; held by pid ${blocker.pid}, application 'long-report', user postgres, from 127\\.0\\.0\\.1, idle in transaction for`));
       await new Promise((r) => setTimeout(r, 1500));
       // Waiting means: no transaction open, no lock on either table (orders is needed first, and is free).
       expect(await runnerState(p)).toBe('idle/0');
     } finally {
-      releasedAt = Date.now();
+      sampling = false;
+      await sampler;
+      await monitor.end();
       await blocker.release();
     }
     const r = await run.done;
@@ -76,12 +86,13 @@ describe('dbops migrate: waiting for a lock without queueing (#11)', () => {
     expect(r.stdout).toMatch(/holders gone after [\d.]+ s; attempting/);
     expect(await columnCount(p, 'email')).toBe('1');
     expect(await columnCount(p, 'note')).toBe('1');
-    // The first attempt's lock_timeout (at most 100 ms) is all a reader can ever wait behind it.
+    // Nobody queued behind the migration while the blocker lived, and no read failed. (How long
+    // reads took is measured by bench/lock-queue.js, not asserted here: timings depend on the machine.)
+    expect(readerQueued).toBe(0);
     expect(stats.failed).toBe(0);
     expect(stats.reads).toBeGreaterThan(20);
-    expect(stats.worstMs).toBeLessThan(100 + 300);
-    const appliedAt = Number(await p.sql("SELECT (extract(epoch FROM applied_at) * 1000)::int8 FROM dbops.migrations WHERE version = '0002'"));
-    expect(appliedAt - releasedAt).toBeLessThan(1500);
+    // It attempted only once the holder was gone, and that first attempt got the locks.
+    expect(r.stdout).toMatch(/✓ migrations\/0002_alter\.sql \((?!\d+ attempts)/);
   });
 
   it('gets through steady traffic of short transactions within its budget', async () => {

@@ -48,6 +48,25 @@ describe('migration discovery', () => {
     expect(names(root, diesel)).toEqual(['diesel/2023-12-31-235959_users/up.sql', 'diesel/2024-01-02-000000_posts/up.sql']);
   });
 
+  it('orders a Drizzle Kit output directory by its journal, not by file name', () => {
+    const journal = { version: '7', dialect: 'postgresql', entries: [
+      { idx: 0, version: '7', when: 1700000000000, tag: '0000_init', breakpoints: true },
+      // Renumbered by hand after a merge: the journal still says it runs second.
+      { idx: 1, version: '7', when: 1700000100000, tag: '0002_add_email', breakpoints: true },
+      { idx: 2, version: '7', when: 1700000200000, tag: '0001_add_index', breakpoints: true },
+    ] };
+    const root = make({
+      'drizzle/0000_init.sql': 'CREATE TABLE users (id int);\n--> statement-breakpoint\nCREATE TABLE posts (id int);\n',
+      'drizzle/0001_add_index.sql': '',
+      'drizzle/0002_add_email.sql': '',
+      'drizzle/meta/_journal.json': JSON.stringify(journal),
+      'drizzle/meta/0000_snapshot.json': '{}',
+    });
+    const { migrations, errors, warnings } = discoverMigrations(['drizzle'], { cwd: root });
+    expect([errors, warnings]).toEqual([[], []]);
+    expect(names(root, migrations)).toEqual(['drizzle/0000_init.sql', 'drizzle/0002_add_email.sql', 'drizzle/0001_add_index.sql']);
+  });
+
   it('puts unversioned files after versioned ones, in natural order', () => {
     const sorted = sortMigrations(['/m/seed10.sql', '/m/seed9.sql', '/m/0002_b.sql', '/m/schema.sql', '/m/0001_a.sql'].map((f) => describeMigration(f)!));
     expect(sorted.map((m) => path.basename(m.path))).toEqual(['0001_a.sql', '0002_b.sql', 'schema.sql', 'seed9.sql', 'seed10.sql']);

@@ -6,7 +6,7 @@ import { MIGRATE_FORMATS } from '../../output/formats';
 
 export default class Migrate extends DbopsCommand {
   static override description =
-    'Apply pending migrations: one runner at a time, each under a lock timeout (policy maximum, 5 s by default), with retries, backoff and the blocking session named.';
+    'Apply pending migrations: one runner at a time; waits out sessions holding a conflicting lock without queueing behind them, then tries under short lock timeouts doubling up to the policy maximum (5 s by default), with retries, backoff and the blocking session named.';
 
   static override examples = [
     '<%= config.bin %> migrate',

@@ -48,25 +48,15 @@ export default class TimeoutsEnforce extends DbopsCommand {
     if (Object.keys(values).length === 0) throw new UsageError('nothing to set', 'pass --idle-in-transaction <duration>, e.g. --idle-in-transaction 60s');
     const exemptRoles = resolvePolicy(loaded.config, {}, flags['exclude-role'], loaded.path).exemptRoles;
     const { withSession } = await import('../../db/connect');
-    const { describeQueryError } = await import('../../db/query-errors');
-    const { planEnforcement, applyPlan } = await import('../../timeouts/enforce');
+    const { enforceTimeouts } = await import('../../timeouts/enforce');
     const { renderEnforce } = await import('../../timeouts/render');
     await withSession({ url: flags.url ?? loaded.config.database?.url, applicationName: 'dbops timeouts enforce' }, async (s) => {
-      const plan = await planEnforcement(s.client, {
-        values,
-        roles: flags.role,
-        databases: flags.database,
-        allLoginRoles: flags['all-login-roles'],
-        exemptRoles,
-      }).catch((err) => {
-        throw describeQueryError(err, 'reading the current settings', 'connect as a role that can read pg_roles and pg_db_role_setting');
-      });
-      const applied = Boolean(flags.apply) && plan.changes.length > 0;
-      if (applied) {
-        await applyPlan(s.client, plan).catch((err) => {
-          throw describeQueryError(err, 'applying the plan (nothing was changed)', 'connect as a superuser, or a role with CREATEROLE (PG 15: superuser for superuser roles) that owns the databases');
-        });
-      }
+      const { plan, applied } = await enforceTimeouts(
+        s.client,
+        { values, roles: flags.role, databases: flags.database, allLoginRoles: flags['all-login-roles'], exemptRoles },
+        // oclif leaves a boolean flag that was not given undefined, whatever its type says.
+        flags.apply === true,
+      );
       process.stdout.write(renderEnforce(flags.format, plan, applied));
     });
   }

@@ -3,17 +3,28 @@ import type { LintFormat } from '../formats';
 
 /** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
+  return [...renderLintChunks(format, run, options)].join('');
+}
+
+/**
+ * The same text in pieces, to be written as they come: a run with 50,000 findings makes tens of
+ * megabytes of output, which must not exist as one string (pretty and json, the formats big runs
+ * use, render finding by finding; the others in one piece).
+ */
+export function renderLintChunks(format: LintFormat, run: LintRun, options: { color: boolean }): Iterable<string> {
   switch (format) {
     case 'text':
-      return (require('./pretty') as typeof import('./pretty')).renderPretty(run, options);
+      return (require('./text') as typeof import('./text')).renderTextChunks(run, options);
     case 'json':
-      return (require('./json') as typeof import('./json')).renderJson(run);
+      return (require('./json') as typeof import('./json')).renderJsonChunks(run);
     case 'sarif':
-      return (require('./sarif') as typeof import('./sarif')).renderSarif(run);
+      return [(require('./sarif') as typeof import('./sarif')).renderSarif(run)];
     case 'github':
-      return (require('./github') as typeof import('./github')).renderGithub(run);
+      return [(require('./github') as typeof import('./github')).renderGithub(run)];
     case 'gitlab':
-      return (require('./gitlab') as typeof import('./gitlab')).renderGitlab(run);
+      return [(require('./gitlab') as typeof import('./gitlab')).renderGitlab(run)];
+    case 'markdown':
+      return [(require('./markdown') as typeof import('./markdown')).renderMarkdown(run)];
   }
 }
 

@@ -1,5 +1,5 @@
 import { allRules, runFiles, summarize, type LintRun } from './model';
-import { renderJsonDocument } from '../json';
+import { jsonEnvelope } from '../json';
 
 /**
  * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
@@ -8,6 +8,11 @@ import { renderJsonDocument } from '../json';
  * added, existing ones keep their meaning until schemaVersion changes.
  */
 export function renderJson(run: LintRun): string {
+  return [...renderJsonChunks(run)].join('');
+}
+
+/** renderJson finding by finding: the same text as one JSON.stringify(document, null, 2). */
+export function* renderJsonChunks(run: LintRun): Generator<string> {
   const { findings } = run.report;
   const docsById = new Map(allRules(run.report).map((r) => [r.id, r.docs]));
   const counts = new Map<string, { errors: number; warnings: number }>();
@@ -17,11 +22,22 @@ export function renderJson(run: LintRun): string {
     else c.warnings++;
     counts.set(f.file, c);
   }
-  const document = {
+  const document = jsonEnvelope({
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
-    findings: findings.map((f) => ({
+    verification: run.report.verification ?? null,
+    findings: [] as unknown[],
+  }, run.tool);
+  if (findings.length === 0) {
+    yield JSON.stringify(document, null, 2) + '\n';
+    return;
+  }
+  // findings is the last key: everything before it, then each finding indented as stringify would.
+  const whole = JSON.stringify(document, null, 2);
+  yield whole.slice(0, whole.length - ']\n}'.length) + '\n';
+  for (const [i, f] of findings.entries()) {
+    const finding = {
       ruleId: f.ruleId,
       severity: f.severity,
       category: f.category,
@@ -34,7 +50,10 @@ export function renderJson(run: LintRun): string {
       why: f.why,
       fix: f.fix ?? null,
       docs: docsById.get(f.ruleId) ?? null,
-    })),
-  };
-  return renderJsonDocument(document, run.tool);
+      verification: f.verification ?? null,
+    };
+    // Split at \n only: a regular expression's ^ would also match after a raw U+2028 inside a string.
+    yield `    ${JSON.stringify(finding, null, 2).split('\n').join('\n    ')}${i < findings.length - 1 ? ',' : ''}\n`;
+  }
+  yield '  ]\n}\n';
 }

@@ -32,7 +32,7 @@ function judge(table: string, statements: ReadStatement[]): Verdict {
   for (const s of statements) {
     const others = [...new Set([...s.writes, ...s.reads])].filter((t) => t !== table);
     if (others.length > 0) return { reason: `${s.shape.kind.toUpperCase()} joins it with ${others.join(', ')}`, evidence: [statementRef(s)] };
-    if (s.shape.keyProblem) return { reason: `a ${s.shape.kind.toUpperCase()} spreads over rows: ${s.shape.keyProblem}`, evidence: [statementRef(s)] };
+    if (s.shape.keyProblem) return { reason: `not one key: ${s.shape.keyProblem}`, evidence: [statementRef(s)] };
   }
   const lookups = statements.filter((s) => !s.shape.keyColumns.includes('*') && s.shape.kind !== 'insert');
   if (lookups.length === 0) return { reason: 'only INSERTs: no lookup shows which column to shard by', evidence: statements.slice(0, 1).map((s) => statementRef(s)) };

@@ -23,10 +23,10 @@ export function primaryOnlyReason(s: ReadStatement, volatility: ReadonlyMap<stri
   return null;
 }
 
-/** Read-only statements that read tables, most total time first, then most calls. */
+/** Read-only statements that read user tables (not only catalogs), most total time first, then most calls. */
 export function replicaReads(statements: ReadStatement[], volatility: ReadonlyMap<string, boolean>, seconds: number, top: number): ReplicaRead[] {
   return statements
-    .filter((s) => s.reads.length > 0 && primaryOnlyReason(s, volatility) === null)
+    .filter((s) => s.touchesUserTable && primaryOnlyReason(s, volatility) === null)
     .map((s) => ({
       ...statementRef(s),
       tables: s.reads,

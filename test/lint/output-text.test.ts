@@ -1,21 +1,21 @@
-import { renderPretty } from '../../src/output/lint/pretty';
+import { renderText } from '../../src/output/lint/text';
 import { wantsColor } from '../../src/output/lint/index';
 import { cleanRun, fixtureRun } from './fixtures/report';
 import { expectGolden } from './golden';
 
-describe('pretty output', () => {
+describe('text output', () => {
   it('shows file:line:col, rule, severity, a code frame of the statement, why and the fix', () => {
-    expectGolden('pretty.txt', renderPretty(fixtureRun(), { color: false }));
+    expectGolden('text.txt', renderText(fixtureRun(), { color: false }));
   });
 
   it('says so when there is nothing to report', () => {
-    expectGolden('pretty-clean.txt', renderPretty(cleanRun(), { color: false }));
+    expectGolden('text-clean.txt', renderText(cleanRun(), { color: false }));
   });
 
   it('colours only when asked', () => {
     const ansi = /\u001b\[/;
-    expect(renderPretty(fixtureRun(), { color: true })).toMatch(ansi);
-    expect(renderPretty(fixtureRun(), { color: false })).not.toMatch(ansi);
+    expect(renderText(fixtureRun(), { color: true })).toMatch(ansi);
+    expect(renderText(fixtureRun(), { color: false })).not.toMatch(ansi);
   });
 
   it('colour follows the terminal, NO_COLOR and FORCE_COLOR', () => {
