@@ -21,4 +21,8 @@ export const LINT_FLAGS = {
   explain: { type: 'option', description: 'print the docs page of a rule and exit' },
   stats: { type: 'option', description: 'a stats snapshot (dbops stats snapshot > dbops-stats.json): heavy findings say how long the lock would be held (beats lint.statsFile)' },
   'list-rules': { type: 'boolean', description: 'list every rule with its category and the severity in effect, and exit' },
+  verify: {
+    type: 'option',
+    description: 'prove each prediction on a scratch server: a URL where dbops may create (and drops) a database, or local for a throwaway PostgreSQL of its own',
+  },
 } as const satisfies Record<string, FlagSpec>;

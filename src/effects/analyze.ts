@@ -536,7 +536,7 @@ function analyzeDoBlockBody(text: string, ctx: AnalysisContext): StatementEffect
 const REWRITE_RANK: Record<Rewrite, number> = { no: 0, unknown: 1, yes: 2 };
 
 /** Folds the actions of a statement into one effect per relation. */
-function combineByRelation(actions: Action[]): RelationEffect[] {
+export function combineByRelation(actions: Action[]): RelationEffect[] {
   const byKey = new Map<string, RelationEffect>();
   const touch = (relation: RelationRef, lock: LockMode, isNew: boolean): RelationEffect => {
     let e = byKey.get(relation.key);

@@ -7,7 +7,12 @@
  * - locks held by this backend afterwards (pg_locks, relation locks of pg_backend_pid()), and
  *   which of them were already held before the statement (taken by `setup`),
  * - a rewrite: pg_class.relfilenode changed,
- * - a full scan: pg_stat_xact_user_tables.seq_scan went up within the transaction.
+ * - a full scan: pg_stat_xact_user_tables.seq_scan went up within the transaction,
+ * - index builds: an index of the relation is new or got a new relfilenode.
+ *
+ * `dbops lint --verify` traces every statement this way on a scratch database, committing each
+ * one so the next runs on its result; statements that refuse a transaction block are traced
+ * alone (traceAlone: no lock observation, scans from the flushed cumulative statistics).
  */
 import type { Client } from 'pg';
 import { quoteIdent } from '../db/quote';
@@ -24,6 +29,8 @@ export interface TracedRelation {
   heldBefore: LockMode[];
   rewritten: boolean;
   seqScans: number;
+  /** Indexes of the relation built (new, or written anew) by the statement. */
+  indexBuilds: number;
 }
 
 export interface TraceResult {
@@ -39,6 +46,26 @@ const SNAPSHOT_SQL = `
     FROM unnest($1::text[]) AS w(name)
     JOIN pg_class c ON c.oid = to_regclass(w.name)
     LEFT JOIN pg_stat_xact_user_tables s ON s.relid = c.oid`;
+
+/** Every index of the watched tables, with the file it is stored in. */
+const INDEXES_SQL = `
+  SELECT i.indrelid::bigint AS table_oid, i.indexrelid::bigint AS oid, c.relfilenode::bigint AS relfilenode
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+   WHERE i.indrelid = ANY($1::bigint[]::oid[])`;
+
+interface IndexRow {
+  table_oid: string;
+  oid: string;
+  relfilenode: string;
+}
+
+/** How many indexes of each table are new or were written anew between two listings. */
+function indexBuildsByTable(before: IndexRow[], after: IndexRow[]): Map<string, number> {
+  const old = new Map(before.map((r) => [r.oid, r.relfilenode]));
+  const out = new Map<string, number>();
+  for (const r of after) if (old.get(r.oid) !== r.relfilenode) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
+  return out;
+}
 
 /** By oid, so a relation the statement dropped or renamed still matches its watched name. */
 const LOCKS_SQL = `
@@ -70,11 +97,13 @@ interface LockRow {
  * names the relations whose rewrite and scans are observed; locks are reported for every user
  * relation.
  */
-export async function traceStatement(client: Client, sql: string, watch: string[], setup?: string): Promise<TraceResult> {
+export async function traceStatement(client: Client, sql: string, watch: string[], setup?: string, options: { commit?: boolean } = {}): Promise<TraceResult> {
   await client.query('BEGIN');
+  let failed = false;
   try {
     if (setup) await client.query(setup);
     const before = (await client.query<Snapshot>(SNAPSHOT_SQL, [watch])).rows;
+    const indexesBefore = (await client.query<IndexRow>(INDEXES_SQL, [before.map((b) => b.oid)])).rows;
     const locksBefore = (await client.query<LockRow>(LOCKS_SQL)).rows;
     let error: TraceResult['error'];
     await client.query('SAVEPOINT dbops_trace');
@@ -83,9 +112,11 @@ export async function traceStatement(client: Client, sql: string, watch: string[
     } catch (err) {
       const e = err as { code?: string; message?: string };
       error = { code: e.code, message: e.message ?? String(err) };
+      failed = true;
       await client.query('ROLLBACK TO SAVEPOINT dbops_trace');
     }
     const after = new Map((await client.query<Snapshot>(SNAPSHOT_SQL, [watch])).rows.map((r) => [r.name, r]));
+    const indexBuilds = indexBuildsByTable(indexesBefore, (await client.query<IndexRow>(INDEXES_SQL, [before.map((b) => b.oid)])).rows);
     const locksAfter = (await client.query<LockRow>(LOCKS_SQL)).rows;
 
     const relations: Record<string, TracedRelation> = {};
@@ -99,6 +130,7 @@ export async function traceStatement(client: Client, sql: string, watch: string[
         heldBefore: [],
         rewritten: a !== undefined && a.relfilenode !== b.relfilenode,
         seqScans: a ? Number(a.seq_scan) - Number(b.seq_scan) : 0,
+        indexBuilds: indexBuilds.get(b.oid) ?? 0,
       };
       relations[b.name] = traced;
       byOid.set(b.oid, traced);
@@ -108,7 +140,7 @@ export async function traceStatement(client: Client, sql: string, watch: string[
       if (!traced) {
         // An unnamed oid is a relation that no longer exists (dropped by the statement).
         const name = l.name ?? `oid ${l.oid}`;
-        traced = { name, relkind: l.relkind ?? '?', locks: [], heldBefore: [], rewritten: false, seqScans: 0 };
+        traced = { name, relkind: l.relkind ?? '?', locks: [], heldBefore: [], rewritten: false, seqScans: 0, indexBuilds: 0 };
         relations[name] = traced;
         byOid.set(l.oid, traced);
       }
@@ -124,9 +156,61 @@ export async function traceStatement(client: Client, sql: string, watch: string[
       t.heldBefore.sort((x, y) => lockRank(y) - lockRank(x));
     }
     return error ? { relations, error } : { relations };
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await client.query('ROLLBACK');
+    await client.query(options.commit && !failed ? 'COMMIT' : 'ROLLBACK');
   }
+}
+
+/** Cumulative statistics of the watched relations, read after this backend's pending counts are flushed. */
+const STATS_SQL = `
+  SELECT w.name, c.oid::bigint AS oid, c.relkind::text AS relkind, c.relfilenode::bigint AS relfilenode,
+         COALESCE(s.seq_scan, 0)::bigint AS seq_scan
+    FROM unnest($1::text[]) AS w(name)
+    JOIN pg_class c ON c.oid = to_regclass(w.name)
+    LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid`;
+
+async function flushedStats(client: Client, watch: string[]): Promise<Snapshot[]> {
+  // The counts of the last statement are pending in this backend until it reports them: force that.
+  await client.query('SELECT pg_stat_force_next_flush()');
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  return (await client.query<Snapshot>(STATS_SQL, [watch])).rows;
+}
+
+/**
+ * A statement that refuses a transaction block (CREATE INDEX CONCURRENTLY, VACUUM…), run on its
+ * own and not undone: rewrites, scans and index builds are observed from the catalog and the
+ * flushed cumulative statistics; its locks come and go inside it, so none are reported.
+ */
+export async function traceAlone(client: Client, sql: string, watch: string[]): Promise<TraceResult> {
+  const before = await flushedStats(client, watch);
+  const indexesBefore = (await client.query<IndexRow>(INDEXES_SQL, [before.map((b) => b.oid)])).rows;
+  let error: TraceResult['error'];
+  try {
+    await client.query(sql);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    error = { code: e.code, message: e.message ?? String(err) };
+  }
+  const after = new Map((await flushedStats(client, watch)).map((r) => [r.name, r]));
+  const indexBuilds = indexBuildsByTable(indexesBefore, (await client.query<IndexRow>(INDEXES_SQL, [before.map((b) => b.oid)])).rows);
+  const relations: Record<string, TracedRelation> = {};
+  for (const b of before) {
+    const a = after.get(b.name);
+    relations[b.name] = {
+      name: b.name,
+      relkind: b.relkind,
+      locks: [],
+      heldBefore: [],
+      rewritten: a !== undefined && a.relfilenode !== b.relfilenode,
+      // The statistics queries themselves read no user table.
+      seqScans: a ? Number(a.seq_scan) - Number(b.seq_scan) : 0,
+      indexBuilds: indexBuilds.get(b.oid) ?? 0,
+    };
+  }
+  return error ? { relations, error } : { relations };
 }
 
 export interface BlockedTrace {

@@ -4,13 +4,13 @@
  * dbops-ignore suppressions.
  */
 import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedStatement, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
+import { analysisFailure, eachAnalyzedStatement, type AnalyzeOptions, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
 import type { SyntaxProblem } from '../sql/parser';
 import type { ActionKind } from '../effects/types';
 import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
-import type { Finding, LintOptions, LintReport, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import type { Finding, LintOptions, LintReport, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
 import { describeHold, StatsIndex } from '../stats/hold';
 import { strongest, type LockMode } from '../effects/locks';
 
@@ -29,7 +29,12 @@ function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
   return options.severities?.[meta.id] ?? meta.defaultSeverity;
 }
 
-export async function lintSources(sources: SqlSource[], options: LintOptions): Promise<LintReport> {
+/** The effects model's options within the lint options. */
+export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
+  return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
+}
+
+export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
     rule,
     ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
@@ -38,37 +43,48 @@ export async function lintSources(sources: SqlSource[], options: LintOptions): P
   const files: LintReport['files'] = [];
   let statements = 0;
   const stats = options.stats ? new StatsIndex(options.stats) : undefined;
-  const analyzeOptions = { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
+  const analyzeOptions = analyzeOptionsOf(options);
   // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
   // the file. Renames wait for the end of their file: a later statement of the file may reuse the
   // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
   let fileFindings: Finding[] = [];
-  let renames: AnalyzedTopLevelStatement[] = [];
-  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement) => {
+  let renames: Array<[ordinal: number, statement: AnalyzedTopLevelStatement]> = [];
+  let ordinal = 0;
+  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement, at: number) => {
     try {
-      for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
+      const seen = observed?.(file.path, at);
+      if (!seen) {
+        for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
+        return;
+      }
+      // The observation decides: the rules judge what the statement did on the scratch server.
+      const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
+      const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
+      for (const f of lintStatement(file, unit, active, options, stats)) fileFindings.push({ ...f, verification: seen.verification });
     } catch (err) {
       fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
     }
   };
   await eachAnalyzedStatement(sources, analyzeOptions, {
     statement(file, st) {
+      const at = ordinal++;
       if (file.applied) return;
-      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push(st);
-      else lintOne(file, st);
+      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
+      else lintOne(file, st, at);
     },
     problem(file, problem) {
       if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
     },
     fileDone(file, count) {
       if (!file.applied) {
-        for (const st of renames) lintOne(file, st);
+        for (const [at, st] of renames) lintOne(file, st, at);
         statements += count;
         files.push({ path: file.path, statements: count });
         for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
       }
       fileFindings = [];
       renames = [];
+      ordinal = 0;
     },
   });
   return { findings, files, statements, rules: ruleMetas() };

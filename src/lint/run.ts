@@ -6,13 +6,14 @@ import { packageInfo } from '../util/package';
 import { parseSize } from '../util/size';
 import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
-import type { LintOptions, LintReport, SeveritySetting, SqlSource } from './types';
+import type { FindingVerification, LintOptions, LintReport, ObservedEffects, SeveritySetting, SqlSource, VerificationReport } from './types';
 import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
 import { canonicalFormat, type LintFormat } from '../output/formats';
 import { ORM_TOOLS, type OrmTool } from '../orm/types';
 import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
+import type { VerifiedStatement, VerifyResult } from '../verify/verify';
 
 /** The flags of `dbops lint` once parsed; their specs are in src/cli/lint-flags.ts. */
 export interface LintFlags {
@@ -24,6 +25,7 @@ export interface LintFlags {
   'list-rules'?: boolean;
   config?: string;
   stats?: string;
+  verify?: string;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
     );
   }
   const outcome = await lintAndRender(
-    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded) },
+    { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded), verify: flags.verify },
     lintSources,
   );
   for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
@@ -72,7 +74,7 @@ function defaultPaths(loaded: LoadedConfig): string[] {
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
-export type LintEngine = (sources: SqlSource[], options: LintOptions) => Promise<LintReport>;
+export type LintEngine = (sources: SqlSource[], options: LintOptions, observed?: ObservedEffects) => Promise<LintReport>;
 
 export interface LintRequest {
   paths: string[];
@@ -84,6 +86,8 @@ export interface LintRequest {
   readStdin?: () => Promise<Buffer>;
   /** lint.migrationTool (see collectInputs). */
   migrationTool?: OrmTool;
+  /** --verify: `local` or the URL of a server where a scratch database may be created. */
+  verify?: string;
 }
 
 export interface LintOutcome {
@@ -96,7 +100,7 @@ export interface LintOutcome {
 /** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
 export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
   const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
-  const report = await engine(inputs.sources, request.options);
+  const report = request.verify === undefined ? await engine(inputs.sources, request.options) : await verifiedLint(inputs.sources, request.options, request.verify, engine);
   const files = report.files.map((f) => f.path);
   // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
   const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]).map((f) => {
@@ -130,6 +134,42 @@ async function writeChunks(chunks: Iterable<string>): Promise<void> {
     if (pending.length >= 65536) await flush();
   }
   if (pending !== '') await flush();
+}
+
+function verificationOf(v: VerifiedStatement): FindingVerification {
+  const { summarizeStatement } = require('../verify/verify') as typeof import('../verify/verify');
+  return { ...summarizeStatement(v), modelWasWrong: v.modelWasWrong, mismatches: v.mismatches };
+}
+
+/** The --verify section of a report (lint, and `dbops migrate plan --verify`). */
+export function verificationReportOf(result: VerifyResult): VerificationReport {
+  return {
+    scratch: result.scratch,
+    setupMs: result.setupMs,
+    statements: result.statements.map((v) => ({
+      file: v.file,
+      line: v.line,
+      text: v.text,
+      traced: v.traced,
+      ...verificationOf(v),
+      error: v.error ? { code: v.error.code ?? null, message: v.error.message } : null,
+      fromModel: v.fromModel ?? null,
+      ms: v.ms,
+    })),
+  };
+}
+
+/** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
+async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
+  const { verifySources } = require('../verify/verify') as typeof import('../verify/verify');
+  const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
+  const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
+  const byStatement = new Map(result.statements.map((v) => [`${v.file}\0${v.ordinal}`, v]));
+  const report = await engine(sources, options, (file, ordinal) => {
+    const v = byStatement.get(`${file}\0${ordinal}`);
+    return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: verificationOf(v) } : undefined;
+  });
+  return { ...report, verification: verificationReportOf(result) };
 }
 
 export function toolInfo(): LintRun['tool'] {

@@ -2,6 +2,7 @@
  * The contract between the lint engine (effects + rules) and its consumers (the lint command's
  * inputs and output formats, the migrate lint gate and plan).
  */
+import type { StatementEffects } from '../effects/types';
 import type { Position } from '../sql/source-text';
 import type { StatsSnapshot } from '../stats/types';
 import type { HoldEstimate } from '../stats/hold';
@@ -46,7 +47,46 @@ export interface Finding {
   lock?: LockMode;
   /** With a stats file: how long the heavy work holds its lock on the user's table. */
   hold?: HoldEstimate;
+  /** With --verify: what the scratch server saw this statement do (the observation decided the finding). */
+  verification?: FindingVerification;
 }
+
+/** What --verify saw for one statement, next to what the model predicted. */
+export interface FindingVerification {
+  predicted: string;
+  observed: string;
+  /** The observation contradicts a claim of the model: report it upstream. */
+  modelWasWrong: boolean;
+  mismatches: string[];
+}
+
+export interface VerifiedStatementReport extends FindingVerification {
+  file: string;
+  line: number;
+  text: string;
+  /** In its own transaction (locks observed), alone (refuses a transaction block), or not run (BEGIN/COMMIT). */
+  traced: 'transaction' | 'alone' | 'not-run';
+  /** The server's error when the statement failed on the scratch database. */
+  error: { code: string | null; message: string } | null;
+  /** What only data would show, said by the model (the scratch tables are empty). */
+  fromModel: string | null;
+  ms: number;
+}
+
+/** The --verify section of a lint run. */
+export interface VerificationReport {
+  /** Where it ran (never a password). */
+  scratch: string;
+  /** Creating the scratch database and replaying the history. */
+  setupMs: number;
+  statements: VerifiedStatementReport[];
+}
+
+/**
+ * Effects observed on a scratch server, by file and statement position: the engine judges them
+ * instead of the predictions and attaches the verification to the statement's findings.
+ */
+export type ObservedEffects = (file: string, ordinal: number) => { effects: StatementEffects; verification: FindingVerification } | undefined;
 
 export interface LintOptions {
   pgVersion: number;
@@ -87,4 +127,6 @@ export interface LintReport {
   statements: number;
   /** Every rule known to the engine, for SARIF rules[] and listings. */
   rules: RuleMeta[];
+  /** Present when the run was verified on a scratch server (--verify). */
+  verification?: VerificationReport;
 }

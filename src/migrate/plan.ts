@@ -1,7 +1,8 @@
 import { withSession } from '../db/connect';
 import { blocksReads, blocksWrites, type LockMode } from '../effects/locks';
 import type { RelationEffect, StatementEffects } from '../effects/types';
-import type { Finding, LintOptions } from '../lint/types';
+import type { Finding, LintOptions, VerificationReport } from '../lint/types';
+import { renderVerification } from '../output/lint/text';
 import { formatDuration } from '../util/duration';
 import type { MigrateFormat } from '../output/formats';
 import { renderJsonDocument } from '../output/json';
@@ -11,7 +12,7 @@ import { conflictingHolders, resolveTargets, type LockHolder } from './lock-hold
 import { strongLockTargets } from './lock-targets';
 import { readMigrationStatus } from './read-status';
 import type { MigrateSettings } from './settings';
-import { migrationHeader, prepareMigrations, type MigrationHeader, type MigrationStatement } from './statements';
+import { migrationHeader, prepareMigrations, type MigrationHeader, type MigrationStatement, type PreparedMigration } from './statements';
 
 export interface PlannedRelation {
   relation: string;
@@ -57,10 +58,12 @@ export interface MigrationPlan {
   /** What the lint gate says; error-level findings would stop `dbops migrate`. */
   lint: Finding[];
   warnings: string[];
+  /** --verify: the pending statements traced on a scratch server (null without it). */
+  verification: VerificationReport | null;
 }
 
 /** What `dbops migrate` would do next, from a read-only session and the effects model; executes nothing. */
-export async function buildPlan(settings: MigrateSettings, lintOptions: LintOptions): Promise<MigrationPlan> {
+export async function buildPlan(settings: MigrateSettings, lintOptions: LintOptions, verify?: string): Promise<MigrationPlan> {
   const status = await readMigrationStatus(settings, { liveSchema: true });
   const prepared = await prepareMigrations(status.pending.map((e) => e.file!), { ...settings, existingSchema: status.liveSchema });
   const lint = await lintPending(prepared, lintOptions, false, status.liveSchema);
@@ -78,7 +81,18 @@ export async function buildPlan(settings: MigrateSettings, lintOptions: LintOpti
     })),
   }));
   const warnings = [...status.warnings, ...status.changed.map((c) => `${c.file!.displayPath} was changed after being applied: dbops migrate refuses to run until it is restored (or --allow-changed)`)];
-  return { target: status.target, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, migrations, lint: lint.findings, warnings };
+  const verification = verify === undefined ? null : await verifyPending(prepared, lintOptions, status.liveSchema, verify);
+  return { target: status.target, lockTimeoutMs: settings.lockTimeoutMs, statementTimeoutMs: settings.statementTimeoutMs, migrations, lint: lint.findings, warnings, verification };
+}
+
+/** The pending migrations on a scratch server primed with the target's live schema (see src/verify/). */
+async function verifyPending(prepared: PreparedMigration[], lintOptions: LintOptions, liveSchema: string | undefined, target: string): Promise<VerificationReport> {
+  const { verifySources } = await import('../verify/verify');
+  const { analyzeOptionsOf } = await import('../lint/engine');
+  const { verificationReportOf } = await import('../lint/run');
+  const sources = prepared.map((m) => ({ path: m.file.displayPath, text: m.file.sql }));
+  const result = await verifySources({ target, sources, options: { ...analyzeOptionsOf(lintOptions), existingSchema: liveSchema } });
+  return verificationReportOf(result);
 }
 
 /**
@@ -163,6 +177,7 @@ export function renderPlanText(plan: MigrationPlan): string {
   for (const f of plan.lint) lines.push(`  ${f.file}:${f.start.line}:${f.start.column}  ${f.severity}  ${f.ruleId}  ${f.message}`);
   if (errors.length > 0) lines.push(`dbops migrate would refuse to run: ${errors.length} lint error${errors.length > 1 ? 's' : ''} (see \`dbops lint\` for why and the safe way).`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  if (plan.verification) lines.push('', renderVerification(plan.verification));
   return lines.join('\n');
 }
 
@@ -172,8 +187,8 @@ function oneLine(text: string): string {
 }
 
 /** `dbops migrate plan` and `dbops migrate --dry-run`. */
-export async function renderPlan(settings: MigrateSettings, lintOptions: LintOptions, format: MigrateFormat): Promise<void> {
-  const plan = await buildPlan(settings, lintOptions);
+export async function renderPlan(settings: MigrateSettings, lintOptions: LintOptions, format: MigrateFormat, verify?: string): Promise<void> {
+  const plan = await buildPlan(settings, lintOptions, verify);
   switch (format) {
     case 'text':
       process.stdout.write(renderPlanText(plan) + '\n');

@@ -29,6 +29,8 @@ export interface SarifResult {
   message: { text: string };
   locations: SarifLocation[];
   partialFingerprints?: Record<string, string>;
+  /** Tool-specific facts (lint --verify: what the scratch server observed, modelWasWrong). */
+  properties?: Record<string, unknown>;
 }
 
 export interface SarifTool {

@@ -12,6 +12,9 @@
 const CAN_READ_STATS = `current_user AS role_name,
        pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
 
+/** primary_conninfo is readable with pg_read_all_settings (part of pg_monitor) only: without it, go without. */
+const READ_SETTINGS = "pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')";
+
 /**
  * Everything the lag tree needs from one server, in ONE statement (a report over fifty nodes, or a
  * backfill polling them every 100 ms, pays one round trip per node): where it is in the WAL
@@ -32,8 +35,8 @@ SELECT ${CAN_READ_STATS},
        pg_last_xact_replay_timestamp() AS last_replay,
        EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS last_replay_age_s,
        CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
-       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)host=''?([^\\s'']+)') END AS conninfo_host,
-       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)port=''?(\\d+)')::int END AS conninfo_port,
+       CASE WHEN pg_is_in_recovery() AND ${READ_SETTINGS} THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)host=''?([^\\s'']+)') END AS conninfo_host,
+       CASE WHEN pg_is_in_recovery() AND ${READ_SETTINGS} THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)port=''?(\\d+)')::int END AS conninfo_port,
        (SELECT json_build_object(
                  'status', status,
                  'sender_host', sender_host,

@@ -18,7 +18,7 @@ describe('json output', () => {
       ['migrations/0003_broken.sql', true],
       ['migrations/blob.sql', false],
     ]);
-    for (const f of doc.findings) expect(Object.keys(f).sort()).toEqual(['category', 'column', 'docs', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'ruleId', 'severity', 'why']);
+    for (const f of doc.findings) expect(Object.keys(f).sort()).toEqual(['category', 'column', 'docs', 'endColumn', 'endLine', 'file', 'fix', 'line', 'message', 'ruleId', 'severity', 'verification', 'why']);
     expect(JSON.parse(renderJson(cleanRun())).summary.exitCode).toBe(0);
   });
 });

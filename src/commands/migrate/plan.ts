@@ -8,12 +8,13 @@ export default class MigratePlan extends DbopsCommand {
   static override description =
     'Print what `dbops migrate` would run next: per pending statement the locks it takes and whether it rewrites or scans the table. Executes nothing.';
 
-  static override examples = ['<%= config.bin %> migrate plan', '<%= config.bin %> migrate plan --format json'];
+  static override examples = ['<%= config.bin %> migrate plan', '<%= config.bin %> migrate plan --format json', '<%= config.bin %> migrate plan --verify local'];
 
   static override flags = {
     ...migrateConnectionFlags,
     'lock-timeout': Flags.string({ description: 'lock_timeout the run would use; may only lower policy.maxLockTimeout' }),
     format: formatFlag(MIGRATE_FORMATS),
+    verify: Flags.string({ description: 'trace the pending statements on a scratch server primed with the live schema: a URL where dbops may create (and drops) a database, or local' }),
   };
 
   async run(): Promise<void> {
@@ -22,6 +23,6 @@ export default class MigratePlan extends DbopsCommand {
     const { renderPlan } = await import('../../migrate/plan');
     const { lintOptionsFrom } = await import('../../lint/run');
     const loaded = this.loadConfig(flags.config);
-    await renderPlan(resolveMigrateSettings(loaded, flags), lintOptionsFrom(loaded, {}), flags.format);
+    await renderPlan(resolveMigrateSettings(loaded, flags), lintOptionsFrom(loaded, {}), flags.format, flags.verify);
   }
 }

@@ -26,6 +26,7 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
+    verification: run.report.verification ?? null,
     findings: [] as unknown[],
   }, run.tool);
   if (findings.length === 0) {
@@ -49,6 +50,7 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
       why: f.why,
       fix: f.fix ?? null,
       docs: docsById.get(f.ruleId) ?? null,
+      verification: f.verification ?? null,
     };
     // Split at \n only: a regular expression's ^ would also match after a raw U+2028 inside a string.
     yield `    ${JSON.stringify(finding, null, 2).split('\n').join('\n    ')}${i < findings.length - 1 ? ',' : ''}\n`;

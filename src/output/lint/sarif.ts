@@ -4,7 +4,9 @@ import { renderSarifLog, sarifLocation, type SarifResult, type SarifRule } from 
 /**
  * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
  * category in properties.category and its docs page as help, so the scanning UI shows the
- * safe recipe next to the alert.
+ * safe recipe next to the alert. With --verify, a result carries what the scratch server
+ * observed in properties.verification and properties.modelWasWrong, and the run carries every
+ * verified statement in properties.verification.
  */
 export function renderSarif(run: LintRun): string {
   const rules = allRules(run.report);
@@ -32,9 +34,11 @@ export function renderSarif(run: LintRun): string {
       message: { text: findingText(f) },
       locations: [sarifLocation(f.file, { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column })],
       partialFingerprints: { 'dbopsFindingHash/v1': prints[i] },
+      ...(f.verification ? { properties: { verification: f.verification, modelWasWrong: f.verification.modelWasWrong } } : {}),
     }),
   );
-  return renderSarifLog(run.tool, sarifRules, results, { pgVersion: run.pgVersion });
+  const verification = run.report.verification;
+  return renderSarifLog(run.tool, sarifRules, results, verification ? { pgVersion: run.pgVersion, verification } : { pgVersion: run.pgVersion });
 }
 
 /** PascalCase rule name, as SARIF viewers display it ("alter-column-type" → "AlterColumnType"). */

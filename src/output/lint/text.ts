@@ -1,6 +1,6 @@
 import kleur from 'kleur';
 import { SourceText } from '../../sql/source-text';
-import type { Finding } from '../../lint/types';
+import type { Finding, VerificationReport } from '../../lint/types';
 import { summarize, type LintRun } from './model';
 
 /**
@@ -21,8 +21,14 @@ export function* renderTextChunks(run: LintRun, options: { color: boolean }): Ge
     if (!texts.has(file)) texts.set(file, new SourceText(text));
     return texts.get(file);
   };
-  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}\n\n`;
-  yield `${summaryLine(run)}\n`;
+  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}
+
+`;
+  if (run.report.verification) yield `${renderVerification(run.report.verification)}
+
+`;
+  yield `${summaryLine(run)}
+`;
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
@@ -33,7 +39,21 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
+  if (f.verification) lines.push(...labelled('verified', `${f.verification.observed}${f.verification.modelWasWrong ? ' (model was wrong here: the observation decided this finding)' : ''}`));
   if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
+  return lines.join('\n');
+}
+
+/** --verify: per statement, predicted next to observed; where they differ, "model was wrong here". */
+export function renderVerification(v: VerificationReport): string {
+  const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
+  for (const s of v.statements) {
+    const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
+    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control'}, ${s.ms} ms)`)}`);
+    lines.push(`    predicted: ${s.predicted}`, `    observed:  ${s.observed}`);
+    for (const m of s.mismatches) lines.push(`    ${kleur.red('≠')} ${m}`);
+    if (s.fromModel) lines.push(`    ${s.fromModel}`);
+  }
   return lines.join('\n');
 }
 

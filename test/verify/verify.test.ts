@@ -1,0 +1,172 @@
+/**
+ * `dbops lint --verify` against a real PostgreSQL 15: the scratch database is created and
+ * dropped (also on SIGINT), the history is replayed, each statement is traced, and where the
+ * observation contradicts the model it decides the finding and says "model was wrong here".
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { DBOPS_BIN, runCli } from '../harness/cli';
+import { useCluster } from '../harness/cluster';
+import { useTempTrees } from '../harness/temp-tree';
+
+const cluster = useCluster();
+const tree = useTempTrees('dbops-verify-');
+
+interface VerifiedJson {
+  file: string;
+  line: number;
+  traced: string;
+  predicted: string;
+  observed: string;
+  modelWasWrong: boolean;
+  mismatches: string[];
+  error: { code: string | null; message: string } | null;
+  fromModel: string | null;
+}
+
+const project = (files: Record<string, string>): string => tree(files);
+
+async function scratchDatabases(): Promise<string[]> {
+  const out = await cluster().psql(cluster().primary, "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE 'dbops\\_verify\\_%'");
+  return out ? out.split(',') : [];
+}
+
+async function lintJson(dir: string, target: string, files = ['migrations/']) {
+  const res = await runCli(['lint', ...files, '--verify', target, '--format', 'json'], { cwd: dir, timeoutMs: 120_000 });
+  const doc = JSON.parse(res.stdout || '{}');
+  return { res, doc, statements: (doc.verification?.statements ?? []) as VerifiedJson[] };
+}
+
+const SCHEMA = 'CREATE TABLE users (id int PRIMARY KEY, name varchar(50), email text, created timestamp);\n';
+
+describe('dbops lint --verify', () => {
+  it('replays the schema file, traces each statement and agrees with the model where it is right; drops the scratch database', async () => {
+    const dir = project({
+      'dbops.config.json': JSON.stringify({ lint: { schemaFile: 'schema.sql' } }),
+      'schema.sql': SCHEMA,
+      'migrations/0002.sql': "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN name TYPE varchar(100);\nALTER TABLE users ALTER COLUMN id TYPE bigint;\nALTER TABLE users ADD COLUMN org int NOT NULL;\n",
+    });
+    const { res, doc, statements } = await lintJson(dir, cluster().primary.url);
+    expect(res.stderr).toBe('');
+    expect(statements.map((s) => [s.line, s.traced, s.modelWasWrong])).toEqual([
+      [1, 'transaction', false],
+      [2, 'transaction', false],
+      [3, 'transaction', false],
+      [4, 'transaction', false],
+    ]);
+    expect(statements[1]).toMatchObject({ predicted: 'AccessExclusiveLock on users', observed: 'AccessExclusiveLock on users' });
+    expect(statements[2].observed).toContain('rewrite');
+    // Only data would show this one fail: the model says so.
+    expect(statements[3].fromModel).toContain('23502');
+    expect(doc.findings.map((f: { ruleId: string; verification: { modelWasWrong: boolean } }) => [f.ruleId, f.verification.modelWasWrong])).toEqual([
+      ['changing-column-type', false],
+      ['adding-required-column', false],
+    ]);
+    expect(res.code).toBe(1);
+    expect(await scratchDatabases()).toEqual([]);
+  });
+
+  it('replays the migrations already applied (older than --since) as history, and verifies only the new ones', async () => {
+    const dir = project({ 'migrations/0001.sql': SCHEMA });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-q', '-m', 'history');
+    fs.writeFileSync(path.join(dir, 'migrations/0002.sql'), "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN name TYPE text;\nALTER TABLE users ALTER COLUMN email TYPE varchar(10);\n");
+    const res = await runCli(['lint', 'migrations/', '--since', 'main', '--verify', cluster().primary.url, '--format', 'json'], { cwd: dir, timeoutMs: 120_000 });
+    const statements = JSON.parse(res.stdout).verification.statements as VerifiedJson[];
+    expect(statements.map((s) => [s.file, s.line, s.error, s.modelWasWrong])).toEqual([
+      ['migrations/0002.sql', 1, null, false],
+      ['migrations/0002.sql', 2, null, false],
+      ['migrations/0002.sql', 3, null, false],
+    ]);
+    expect(statements[2].observed).toBe('AccessExclusiveLock on users, rewrite, full scan, index build');
+    expect(res.code).toBe(1);
+  });
+
+  it('lets the observation decide where a wrong schema misleads the model, and says the model was wrong', async () => {
+    // The schema file narrows the column in a way the model cannot read (dynamic SQL): it believes varchar(50).
+    const dir = project({
+      'dbops.config.json': JSON.stringify({ lint: { schemaFile: 'schema.sql' } }),
+      'schema.sql': `${SCHEMA}DO $$ BEGIN EXECUTE format('ALTER TABLE users ALTER COLUMN name TYPE varchar(%s)', 10); END $$;\n`,
+      'migrations/0002.sql': "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN name TYPE varchar(20);\n",
+    });
+    const statically = await runCli(['lint', 'migrations/', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(statically.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['changing-column-type']);
+    expect(statically.code).toBe(1);
+
+    const { res, doc, statements } = await lintJson(dir, cluster().primary.url);
+    expect(statements[1]).toMatchObject({ modelWasWrong: true, predicted: expect.stringContaining('rewrite'), observed: 'AccessExclusiveLock on users' });
+    expect(statements[1].mismatches).toContain('users: predicted a rewrite, observed none');
+    expect(doc.findings).toEqual([]);
+    expect(res.code).toBe(0);
+
+    const sarif = await runCli(['lint', 'migrations/', '--verify', cluster().primary.url, '--format', 'sarif'], { cwd: dir, timeoutMs: 120_000 });
+    const run = JSON.parse(sarif.stdout).runs[0];
+    expect(run.properties.verification.statements[1]).toMatchObject({ modelWasWrong: true });
+  });
+
+  it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
+    const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    expect(statements[1]).toMatchObject({ error: { code: '42P01', message: 'relation "nowhere" does not exist' }, observed: expect.stringContaining('42P01') });
+    expect(statements[2]).toMatchObject({ error: null, observed: expect.stringContaining('index build') });
+    const pretty = await runCli(['lint', 'migrations/', '--verify', cluster().primary.url], { cwd: dir, timeoutMs: 120_000 });
+    expect(pretty.stdout).toContain('server error');
+    expect(pretty.stdout).toContain('relation "nowhere" does not exist');
+  });
+
+  it('traces a statement that refuses a transaction block on its own', async () => {
+    const dir = project({ 'migrations/0001.sql': `${SCHEMA}CREATE INDEX CONCURRENTLY users_email ON users (email);\nVACUUM users;\n` });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    expect(statements[1]).toMatchObject({ traced: 'alone', error: null, modelWasWrong: false, observed: 'users, full scan, index build' });
+    // VACUUM reads pages without a sequential scan: the counter cannot confirm the claim, so it is no mismatch.
+    expect(statements[2]).toMatchObject({ traced: 'alone', error: null, modelWasWrong: false });
+  });
+
+  it('refuses without CREATEDB, touching nothing', async () => {
+    await cluster().psql(cluster().primary, "DROP ROLE IF EXISTS no_createdb; CREATE ROLE no_createdb LOGIN PASSWORD 'pw'");
+    const dir = project({ 'migrations/0001.sql': SCHEMA });
+    const res = await runCli(['lint', 'migrations/', '--verify', cluster().urlFor(cluster().primary, { user: 'no_createdb', password: 'pw' })], { cwd: dir });
+    expect(res.stderr.trim()).toMatch(/^error: --verify cannot create a scratch database on .*permission denied to create database — give the role CREATEDB/);
+    expect(res.stderr).not.toContain('pw@');
+    expect(res.code).toBe(3);
+  });
+
+  it('drops the scratch database on Ctrl-C (SIGINT)', async () => {
+    const dir = project({ 'migrations/0001.sql': `${SCHEMA}SELECT pg_sleep(60);\n` });
+    const child = spawn(process.execPath, [DBOPS_BIN, 'lint', 'migrations/', '--verify', cluster().primary.url], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const admin = new Client({ connectionString: cluster().primary.url });
+    await admin.connect();
+    try {
+      // Wait until the statement runs on the scratch database.
+      for (let i = 0; i < 600; i++) {
+        const { rows } = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname LIKE 'dbops\\_verify\\_%' AND query LIKE '%pg_sleep(60)%'");
+        if (rows.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await scratchDatabases()).length).toBe(1);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('dropping the scratch database');
+      expect(await scratchDatabases()).toEqual([]);
+    } finally {
+      await admin.end();
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--verify local starts its own PostgreSQL and stops it', async () => {
+    const dir = project({ 'migrations/0001.sql': `${SCHEMA}SET TIME ZONE 'UTC';\nALTER TABLE users ALTER COLUMN created TYPE timestamptz;\n` });
+    const { res, doc, statements } = await lintJson(dir, 'local');
+    expect(res.stderr).toBe('');
+    expect(doc.verification.scratch).toBe('a local PostgreSQL started for this run');
+    expect(statements[2]).toMatchObject({ modelWasWrong: false, observed: 'AccessExclusiveLock on users' });
+    expect(res.code).toBe(0);
+  });
+});
