@@ -168,6 +168,32 @@ async function main() {
       if (args.includes('--show')) console.log(fleetRun.last.out);
       console.log(`${fleetRun.label}: warm ${fleetRun.warmMs.toFixed(0)} ms vs ${one.warmMs.toFixed(0)} ms for one node (×${(fleetRun.warmMs / one.warmMs).toFixed(2)})`);
     }
+    // The collection alone, in this process (no Node start-up, no module loading): what --watch pays per redraw.
+    const { collectLag } = require('../dist/src/replication/lag/collect');
+    const { collectConnections } = require('../dist/src/reports/connections/collect');
+    const { resolveTopology: resolve } = require('../dist/src/replication/topology');
+    const fleetTopology = resolve({}, config);
+    const primaryOnly = resolve({ primary: pg.primary.url });
+    const inProcess = async (label, fn) => {
+      await fn();
+      const ms = [];
+      for (let i = 0; i < REPS; i++) {
+        const t = process.hrtime.bigint();
+        await fn();
+        ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      return { label, ms: median(ms) };
+    };
+    const collections = [
+      await inProcess(`collectLag, ${fleet.nodes.length + 1} nodes`, () => collectLag(fleetTopology)),
+      await inProcess('collectLag, primary only', () => collectLag(primaryOnly)),
+      await inProcess(`collectConnections, ${fleet.nodes.length + 1} nodes`, () => collectConnections(fleetTopology)),
+      await inProcess('collectConnections, primary only', () => collectConnections(primaryOnly)),
+    ];
+    console.log(`\n| collection in one process (warm, median of ${REPS}) | wall |`);
+    console.log('|---|---:|');
+    for (const c of collections) console.log(`| \`${c.label}\` | ${c.ms.toFixed(0)} ms |`);
+
     console.log('\n| command | cold wall | warm wall (median of %d) | peak RSS (warm) |', REPS);
     console.log('|---|---:|---:|---:|');
     for (const r of rows) console.log(`| \`dbops ${r.label}\` | ${r.cold.ms.toFixed(0)} ms | ${r.warmMs.toFixed(0)} ms | ${f1(r.warmRss)} MB |`);

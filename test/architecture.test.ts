@@ -10,7 +10,7 @@ import * as ts from 'typescript';
 const LAYERS: ReadonlyArray<readonly [layer: string, modules: readonly string[]]> = [
   ['core', ['src/core/']],
   ['foundation', ['src/util/', 'src/sql/', 'src/db/', 'src/config/', 'src/testing/']],
-  ['analysis', ['src/effects/', 'src/replication/', 'src/migrations/', 'src/orm/', 'src/verify/', 'src/stats/']],
+  ['analysis', ['src/effects/', 'src/replication/', 'src/migrations/', 'src/orm/', 'src/stats/', 'src/verify/']],
   ['rule API', ['src/lint/types.ts', 'src/lint/rule.ts', 'src/lint/rule-helpers.ts']],
   ['rules', ['rules/']],
   ['output', ['src/output/']],

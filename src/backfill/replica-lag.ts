@@ -58,6 +58,7 @@ interface Reading {
 /**
  * Reads the lag of every replica the topology reaches, in the background, for the backfill
  * throttle: one read-only session per node, opened once and reused, ONE query per node per round
+ * (a prepared statement, planned once per session)
  * (the query behind `dbops report lag`, cascades found in their upstream's pg_stat_replication and
  * measured against the primary). Rounds follow one another at an interval that adapts: the base
  * interval while a replica is above a quarter of the limit, unreadable or paused, doubling up
@@ -114,7 +115,7 @@ export class LagWatcher {
 
   private async round(): Promise<Reading> {
     const startedAt = Date.now();
-    const outcomes = await this.sessions.each((s, e) => readSnapshot(s, e));
+    const outcomes = await this.sessions.each((s, e) => readSnapshot(s, e, { prepared: true }));
     const nodes = buildLagTree(this.sessions.endpoints, outcomes, this.topology.listed);
     const reading = { lags: replicaLags(nodes), nodes, startedAt };
     this.latest = reading;

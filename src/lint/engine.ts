@@ -34,6 +34,10 @@ export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
   return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
 }
 
+/**
+ * `observed` (lint --verify): effects a scratch server observed, by file and statement position;
+ * the rules judge them instead of the predictions, and the findings carry the verification.
+ */
 export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
   const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
     rule,

@@ -24,8 +24,8 @@ export interface LintFlags {
   explain?: string;
   'list-rules'?: boolean;
   config?: string;
-  verify?: string;
   stats?: string;
+  verify?: string;
 }
 
 /**

@@ -43,12 +43,12 @@ export interface Finding {
   end: Position;
   /** The statement's text (for code frames); absent for file-level problems. */
   statement?: string;
-  /** With --verify: what the scratch server saw this statement do (the observation decided the finding). */
-  verification?: FindingVerification;
   /** The strongest table lock the statement takes (markdown shows it per finding). */
   lock?: LockMode;
   /** With a stats file: how long the heavy work holds its lock on the user's table. */
   hold?: HoldEstimate;
+  /** With --verify: what the scratch server saw this statement do (the observation decided the finding). */
+  verification?: FindingVerification;
 }
 
 /** What --verify saw for one statement, next to what the model predicted. */

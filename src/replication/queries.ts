@@ -17,7 +17,8 @@ const READ_SETTINGS = "pg_has_role(current_user, 'pg_read_all_settings', 'USAGE'
 
 /**
  * Everything the lag tree needs from one server, in ONE statement (a report over fifty nodes, or a
- * backfill polling them every 100 ms, pays one round trip per node): where it is in the WAL
+ * backfill polling them every 100 ms, pays one round trip per node; pg_settings is not read, as
+ * building that view costs more than the rest of the statement): where it is in the WAL
  * stream, its WAL receiver, the standbys streaming from it, and the host/port its
  * primary_conninfo names (only those: the conninfo may hold a password, which never leaves the
  * server). pg_current_wal_lsn() errors during recovery and the replay functions error outside
@@ -28,7 +29,7 @@ export const NODE_STATE = `
 SELECT ${CAN_READ_STATS},
        pg_is_in_recovery() AS in_recovery,
        current_setting('cluster_name') AS cluster_name,
-       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_receiver_timeout') AS wal_receiver_timeout_ms,
+       current_setting('wal_receiver_timeout') AS wal_receiver_timeout,
        CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END AS current_lsn,
        pg_last_wal_receive_lsn()::text AS receive_lsn,
        pg_last_wal_replay_lsn()::text AS replay_lsn,

@@ -75,6 +75,12 @@ describe('documented exit codes, command by command', () => {
     0: () => runCli(['lint', tree({ 'ok.sql': "SET lock_timeout = '2s';\nCREATE TABLE t (id int PRIMARY KEY);\n" })]),
     1: () => runCli(['lint', tree({ 'bad.sql': "SET lock_timeout = '2s';\nCREATE INDEX i ON orders (created_at);\n" })]),
     2: () => runCli(['lint', path.join(tree(), 'nosuch.sql')]),
+    3: () => runCli(['lint', tree({ 'ok.sql': 'CREATE TABLE t (id int);\n' }), '--verify', DEAD_URL]),
+    130: () =>
+      interrupted(
+        ['lint', tree({ 'slow.sql': 'SELECT pg_sleep(60);\n' }), '--verify', url()],
+        async () => (await sql("SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'dbops\\_verify\\_%' AND query LIKE 'SELECT pg_sleep(60)%'")) !== '0',
+      ),
   };
 
   const audit: Record<number, Case> = {
@@ -199,6 +205,26 @@ describe('documented exit codes, command by command', () => {
     0: () => runCli(['init'], { cwd: tree() }),
     2: () => runCli(['init', '--hook'], { cwd: tree() }),
   };
+  const workload = (extra: string[]) => runCli(['report', 'workload', '--interval', '1s', ...extra]);
+  const reportWorkload: Record<number, Case> = {
+    0: () => workload(['--url', url()]),
+    // The URL given as the primary is in recovery.
+    1: () => workload(['--url', pg().standby!.url]),
+    // A transaction holding the xmin horizon while ten others commit.
+    2: async () => {
+      const holder = new Client({ connectionString: url() });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT txid_current()');
+        for (let i = 0; i < 10; i++) await sql('SELECT txid_current()');
+        return await workload(['--url', url(), '--horizon-warn', '5 xids', '--horizon-critical', '5 xids']);
+      } finally {
+        await holder.end();
+      }
+    },
+    3: () => workload(['--url', DEAD_URL]),
+  };
 
   const PAGES: Record<string, Record<string, Record<number, Case>>> = {
     'commands/lint.md': { lint },
@@ -211,6 +237,7 @@ describe('documented exit codes, command by command', () => {
     'commands/report-connections.md': { 'report connections': reportConnections },
     'commands/stats-snapshot.md': { 'stats snapshot': statsSnapshot },
     'commands/init.md': { init },
+    'commands/report-workload.md': { 'report workload': reportWorkload },
   };
 
   it('every page in docs/commands has its exit codes here, and every documented code has a case', () => {

@@ -7,6 +7,7 @@ import { lagTable, orderForReading } from '../../src/reports/lag/render';
 import { blindSpots, replicaLags } from '../../src/backfill/replica-lag';
 import { lagPauseReason, limitingReplica } from '../../src/backfill/lag-limit';
 import { UsageError } from '../../src/core/errors';
+import { connectionsJson, connectionsTable, type EvaluatedNode } from '../../src/reports/connections/render';
 
 /**
  * The lag tree from hand-built snapshots (what each node's NODE_STATE query returns), so the
@@ -139,5 +140,29 @@ describe('the lag tree at fleet scale', () => {
     expect(bad([{ name: 'a', url: 'postgres://m@db2/postgres', upstream: 'nope' }])).toThrow(/a streams from "nope", which is not in the topology/);
     expect(bad([{ name: 'a', upstream: 'b' }, { name: 'b', upstream: 'a' }])).toThrow(/the upstreams of a form a loop \(a → b → a\)/);
     expect(bad([{ name: 'a', url: 'postgres://m@db2/postgres' }, { name: 'a' }])).toThrow(UsageError);
+  });
+
+  it('report connections at fifty nodes: worst first, idle nodes on one line, --problems keeps the rest out', () => {
+    const node = (name: string, used: number, status: EvaluatedNode['status']): EvaluatedNode => ({
+      name, label: `${name}:5432/postgres`, reachable: true, role: name === 'primary' ? 'primary' : 'standby', upstream: null,
+      maxConnections: 15, superuserReserved: 2, reserved: null, effectiveLimit: 13, used, usagePercent: Math.round((used / 13) * 1000) / 10,
+      byState: { active: used, idle: 0, 'idle in transaction': 0, 'idle in transaction (aborted)': 0 },
+      byApplication: used ? [{ name: 'app', count: used }] : [], byUser: used ? [{ name: 'u', count: used }] : [], byClientAddr: used ? [{ name: '10.0.0.1', count: used }] : [],
+      oldestIdleInTransaction: null, oldestTransaction: null, status, reasons: status === 'OK' ? [] : ['12 of 13 (92.3%) ≥ 80%'],
+    });
+    const report = {
+      generatedAt: new Date(0), status: 'WARNING' as const, thresholds: {}, limit: 5000, pgbouncers: [], sharedApplications: [],
+      nodes: [node('primary', 2, 'OK'), ...Array.from({ length: 48 }, (_, i) => node(`r${i}`, 0, 'OK')), node('r48', 12, 'WARNING')],
+    };
+    const text = connectionsTable(report, 10);
+    expect(text.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│')[1].trim()).slice(1, 3)).toEqual(['r48', 'primary']);
+    expect(text).toContain(`  no client connections: ${Array.from({ length: 48 }, (_, i) => `r${i}`).join(', ')}`);
+    expect(text.trim().split('\n').pop()).toBe('connections: WARNING (1 WARNING, 49 OK) at 1970-01-01T00:00:00.000Z · 50 nodes · busiest r48 12 of 13 (92.3%)');
+    const problems = connectionsTable({ ...report, problemsOnly: true }, 10);
+    expect(problems).toMatch(/│ r48 /);
+    expect(problems).not.toMatch(/│ (primary|r0) /);
+    const json = JSON.parse(connectionsJson({ ...report, problemsOnly: true }));
+    expect(json.nodes.map((n: { name: string }) => n.name)).toEqual(['r48']);
+    expect(json.summary).toEqual({ nodes: 50, counts: { OK: 49, WARNING: 1, CRITICAL: 0, UNKNOWN: 0 } });
   });
 });

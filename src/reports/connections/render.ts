@@ -106,8 +106,10 @@ function busiest(nodes: EvaluatedNode[]): string {
 }
 
 export function connectionsJson(report: ConnectionsReport): string {
-  const { thresholds, limit, nodes, pgbouncers } = report;
-  return jsonDocument('connections', report, { thresholds, limit, nodes, pgbouncers, sharedApplications: report.sharedApplications });
+  const { thresholds, limit } = report;
+  const notOk = <T extends Verdict>(items: T[]) => (report.problemsOnly ? items.filter((i) => i.status !== 'OK') : items);
+  const summary = { nodes: report.nodes.length, counts: countStatuses([...report.nodes, ...report.pgbouncers]) };
+  return jsonDocument('connections', report, { thresholds, limit, summary, nodes: notOk(report.nodes), pgbouncers: notOk(report.pgbouncers), sharedApplications: report.sharedApplications });
 }
 
 export function connectionsPrometheus(report: ConnectionsReport, top: number): string {
