@@ -26,8 +26,8 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
-    verification: run.report.verification ?? null,
     findings: findings.length === 0 ? [] : FINDINGS_HERE,
+    verification: run.report.verification ?? null,
   }, run.tool);
   const whole = JSON.stringify(document, null, 2) + '\n';
   if (findings.length === 0) {
