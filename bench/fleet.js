@@ -10,9 +10,11 @@
  *     CLI: wall time and peak RSS, cold (first run) and warm (median of --reps), side by side
  *     with the same command over the primary alone (the yardstick: the ratio is what 50 nodes cost
  *     over one, process start-up included);
- *  2. the backfill throttle (LagWatcher, as `backfill run --max-replica-lag` uses it) polling
- *     every node for --poll-seconds: polls done, client CPU per second of polling, and the CPU
- *     the polled servers' backends spent (from /proc), against a process that sleeps as long.
+ *  2. the backfill throttle polling every node for --poll-seconds, side by side: the idle fleet
+ *     (yardstick), the reader before #15 (collectLag every 100 ms, new sessions each round), the
+ *     LagWatcher (`backfill run --max-replica-lag`) at its 100 ms base interval and while the
+ *     fleet is far below the limit: rounds per second, client CPU, and the CPU every server of
+ *     the fleet spent above idle (postmasters and their children, from /proc).
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -59,44 +61,83 @@ async function timeCommand(label, cliArgs, cwd) {
   return { label, cold, warmMs: median(warm.map((r) => r.ms)), warmRss: median(warm.map((r) => r.rssMb)), last: warm[warm.length - 1] };
 }
 
-/** utime + stime of a process, in seconds, from /proc (Linux). */
-function cpuSecondsOf(pid) {
+/** CPU seconds (user + system, reaped children included) of a process from /proc/PID/stat. */
+function cpuOf(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (CLK_TCK = 100 on Linux)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // clock ticks, CLK_TCK = 100 on Linux
   } catch {
     return 0;
   }
 }
 
-async function benchThrottle(pg, fleet, topology) {
-  const { LagWatcher } = require('../dist/src/backfill/replica-lag');
-  const watcher = new LagWatcher(topology, { baseIntervalMs: 100 });
-  try {
-    await watcher.read();
-    const pids = await watcher.backendPids();
-    const serverBefore = pids.reduce((s, p) => s + cpuSecondsOf(p), 0);
-    const before = process.cpuUsage();
-    const pollsBefore = watcher.polls;
-    const started = Date.now();
-    while (Date.now() - started < POLL_SECONDS * 1000) {
-      await watcher.read();
-      await new Promise((r) => setTimeout(r, 50));
+/** CPU seconds used so far by every server of the fleet: each postmaster and its live children (exited ones are in the postmaster's cutime). */
+function fleetCpu(dataDirs) {
+  const postmasters = new Set(dataDirs.map((d) => Number(fs.readFileSync(path.join(d, 'postmaster.pid'), 'utf8').split('\n')[0])));
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let ppid = 0;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      continue;
     }
-    const seconds = (Date.now() - started) / 1000;
-    const used = process.cpuUsage(before);
-    const serverCpu = pids.reduce((s, p) => s + cpuSecondsOf(p), 0) - serverBefore;
-    return {
-      polls: watcher.polls - pollsBefore,
-      seconds,
-      clientCpuPct: ((used.user + used.system) / 1e6 / seconds) * 100,
-      serverCpuPct: (serverCpu / seconds) * 100,
-      nodes: pids.length,
-      interval: watcher.intervalMs,
-    };
-  } finally {
+    if (postmasters.has(pid) || postmasters.has(ppid)) total += cpuOf(pid);
+  }
+  return total;
+}
+
+/** Runs `poll` for POLL_SECONDS: rounds, client CPU and the fleet's server CPU, as % of one core. */
+async function measure(label, dataDirs, poll) {
+  const serverBefore = fleetCpu(dataDirs);
+  const before = process.cpuUsage();
+  const started = Date.now();
+  let rounds = 0;
+  while (Date.now() - started < POLL_SECONDS * 1000) rounds += await poll();
+  const seconds = (Date.now() - started) / 1000;
+  const used = process.cpuUsage(before);
+  return { label, rounds, seconds, clientPct: ((used.user + used.system) / 1e6 / seconds) * 100, serverPct: ((fleetCpu(dataDirs) - serverBefore) / seconds) * 100 };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The throttle's cost, side by side over the same fleet: nothing (the fleet's own idle cost, the
+ * yardstick subtracted from the others), the previous reader (collectLag every 100 ms: a new
+ * session per node per round), the LagWatcher at its base interval (a replica near the limit),
+ * and the LagWatcher while the whole fleet is far below the limit (the interval adapts).
+ */
+async function benchThrottle(dataDirs, topology) {
+  const { collectLag } = require('../dist/src/replication/lag/collect');
+  const { LagWatcher } = require('../dist/src/backfill/replica-lag');
+  const rows = [];
+  rows.push(await measure('idle fleet, no polling (yardstick)', dataDirs, async () => (await sleep(100), 0)));
+  rows.push(await measure('collectLag every 100 ms (new sessions each round, the reader before #15)', dataDirs, async () => {
+    const t = Date.now();
+    await collectLag(topology, { connectTimeoutMs: 2000, statementTimeoutMs: 2000 });
+    await sleep(Math.max(0, 100 - (Date.now() - t)));
+    return 1;
+  }));
+  for (const [label, limit] of [['LagWatcher, a replica near the limit (100 ms rounds)', undefined], ['LagWatcher, fleet far below --max-replica-lag 10s (adaptive)', { seconds: 10, bytes: null }]]) {
+    const watcher = new LagWatcher(topology, { baseIntervalMs: 100, limit });
+    await watcher.read();
+    const before = watcher.polls;
+    const row = await measure(label, dataDirs, async () => (await watcher.read(), await sleep(50), 0));
+    row.rounds = watcher.polls - before;
+    row.interval = watcher.intervalMs;
     await watcher.stop();
+    rows.push(row);
+  }
+  const idle = rows[0].serverPct;
+  console.log(`\n| throttle reader, ${topology.replicas.length + 1} nodes, ${POLL_SECONDS} s each | rounds/s | client CPU (% of one core) | fleet servers' CPU above idle (% of one core) |`);
+  console.log('|---|---:|---:|---:|');
+  for (const r of rows) {
+    const extra = r === rows[0] ? `${f1(idle)} (idle)` : f1(r.serverPct - idle);
+    console.log(`| ${r.label}${r.interval ? ` (interval at end ${r.interval} ms)` : ''} | ${f1(r.rounds / r.seconds)} | ${f1(r.clientPct)} | ${extra} |`);
   }
 }
 
@@ -127,13 +168,38 @@ async function main() {
       if (args.includes('--show')) console.log(fleetRun.last.out);
       console.log(`${fleetRun.label}: warm ${fleetRun.warmMs.toFixed(0)} ms vs ${one.warmMs.toFixed(0)} ms for one node (×${(fleetRun.warmMs / one.warmMs).toFixed(2)})`);
     }
+    // The collection alone, in this process (no Node start-up, no module loading): what --watch pays per redraw.
+    const { collectLag } = require('../dist/src/replication/lag/collect');
+    const { collectConnections } = require('../dist/src/reports/connections/collect');
+    const { resolveTopology: resolve } = require('../dist/src/replication/topology');
+    const fleetTopology = resolve({}, config);
+    const primaryOnly = resolve({ primary: pg.primary.url });
+    const inProcess = async (label, fn) => {
+      await fn();
+      const ms = [];
+      for (let i = 0; i < REPS; i++) {
+        const t = process.hrtime.bigint();
+        await fn();
+        ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      return { label, ms: median(ms) };
+    };
+    const collections = [
+      await inProcess(`collectLag, ${fleet.nodes.length + 1} nodes`, () => collectLag(fleetTopology)),
+      await inProcess('collectLag, primary only', () => collectLag(primaryOnly)),
+      await inProcess(`collectConnections, ${fleet.nodes.length + 1} nodes`, () => collectConnections(fleetTopology)),
+      await inProcess('collectConnections, primary only', () => collectConnections(primaryOnly)),
+    ];
+    console.log(`\n| collection in one process (warm, median of ${REPS}) | wall |`);
+    console.log('|---|---:|');
+    for (const c of collections) console.log(`| \`${c.label}\` | ${c.ms.toFixed(0)} ms |`);
+
     console.log('\n| command | cold wall | warm wall (median of %d) | peak RSS (warm) |', REPS);
     console.log('|---|---:|---:|---:|');
     for (const r of rows) console.log(`| \`dbops ${r.label}\` | ${r.cold.ms.toFixed(0)} ms | ${r.warmMs.toFixed(0)} ms | ${f1(r.warmRss)} MB |`);
 
     const { resolveTopology } = require('../dist/src/replication/topology');
-    const throttle = await benchThrottle(pg, fleet, resolveTopology({}, config));
-    console.log(`\nthrottle: ${throttle.polls} polls of ${throttle.nodes} nodes in ${f1(throttle.seconds)} s (interval now ${throttle.interval} ms); client CPU ${f1(throttle.clientCpuPct)} % of one core; polled backends ${f1(throttle.serverCpuPct)} % of one core in all`);
+    await benchThrottle([pg.primary.dataDir, ...fleet.nodes.map((n) => n.dataDir)], resolveTopology({}, config));
     fs.rmSync(dir, { recursive: true, force: true });
   } finally {
     await pg.stop();

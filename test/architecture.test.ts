@@ -10,11 +10,11 @@ import * as ts from 'typescript';
 const LAYERS: ReadonlyArray<readonly [layer: string, modules: readonly string[]]> = [
   ['core', ['src/core/']],
   ['foundation', ['src/util/', 'src/sql/', 'src/db/', 'src/config/', 'src/testing/']],
-  ['analysis', ['src/effects/', 'src/replication/', 'src/migrations/', 'src/orm/', 'src/verify/']],
+  ['analysis', ['src/effects/', 'src/replication/', 'src/migrations/', 'src/orm/', 'src/stats/', 'src/verify/']],
   ['rule API', ['src/lint/types.ts', 'src/lint/rule.ts', 'src/lint/rule-helpers.ts']],
   ['rules', ['rules/']],
   ['output', ['src/output/']],
-  ['features', ['src/lint/', 'src/migrate/', 'src/backfill/', 'src/audit/', 'src/reports/', 'src/timeouts/']],
+  ['features', ['src/lint/', 'src/migrate/', 'src/backfill/', 'src/audit/', 'src/reports/', 'src/timeouts/', 'src/init/']],
   ['entry', ['src/cli/', 'src/commands/', 'src/index.ts']],
 ];
 

@@ -31,10 +31,17 @@ export function blindSpots(nodes: NodeLag[]): string[] {
   return out;
 }
 
+/**
+ * Above this share of the limit a replica is "near" it and rounds run at the base interval. Low on
+ * purpose: a reading is aged (its age is added to the lag) before the runner judges it, so a
+ * slow round would inflate a replica's lag past the limit and pause a backfill for nothing.
+ */
+const NEAR = 0.25;
+
 export interface LagWatcherOptions {
   /** Poll interval while any replica is near the limit, unreadable or paused (default 100 ms). */
   baseIntervalMs: number;
-  /** The longest interval when every replica is far below the limit (default 500 ms). */
+  /** The longest interval when every replica is far below the limit (default 400 ms). */
   maxIntervalMs?: number;
   /** A reading older than this is not used: read() waits for the round in flight (default 1 s). */
   maxAgeMs?: number;
@@ -51,10 +58,11 @@ interface Reading {
 /**
  * Reads the lag of every replica the topology reaches, in the background, for the backfill
  * throttle: one read-only session per node, opened once and reused, ONE query per node per round
+ * (a prepared statement, planned once per session)
  * (the query behind `dbops report lag`, cascades found in their upstream's pg_stat_replication and
  * measured against the primary). Rounds follow one another at an interval that adapts: the base
- * interval while a replica is above half the limit, unreadable or paused, doubling up to
- * maxIntervalMs while all are comfortably below. A reading is never trusted blindly: a replica
+ * interval while a replica is above a quarter of the limit, unreadable or paused, doubling up
+ * to maxIntervalMs while all are comfortably below. A reading is never trusted blindly: a replica
  * that is behind may have fallen further behind since the round started (by at most the time
  * elapsed), so that age is added to its time lag, and a reading older than maxAgeMs is not used.
  */
@@ -77,7 +85,7 @@ export class LagWatcher {
     const endpoints = [...(topology.primary ? [topology.primary] : []), ...topology.replicas];
     this.sessions = new PersistentSessions(endpoints, { applicationName: 'dbops backfill lag', connectTimeoutMs: 2000, statementTimeoutMs: 2000 });
     this.intervalMs = options.baseIntervalMs;
-    this.maxIntervalMs = Math.max(options.baseIntervalMs, options.maxIntervalMs ?? 500);
+    this.maxIntervalMs = Math.max(options.baseIntervalMs, options.maxIntervalMs ?? 400);
     this.maxAgeMs = options.maxAgeMs ?? 1000;
     this.inFlight = this.round();
     this.inFlight.catch(() => undefined);
@@ -107,7 +115,7 @@ export class LagWatcher {
 
   private async round(): Promise<Reading> {
     const startedAt = Date.now();
-    const outcomes = await this.sessions.each((s, e) => readSnapshot(s, e));
+    const outcomes = await this.sessions.each((s, e) => readSnapshot(s, e, { prepared: true }));
     const nodes = buildLagTree(this.sessions.endpoints, outcomes, this.topology.listed);
     const reading = { lags: replicaLags(nodes), nodes, startedAt };
     this.latest = reading;
@@ -127,8 +135,8 @@ export class LagWatcher {
     const near = reading.lags.some(
       (l) =>
         l.error !== undefined ||
-        (limit?.seconds != null && (l.seconds ?? 0) > limit.seconds / 2) ||
-        (limit?.bytes != null && (l.bytes ?? 0) > limit.bytes / 2),
+        (limit?.seconds != null && (l.seconds ?? 0) > limit.seconds * NEAR) ||
+        (limit?.bytes != null && (l.bytes ?? 0) > limit.bytes * NEAR),
     );
     const paused = reading.nodes.some((n) => n.replayPaused);
     if (near || paused || !limit) return this.options.baseIntervalMs;

@@ -17,8 +17,9 @@ export async function checkConfig(loaded: LoadedConfig): Promise<void> {
       throw new UsageError(`${configKey(loaded.path, 'database.url')}: ${err.message}`, err.hint);
     }
   }
-  const { lintOptionsFrom } = await import('../lint/run');
+  const { lintOptionsFrom, migrationToolFrom } = await import('../lint/run');
   lintOptionsFrom(loaded, {});
+  migrationToolFrom(loaded);
   const { resolveMigrateSettings } = await import('../migrate/settings');
   resolveMigrateSettings(loaded, {});
   const { resolveSettings, settingsFromConfig } = await import('../backfill/settings');

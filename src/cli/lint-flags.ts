@@ -19,6 +19,7 @@ export const LINT_FLAGS = {
   since: { type: 'option', description: 'lint only migrations added or changed since this git ref (plus untracked files)' },
   rule: { type: 'option', multiple: true, description: 'set a rule severity: <rule-id>=off|warning|error (repeatable; beats the config)' },
   explain: { type: 'option', description: 'print the docs page of a rule and exit' },
+  stats: { type: 'option', description: 'a stats snapshot (dbops stats snapshot > dbops-stats.json): heavy findings say how long the lock would be held (beats lint.statsFile)' },
   'list-rules': { type: 'boolean', description: 'list every rule with its category and the severity in effect, and exit' },
   verify: {
     type: 'option',

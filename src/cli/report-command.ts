@@ -11,7 +11,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../output/formats';
 import { formatFlag } from './format-flag';
 
 /**
- * Base of `dbops report lag|connections`: the topology, format, timeout and watch flags they
+ * Base of `dbops report lag|connections|workload`: the topology, format, timeout and watch flags they
  * share, and the monitoring exit codes — bad flags or configuration are UNKNOWN (3), not 2.
  * Kept free of heavy imports: the commands load the report code inside run().
  */

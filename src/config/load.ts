@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { parseDuration } from '../util/duration';
 import { registerConnectionSecrets } from '../db/redact';
+import { stripJsonComments } from './jsonc';
 import { DEFAULT_MAX_LOCK_TIMEOUT, DEFAULT_PG_VERSION, TOP_LEVEL_KEYS, type DbopsConfig } from './schema';
 
 export const CONFIG_FILE_NAME = 'dbops.config.json';
@@ -48,7 +49,7 @@ export function loadConfig(options: { explicitPath?: string; cwd: string }): Loa
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(stripJsonComments(text));
   } catch (err) {
     throw new UsageError(`${file} is not valid JSON: ${(err as Error).message}`, 'fix the JSON syntax');
   }

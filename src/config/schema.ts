@@ -42,6 +42,10 @@ export interface DbopsConfig {
     serverTimeZone?: string;
     /** The tool of JavaScript/TypeScript migrations when dbops guesses wrong: knex, sequelize, node-pg-migrate or typeorm. */
     migrationTool?: 'knex' | 'sequelize' | 'node-pg-migrate' | 'typeorm';
+    /** A stats snapshot (dbops stats snapshot): heavy findings say how long the lock would be held. */
+    statsFile?: string;
+    /** With a stats file: heavy findings on tables smaller than warningBelow (e.g. "10MB") are warnings. */
+    sizeThresholds?: { warningBelow?: string };
   };
   migrations?: { dir?: string; statementTimeout?: string; retries?: number; lockTimeoutStart?: string; lockWaitBudget?: string };
   topology?: { primary?: string; replicas?: NodeConfig[]; pgbouncer?: string[] };

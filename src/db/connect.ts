@@ -13,6 +13,12 @@ export interface SessionOptions {
   readOnly?: boolean;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /**
+   * Send readOnly and statementTimeoutMs in the startup packet (`options=-c …`) instead of two SET
+   * round trips: what a report over fifty nodes saves per node. PostgreSQL only — PgBouncer
+   * refuses unknown startup parameters.
+   */
+  settingsAtStartup?: boolean;
 }
 
 export interface Session {
@@ -24,17 +30,24 @@ export interface Session {
 /** Opens one session and applies the session settings; errors become one-line DbopsErrors. */
 export async function openSession(options: SessionOptions): Promise<Session> {
   const target = resolveConnection(options.url);
+  const settings = [
+    ...(options.readOnly ? ['default_transaction_read_only=on'] : []),
+    ...(options.statementTimeoutMs !== undefined ? [`statement_timeout=${Math.max(0, Math.floor(options.statementTimeoutMs))}`] : []),
+  ];
+  const atStartup = options.settingsAtStartup === true && settings.length > 0;
+  const startupOptions = [target.config.options, ...settings.map((s) => `-c ${s}`)].filter(Boolean).join(' ');
   const client = new Client({
     ...target.config,
     application_name: options.applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(atStartup ? { options: startupOptions } : {}),
   });
   // An idle client whose server goes away emits 'error'; without a listener node would crash.
   client.on('error', () => undefined);
   try {
     await client.connect();
-    if (options.readOnly) await client.query('SET default_transaction_read_only = on');
-    if (options.statementTimeoutMs !== undefined) {
+    if (options.readOnly && !atStartup) await client.query('SET default_transaction_read_only = on');
+    if (options.statementTimeoutMs !== undefined && !atStartup) {
       await client.query(`SET statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`);
     }
   } catch (err) {

@@ -11,6 +11,8 @@ import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED
 import type { AnalyzedStatement, Rule, RuleContext } from './rule';
 import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, LintReport, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
+import { describeHold, StatsIndex } from '../stats/hold';
+import { strongest, type LockMode } from '../effects/locks';
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -44,24 +46,25 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
+  const stats = options.stats ? new StatsIndex(options.stats) : undefined;
   const analyzeOptions = analyzeOptionsOf(options);
   // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
   // the file. Renames wait for the end of their file: a later statement of the file may reuse the
   // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
   let fileFindings: Finding[] = [];
-  let renames: Array<{ st: AnalyzedTopLevelStatement; ordinal: number }> = [];
+  let renames: Array<[ordinal: number, statement: AnalyzedTopLevelStatement]> = [];
   let ordinal = 0;
   const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement, at: number) => {
     try {
       const seen = observed?.(file.path, at);
       if (!seen) {
-        for (const f of lintStatement(file, st, active, options)) fileFindings.push(f);
+        for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
         return;
       }
       // The observation decides: the rules judge what the statement did on the scratch server.
       const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
       const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
-      for (const f of lintStatement(file, unit, active, options)) fileFindings.push({ ...f, verification: seen.verification });
+      for (const f of lintStatement(file, unit, active, options, stats)) fileFindings.push({ ...f, verification: seen.verification });
     } catch (err) {
       fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
     }
@@ -70,7 +73,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
     statement(file, st) {
       const at = ordinal++;
       if (file.applied) return;
-      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push({ st, ordinal: at });
+      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
       else lintOne(file, st, at);
     },
     problem(file, problem) {
@@ -78,7 +81,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
     },
     fileDone(file, count) {
       if (!file.applied) {
-        for (const r of renames) lintOne(file, r.st, r.ordinal);
+        for (const [at, st] of renames) lintOne(file, st, at);
         statements += count;
         files.push({ path: file.path, statements: count });
         for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
@@ -131,7 +134,10 @@ interface ActiveRule {
 
 const SUPPRESSION_MARKER = /dbops-ignore/i;
 
-function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions): Finding[] {
+/** Findings about work that grows with the table: with a stats file they say how long it holds the lock. */
+const HEAVY_CATEGORIES: ReadonlySet<Finding['category']> = new Set(['rewrite', 'scan', 'index-build']);
+
+function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.
@@ -157,24 +163,36 @@ function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, acti
         if (seen.has(key)) continue;
         seen.add(key);
         const configured = options.severities?.[rule.meta.id];
-        const severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        let severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
+        const category = report.category ?? rule.meta.category;
+        const hold = stats && HEAVY_CATEGORIES.has(category) ? stats.estimate(unit.effects.relations) : undefined;
+        const warningBelow = options.sizeThresholds?.warningBelowBytes;
+        // A configured severity is a decision about the rule; the size threshold only moves the default.
+        if (hold && warningBelow !== undefined && hold.tableBytes < warningBelow && !configured) severity = 'warning';
         out.push({
           ruleId: rule.meta.id,
           severity,
-          category: report.category ?? rule.meta.category,
-          message: report.message,
+          category,
+          message: hold ? `${report.message} — ${describeHold(hold)}` : report.message,
           why: interned(report.why),
           fix: report.fix === undefined ? undefined : interned(report.fix),
           file: file.path,
           start: unit.start,
           end: unit.end,
           statement: statement.text,
+          ...lockOf(unit),
+          ...(hold ? { hold } : {}),
         });
       }
     }
   }
   if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
   return out;
+}
+
+function lockOf(unit: AnalyzedStatement): { lock?: LockMode } {
+  const lock = strongest(unit.effects.relations.map((r) => r.lock));
+  return lock ? { lock } : {};
 }
 
 function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {

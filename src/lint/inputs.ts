@@ -92,7 +92,7 @@ export async function collectInputs(options: InputOptions): Promise<LintInputs> 
       continue;
     }
     if (script) {
-      inputs.problems.push(inputProblem(shown, `${shown}: ${script.problem}`, script.hint));
+      inputs.problems.push(inputProblem(shown, `${shown} ${script.problem}`, script.hint));
       continue;
     }
     const read = readSqlFile(migration.path);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { configKey, loadConfig, type LoadedConfig } from '../config/load';
 import { packageInfo } from '../util/package';
+import { parseSize } from '../util/size';
 import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
 import type { FindingVerification, LintOptions, LintReport, ObservedEffects, SeveritySetting, SqlSource, VerificationReport } from './types';
@@ -23,6 +24,7 @@ export interface LintFlags {
   explain?: string;
   'list-rules'?: boolean;
   config?: string;
+  stats?: string;
   verify?: string;
 }
 
@@ -37,7 +39,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   }
   prefetchParser();
   const loaded = loadConfig({ explicitPath: flags.config, cwd: process.cwd() });
-  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule });
+  const options = lintOptionsFrom(loaded, { pgVersion: flags['pg-version'], rule: flags.rule, stats: flags.stats });
   const { lintSources } = require('./engine') as typeof import('./engine');
   if (flags['list-rules']) {
     process.stdout.write(listRules((await lintSources([], options)).rules, options.severities ?? {}));
@@ -59,10 +61,16 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   return outcome.exitCode;
 }
 
-/** migrations.dir from the config (relative to the config file), else ./migrations when it exists. */
+/**
+ * migrations.dir from the config (relative to the config file), else ./migrations when it exists,
+ * else the directory of a layout the tools' own files point at (prisma/migrations, Drizzle's out…).
+ */
 function defaultPaths(loaded: LoadedConfig): string[] {
   const dir = path.resolve(loaded.baseDir, loaded.config.migrations?.dir ?? 'migrations');
-  return loaded.config.migrations?.dir !== undefined || fs.existsSync(dir) ? [dir] : [];
+  if (loaded.config.migrations?.dir !== undefined || fs.existsSync(dir)) return [dir];
+  const { detectLayouts } = require('../migrations/layouts') as typeof import('../migrations/layouts');
+  const found = detectLayouts(loaded.baseDir).map((l) => path.resolve(loaded.baseDir, l.dir)).find((d) => fs.existsSync(d));
+  return found ? [found] : [];
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
@@ -175,7 +183,7 @@ const SEVERITIES: readonly SeveritySetting[] = ['off', 'warning', 'error'];
  * Lint options from the configuration, then --pg-version and --rule id=severity on top. A rule id
  * no rule has is an error naming where it came from: a typo must not silently keep a rule on.
  */
-export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[] }): LintOptions {
+export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: string; rule?: string[]; stats?: string }): LintOptions {
   const { unknownRuleIds } = require('./engine') as typeof import('./engine');
   const fromConfig = { severities: loaded.config.lint?.rules, ruleOptions: loaded.config.lint?.options };
   const unknownInConfig = unknownRuleIds(fromConfig);
@@ -209,6 +217,8 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     fileTransaction,
     newTables: newTablesFrom(loaded),
     existingSchema: existingSchemaFrom(loaded),
+    stats: statsFrom(loaded, flags.stats),
+    sizeThresholds: sizeThresholdsFrom(loaded),
     serverTimeZone: serverTimeZoneFrom(loaded),
   };
 }
@@ -223,7 +233,30 @@ function serverTimeZoneFrom(loaded: LoadedConfig): string | undefined {
   return zone;
 }
 
-function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
+/** --stats (relative to the current directory), else lint.statsFile (relative to the config file). */
+function statsFrom(loaded: LoadedConfig, flag: string | undefined): LintOptions['stats'] {
+  const configured = loaded.config.lint?.statsFile;
+  if (flag === undefined && configured === undefined) return undefined;
+  if (flag === undefined && (typeof configured !== 'string' || configured === '')) {
+    throw new UsageError(`${loaded.path ?? 'configuration'}: lint.statsFile must be a path`, 'e.g. "statsFile": "dbops-stats.json" (written by dbops stats snapshot)');
+  }
+  const file = flag !== undefined ? path.resolve(process.cwd(), flag) : path.resolve(loaded.baseDir, configured!);
+  const { readStatsFile } = require('../stats/file') as typeof import('../stats/file');
+  return readStatsFile(file, flag !== undefined ? '--stats file' : 'lint.statsFile');
+}
+
+/** lint.sizeThresholds.warningBelow: with a stats file, heavy findings on smaller tables are warnings. */
+function sizeThresholdsFrom(loaded: LoadedConfig): LintOptions['sizeThresholds'] {
+  const thresholds = loaded.config.lint?.sizeThresholds;
+  if (thresholds === undefined) return undefined;
+  const where = `${loaded.path ?? 'configuration'}: lint.sizeThresholds`;
+  if (typeof thresholds !== 'object' || thresholds === null || Object.keys(thresholds).some((k) => k !== 'warningBelow')) {
+    throw new UsageError(`${where} must be an object with warningBelow`, 'e.g. "sizeThresholds": { "warningBelow": "10MB" }');
+  }
+  return thresholds.warningBelow === undefined ? {} : { warningBelowBytes: parseSize(String(thresholds.warningBelow), `${where}.warningBelow`) };
+}
+
+export function migrationToolFrom(loaded: LoadedConfig): OrmTool | undefined {
   const value = loaded.config.lint?.migrationTool;
   if (value === undefined || (ORM_TOOLS as readonly string[]).includes(value)) return value;
   throw new UsageError(`${loaded.path ?? 'configuration'}: lint.migrationTool must be one of ${ORM_TOOLS.join(', ')}, got ${JSON.stringify(value)}`, 'name the tool that runs your JavaScript/TypeScript migrations');

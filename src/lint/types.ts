@@ -4,6 +4,9 @@
  */
 import type { StatementEffects } from '../effects/types';
 import type { Position } from '../sql/source-text';
+import type { StatsSnapshot } from '../stats/types';
+import type { HoldEstimate } from '../stats/hold';
+import type { LockMode } from '../effects/locks';
 
 export type Severity = 'error' | 'warning';
 export type SeveritySetting = Severity | 'off';
@@ -40,6 +43,10 @@ export interface Finding {
   end: Position;
   /** The statement's text (for code frames); absent for file-level problems. */
   statement?: string;
+  /** The strongest table lock the statement takes (markdown shows it per finding). */
+  lock?: LockMode;
+  /** With a stats file: how long the heavy work holds its lock on the user's table. */
+  hold?: HoldEstimate;
   /** With --verify: what the scratch server saw this statement do (the observation decided the finding). */
   verification?: FindingVerification;
 }
@@ -106,6 +113,10 @@ export interface LintOptions {
    * created it (when linting a whole history whose earlier files are already in production).
    */
   newTables?: 'run' | 'file';
+  /** Table sizes and throughput (dbops stats snapshot): heavy findings get a hold estimate. */
+  stats?: StatsSnapshot;
+  /** With stats: heavy findings on tables smaller than warningBelowBytes are warnings. */
+  sizeThresholds?: { warningBelowBytes?: number };
   /** The server's TimeZone (lint.serverTimeZone), used until a migration sets its own. */
   serverTimeZone?: string;
 }

@@ -23,7 +23,7 @@ export function detectTool(exports: Record<string, unknown>, installed: (pkg: Or
   if (candidates.length === 2) return /^(pgm|migrationBuilder|builder)$/i.test(params[0] ?? '') ? 'node-pg-migrate' : 'knex';
   if (installed('sequelize')) return 'sequelize';
   throw new OrmEvaluationError(
-    'no migration tool found for this file: the project has none of knex, node-pg-migrate, sequelize or typeorm installed',
+    'belongs to no installed migration tool: the project has none of knex, node-pg-migrate, sequelize or typeorm installed',
     'install the project\'s dependencies (npm ci), or set lint.migrationTool in dbops.config.json',
   );
 }

@@ -23,7 +23,7 @@ export async function evaluateOrmMigration(migrationFile: string, options: { too
   };
   const tool = detectTool(loaded.exports, installed, options.tool);
   if (!installed(tool)) {
-    throw new OrmEvaluationError(`${path.basename(file)} is a ${tool} migration, but ${tool} is not installed in its project`, 'install the project\'s dependencies (npm ci) before linting its migrations');
+    throw new OrmEvaluationError(`is a ${tool} migration, but ${tool} is not installed in its project`, 'install the project\'s dependencies (npm ci) before linting its migrations');
   }
   const input: RecorderInput = { exports: loaded.exports, file, projectRequire: loaded.projectRequire, callSite: callSiteReader(file, loaded.mapLine) };
   try {
@@ -31,7 +31,7 @@ export async function evaluateOrmMigration(migrationFile: string, options: { too
   } catch (err) {
     if (err instanceof OrmEvaluationError) throw err;
     throw new OrmEvaluationError(
-      `${tool} migration ${path.basename(file)} failed while dbops recorded its SQL: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+      `failed while dbops recorded the SQL ${tool} sends: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
       'a migration that reads data or needs a live connection cannot be evaluated offline: lint the SQL it sends instead (e.g. from the tool\'s dry run)',
     );
   }

@@ -15,7 +15,7 @@ interface Builder {
  */
 export async function recordKnexMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const up = input.exports.up;
-  if (typeof up !== 'function') throw new OrmEvaluationError('knex migration has no up function', 'export an up(knex) function');
+  if (typeof up !== 'function') throw new OrmEvaluationError('has no up function (a knex migration exports up(knex))', 'export an up(knex) function');
   const knexFactory = loadKnex(input.projectRequire);
   const PgClient = input.projectRequire('knex/lib/dialects/postgres') as KnexClientClass;
   const statements: RecordedStatement[] = [];
@@ -29,7 +29,7 @@ export async function recordKnexMigration(input: RecorderInput): Promise<OrmMigr
 function loadKnex(projectRequire: NodeJS.Require): (config: Record<string, unknown>) => unknown {
   const loaded = projectRequire('knex') as { knex?: unknown; default?: unknown };
   const factory = typeof loaded === 'function' ? loaded : (loaded.knex ?? loaded.default);
-  if (typeof factory !== 'function') throw new OrmEvaluationError('the project\'s knex package exports no knex()', 'install knex 1.x or later');
+  if (typeof factory !== 'function') throw new OrmEvaluationError('cannot be evaluated: the project\'s knex package exports no knex()', 'install knex 1.x or later');
   return factory as (config: Record<string, unknown>) => unknown;
 }
 

@@ -31,7 +31,7 @@ export function loadMigrationModule(file: string): LoadedMigrationModule {
   try {
     compiled._compile(transpiled.code, file);
   } catch (err) {
-    throw loadFailure(file, err);
+    throw loadFailure(err);
   }
   const sourceMap = new nodeModule.SourceMap(JSON.parse(transpiled.map));
   return {
@@ -59,16 +59,16 @@ function requireFresh(projectRequire: NodeJS.Require, file: string): Record<stri
   try {
     return projectRequire(file) as Record<string, unknown>;
   } catch (err) {
-    throw loadFailure(file, err);
+    throw loadFailure(err);
   }
 }
 
-function loadFailure(file: string, err: unknown): OrmEvaluationError {
+function loadFailure(err: unknown): OrmEvaluationError {
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND') {
-    return new OrmEvaluationError(`cannot load ${path.basename(file)}: ${firstLine(e.message)}`, 'install the project\'s dependencies (npm ci) before linting its migrations');
+    return new OrmEvaluationError(`cannot be loaded: ${firstLine(e.message)}`, 'install the project\'s dependencies (npm ci) before linting its migrations');
   }
-  return new OrmEvaluationError(`cannot load ${path.basename(file)}: ${firstLine(e.message ?? String(err))}`, 'fix the migration so Node can load it');
+  return new OrmEvaluationError(`cannot be loaded: ${firstLine(e.message ?? String(err))}`, 'fix the migration so Node can load it');
 }
 
 export function firstLine(text: string): string {
@@ -82,7 +82,7 @@ function transpileTypeScript(file: string, projectRequire: NodeJS.Require): { co
     ts = projectRequire('typescript') as typeof import('typescript');
   } catch {
     throw new OrmEvaluationError(
-      `cannot load TypeScript migration ${path.basename(file)}: the project has no typescript package`,
+      'cannot be loaded: it is TypeScript, and the project has no typescript package',
       'npm install --save-dev typescript (dbops transpiles migrations in memory with it; nothing is built or written)',
     );
   }

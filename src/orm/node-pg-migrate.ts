@@ -19,9 +19,9 @@ const QUIET_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
  */
 export async function recordNodePgMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const up = upFunction(input.exports);
-  if (!up) throw new OrmEvaluationError('node-pg-migrate migration has no up function', 'export up(pgm)');
+  if (!up) throw new OrmEvaluationError('has no up function (a node-pg-migrate migration exports up(pgm))', 'export up(pgm)');
   const { MigrationBuilder } = input.projectRequire('node-pg-migrate') as { MigrationBuilder?: MigrationBuilderClass };
-  if (typeof MigrationBuilder !== 'function') throw new OrmEvaluationError('the project\'s node-pg-migrate exports no MigrationBuilder', 'use node-pg-migrate 6 or later');
+  if (typeof MigrationBuilder !== 'function') throw new OrmEvaluationError('cannot be evaluated: the project\'s node-pg-migrate exports no MigrationBuilder', 'use node-pg-migrate 6 or later');
   const immediate: RecordedStatement[] = [];
   const db = {
     query: async (sql: string | { text: string }) => {

@@ -17,7 +17,7 @@ interface SequelizeLike {
  */
 export async function recordSequelizeMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const up = upFunction(input.exports);
-  if (!up) throw new OrmEvaluationError('sequelize migration has no up function', 'export up(queryInterface, Sequelize)');
+  if (!up) throw new OrmEvaluationError('has no up function (a sequelize migration exports up(queryInterface, Sequelize))', 'export up(queryInterface, Sequelize)');
   const SequelizeModule = input.projectRequire('sequelize') as { Sequelize: new (url: string, options: Record<string, unknown>) => SequelizeLike };
   // The URL is never connected to; it only selects the postgres dialect.
   const sequelize = new SequelizeModule.Sequelize('postgres://dbops@localhost:5432/dbops_never_connected', { dialect: 'postgres', logging: false });

@@ -28,7 +28,7 @@ interface QueryRunnerLike {
  */
 export async function recordTypeormMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const MigrationClass = typeormClass(input.exports);
-  if (!MigrationClass) throw new OrmEvaluationError('TypeORM migration file exports no migration class', 'export a class implementing MigrationInterface');
+  if (!MigrationClass) throw new OrmEvaluationError('exports no migration class (TypeORM)', 'export a class implementing MigrationInterface');
   const typeorm = input.projectRequire('typeorm') as TypeormModule;
   const dataSource = new typeorm.DataSource({ type: 'postgres' });
   const queryRunner = dataSource.driver.createQueryRunner('master');

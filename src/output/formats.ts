@@ -10,7 +10,7 @@
 export const HUMAN_FORMAT = 'text';
 export const HUMAN_FORMAT_ALIASES = ['pretty', 'table'] as const;
 
-export const LINT_FORMATS = [HUMAN_FORMAT, 'json', 'sarif', 'github', 'gitlab'] as const;
+export const LINT_FORMATS = [HUMAN_FORMAT, 'json', 'sarif', 'github', 'gitlab', 'markdown'] as const;
 export type LintFormat = (typeof LINT_FORMATS)[number];
 
 export const MIGRATE_FORMATS = [HUMAN_FORMAT, 'json'] as const;

@@ -40,6 +40,7 @@ export async function onNode<T>(
       readOnly: kind === 'postgres',
       connectTimeoutMs,
       statementTimeoutMs: kind === 'postgres' ? statementTimeoutMs : undefined,
+      settingsAtStartup: kind === 'postgres',
     });
     const open = session;
     const deadline = new Promise<never>((_, reject) => {

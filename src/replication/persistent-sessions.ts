@@ -89,6 +89,7 @@ export class PersistentSessions {
       readOnly: true,
       connectTimeoutMs: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: this.options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      settingsAtStartup: true,
     }).finally(() => (slot.opening = undefined));
     slot.session = await slot.opening;
     if (this.closed) await this.drop(slot);

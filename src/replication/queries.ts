@@ -12,9 +12,13 @@
 const CAN_READ_STATS = `current_user AS role_name,
        pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS can_read_stats`;
 
+/** primary_conninfo is readable with pg_read_all_settings (part of pg_monitor) only: without it, go without. */
+const READ_SETTINGS = "pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')";
+
 /**
  * Everything the lag tree needs from one server, in ONE statement (a report over fifty nodes, or a
- * backfill polling them every 100 ms, pays one round trip per node): where it is in the WAL
+ * backfill polling them every 100 ms, pays one round trip per node; pg_settings is not read, as
+ * building that view costs more than the rest of the statement): where it is in the WAL
  * stream, its WAL receiver, the standbys streaming from it, and the host/port its
  * primary_conninfo names (only those: the conninfo may hold a password, which never leaves the
  * server). pg_current_wal_lsn() errors during recovery and the replay functions error outside
@@ -25,15 +29,15 @@ export const NODE_STATE = `
 SELECT ${CAN_READ_STATS},
        pg_is_in_recovery() AS in_recovery,
        current_setting('cluster_name') AS cluster_name,
-       (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_receiver_timeout') AS wal_receiver_timeout_ms,
+       current_setting('wal_receiver_timeout') AS wal_receiver_timeout,
        CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn()::text END AS current_lsn,
        pg_last_wal_receive_lsn()::text AS receive_lsn,
        pg_last_wal_replay_lsn()::text AS replay_lsn,
        pg_last_xact_replay_timestamp() AS last_replay,
        EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())::float8 AS last_replay_age_s,
        CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,
-       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)host=''?([^\\s'']+)') END AS conninfo_host,
-       CASE WHEN pg_is_in_recovery() THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)port=''?(\\d+)')::int END AS conninfo_port,
+       CASE WHEN pg_is_in_recovery() AND ${READ_SETTINGS} THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)host=''?([^\\s'']+)') END AS conninfo_host,
+       CASE WHEN pg_is_in_recovery() AND ${READ_SETTINGS} THEN substring(current_setting('primary_conninfo', true) from '(?:^|\\s)port=''?(\\d+)')::int END AS conninfo_port,
        (SELECT json_build_object(
                  'status', status,
                  'sender_host', sender_host,

@@ -91,7 +91,7 @@ export function parseSqlFile(text: string): ParsedFile {
  * them: a caller that analyses each statement and drops it keeps one tree alive at a time, not
  * the whole file's (50,000 statements' trees take hundreds of megabytes).
  */
-export function* parseStatements(source: SourceText): Generator<{ statement: ParsedStatement } | { problem: SyntaxProblem }> {
+export function* parseStatements(source: SourceText): Generator<ParsedItem> {
   const pg = parserOrThrow();
   const { text } = source;
   let byte = 0;
@@ -101,41 +101,44 @@ export function* parseStatements(source: SourceText): Generator<{ statement: Par
     // Byte offsets advance piece by piece: the parser reports bytes, the text is characters.
     byte += source.isAscii ? piece.start - char : Buffer.byteLength(text.slice(char, piece.start), 'utf8');
     char = piece.start;
-    const found: ParsedFile = { source, statements: [], errors: [] };
-    parsePiece(source, pg, piece, byte, found);
-    for (const problem of found.errors) yield { problem };
-    for (const statement of found.statements) {
-      statement.leadingTrivia = leadingTrivia(text, previousEnd, statement.start.offset);
-      previousEnd = statement.end.offset;
-      yield { statement };
+    for (const item of parsePiece(source, pg, piece, byte)) {
+      if ('statement' in item) {
+        item.statement.leadingTrivia = leadingTrivia(text, previousEnd, item.statement.start.offset);
+        previousEnd = item.statement.end.offset;
+      }
+      yield item;
     }
   }
 }
 
-function parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart: number, into: ParsedFile): void {
+type ParsedItem = { statement: ParsedStatement } | { problem: SyntaxProblem };
+
+/** One piece's statements and problems, yielded one at a time (a piece may hold a whole file's statements: see below). */
+function* parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart: number): Generator<ParsedItem> {
   const at = (offset: number) => source.position(offset);
   const firstToken = piece.firstToken >= 0 ? piece.firstToken : piece.start;
   if (piece.deepComment !== undefined) {
-    into.errors.push({ kind: 'limit', message: `block comments nested more than ${LIMITS.commentDepth} deep are not analysed`, position: at(piece.deepComment) });
+    yield { problem: { kind: 'limit', message: `block comments nested more than ${LIMITS.commentDepth} deep are not analysed`, position: at(piece.deepComment) } };
     return;
   }
   if (piece.firstToken < 0) return;
   if (piece.nesting > LIMITS.treeDepth) {
-    into.errors.push({ kind: 'limit', message: `statement nested too deeply to analyse (estimated depth ${piece.nesting}, limit ${LIMITS.treeDepth})`, position: at(firstToken) });
+    yield { problem: { kind: 'limit', message: `statement nested too deeply to analyse (estimated depth ${piece.nesting}, limit ${LIMITS.treeDepth})`, position: at(firstToken) } };
     return;
   }
   const pieceText = source.text.slice(piece.start, piece.end);
   const pieceByteEnd = byteStart + (source.isAscii ? pieceText.length : Buffer.byteLength(pieceText, 'utf8'));
+  let result: { stmts?: RawStmt[] };
   try {
-    const result = pg.parseSync(pieceText);
-    for (const raw of result.stmts ?? []) into.statements.push(toStatement(source, raw, byteStart, pieceByteEnd));
+    result = pg.parseSync(pieceText);
   } catch (err) {
     if (err instanceof RangeError) {
       // The stack ran out inside the WASM parser: its state is suspect, so load a fresh one.
       poisoned = true;
-      into.errors.push({ kind: 'limit', message: 'statement nested too deeply for the parser', position: at(firstToken) });
+      yield { problem: { kind: 'limit', message: 'statement nested too deeply for the parser', position: at(firstToken) } };
     } else if (piece.innerSemicolons.length > 0) {
-      // Unbalanced parentheses swallowed the statements after it: take them one by one.
+      // Unbalanced parentheses swallowed the statements after it (up to the whole rest of the
+      // file): take them one by one, each parsed only when the caller asks for it.
       let from = piece.start;
       let fromByte = byteStart;
       for (const end of [...piece.innerSemicolons, piece.end]) {
@@ -144,13 +147,15 @@ function parsePiece(source: SourceText, pg: LibPgQuery, piece: Piece, byteStart:
           const shift = (o: number) => (o < 0 ? o : o + from);
           const subByte = fromByte + (source.isAscii ? sub.start : Buffer.byteLength(chunk.slice(0, sub.start), 'utf8'));
           const shifted = { ...sub, start: shift(sub.start), end: shift(sub.end), firstToken: shift(sub.firstToken), deepComment: sub.deepComment === undefined ? undefined : shift(sub.deepComment), innerSemicolons: [] };
-          parsePiece(source, pg, shifted, subByte, into);
+          yield* parsePiece(source, pg, shifted, subByte);
         }
         fromByte += source.isAscii ? chunk.length : Buffer.byteLength(chunk, 'utf8');
         from = end;
       }
-    } else into.errors.push(syntaxProblem(source, err, byteStart, pieceText, piece.start));
+    } else yield { problem: syntaxProblem(source, err, pieceText, piece.start) };
+    return;
   }
+  for (const raw of result.stmts ?? []) yield { statement: toStatement(source, raw, byteStart, pieceByteEnd) };
 }
 
 /** Everything between the end of the previous statement (past its semicolon) and this one's first token. */
@@ -200,13 +205,24 @@ function toStatement(source: SourceText, raw: RawStmt, baseByte: number, pieceBy
   };
 }
 
-function syntaxProblem(source: SourceText, err: unknown, baseByte: number, pieceText: string, pieceStart: number): SyntaxProblem {
+function syntaxProblem(source: SourceText, err: unknown, pieceText: string, pieceStart: number): SyntaxProblem {
   const e = err as { message?: string; sqlDetails?: { message?: string; cursorPosition?: number } };
   const message = e.sqlDetails?.message ?? e.message ?? String(err);
-  // cursorPosition is a 0-based byte offset into the text that was parsed.
-  const byte = e.sqlDetails?.cursorPosition ?? 0;
-  const charOffset = byte > 0 ? source.charOffset(baseByte + byte) : pieceStart + skipTrivia(pieceText, 0);
+  // cursorPosition counts characters (code points, as PostgreSQL's error cursor does), 0-based,
+  // into the text that was parsed: not bytes, and not UTF-16 units either.
+  const cursor = e.sqlDetails?.cursorPosition ?? 0;
+  const charOffset = cursor > 0 ? pieceStart + utf16Offset(pieceText, cursor) : pieceStart + skipTrivia(pieceText, 0);
   return { kind: 'syntax', message, position: source.position(charOffset) };
+}
+
+/** The UTF-16 offset of the code point at index `codePoints` (astral characters are two units). */
+function utf16Offset(text: string, codePoints: number): number {
+  let offset = 0;
+  for (let seen = 0; seen < codePoints && offset < text.length; seen++) {
+    const code = text.charCodeAt(offset);
+    offset += code >= 0xd800 && code <= 0xdbff && offset + 1 < text.length ? 2 : 1;
+  }
+  return offset;
 }
 
 /** Normalises constants to $n, as pg_stat_statements does. */

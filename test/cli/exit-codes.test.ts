@@ -193,6 +193,39 @@ describe('documented exit codes, command by command', () => {
     3: () => runCli(['report', 'connections', '--primary', DEAD_URL]),
   };
 
+  const standbySerializable = () => `${pg().standby!.url}?options=${encodeURIComponent('-c default_transaction_isolation=serializable')}`;
+  const statsSnapshot: Record<number, Case> = {
+    0: () => runCli(['stats', 'snapshot', '--url', url()]),
+    2: () => runCli(['stats', 'snapshot', '--url', url(), '--no-such-flag']),
+    3: () => runCli(['stats', 'snapshot', '--url', DEAD_URL]),
+    // A standby refuses serializable transactions: the statistics query fails on the server.
+    4: () => runCli(['stats', 'snapshot', '--url', standbySerializable()]),
+  };
+  const init: Record<number, Case> = {
+    0: () => runCli(['init'], { cwd: tree() }),
+    2: () => runCli(['init', '--hook'], { cwd: tree() }),
+  };
+  const workload = (extra: string[]) => runCli(['report', 'workload', '--interval', '1s', ...extra]);
+  const reportWorkload: Record<number, Case> = {
+    0: () => workload(['--url', url()]),
+    // The URL given as the primary is in recovery.
+    1: () => workload(['--url', pg().standby!.url]),
+    // A transaction holding the xmin horizon while ten others commit.
+    2: async () => {
+      const holder = new Client({ connectionString: url() });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT txid_current()');
+        for (let i = 0; i < 10; i++) await sql('SELECT txid_current()');
+        return await workload(['--url', url(), '--horizon-warn', '5 xids', '--horizon-critical', '5 xids']);
+      } finally {
+        await holder.end();
+      }
+    },
+    3: () => workload(['--url', DEAD_URL]),
+  };
+
   const PAGES: Record<string, Record<string, Record<number, Case>>> = {
     'commands/lint.md': { lint },
     'commands/audit-queries.md': { 'audit queries': audit },
@@ -202,6 +235,9 @@ describe('documented exit codes, command by command', () => {
     'commands/timeouts.md': { 'timeouts check': timeoutsCheck, 'timeouts enforce': timeoutsEnforce },
     'commands/report-lag.md': { 'report lag': reportLag },
     'commands/report-connections.md': { 'report connections': reportConnections },
+    'commands/stats-snapshot.md': { 'stats snapshot': statsSnapshot },
+    'commands/init.md': { init },
+    'commands/report-workload.md': { 'report workload': reportWorkload },
   };
 
   it('every page in docs/commands has its exit codes here, and every documented code has a case', () => {

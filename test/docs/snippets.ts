@@ -37,17 +37,19 @@ export function snippetsOf(root: string, file: string): Snippet[] {
   const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
   const out: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,})\s*([\w+-]*)/.exec(lines[i]);
+    // Fences may be indented (inside a list item); the content loses that indentation.
+    const open = /^( *)(`{3,})\s*([\w+-]*)/.exec(lines[i]);
     if (!open) continue;
-    const end = lines.findIndex((l, j) => j > i && l.startsWith(open[1]) && l.trim() === open[1]);
+    const indent = open[1].length;
+    const end = lines.findIndex((l, j) => j > i && l.trim() === open[2]);
     if (end < 0) throw new Error(`${file}:${i + 1}: code fence never closed`);
     const marker = i > 0 ? MARKER.exec(lines[i - 1].trim()) : null;
     if (i > 0 && /<!--\s*snippet/.test(lines[i - 1]) && !marker) throw new Error(`${file}:${i}: unreadable snippet marker (expected <!-- snippet: exit 0,1 -->)`);
     out.push({
       file,
       line: i + 1,
-      lang: open[2].toLowerCase(),
-      text: lines.slice(i + 1, end).join('\n'),
+      lang: open[3].toLowerCase(),
+      text: lines.slice(i + 1, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n'),
       exitCodes: marker ? marker[1].split(',').map((c) => Number(c.trim())) : [0],
     });
     i = end;

@@ -136,7 +136,7 @@ describe('dbops lint (CLI)', () => {
   it('bad usage is one line and exit 2: bad --format, --pg-version, --rule, unknown rule, nothing to lint', async () => {
     const root = make({ 'm/1_a.sql': SAFE });
     const cases: Array<[string[], RegExp]> = [
-      [['lint', 'm', '--format', 'xml'], /^error: Expected --format=xml to be one of: text, json, sarif, github, gitlab, pretty, table — see --help\n$/],
+      [['lint', 'm', '--format', 'xml'], /^error: Expected --format=xml to be one of: text, json, sarif, github, gitlab, markdown, pretty, table — see --help\n$/],
       [['lint', 'm', '--pg-version', '19'], /^error: --pg-version 19: expected a PostgreSQL major version from 11 to 18 — /],
       [['lint', 'm', '--rule', 'lock-timeout'], /^error: --rule lock-timeout: expected <rule-id>=<off\|warning\|error> — /],
       [['lint', 'm', '--rule', 'no-such-rule=off'], /^error: unknown lint rule "no-such-rule" — run `dbops lint --list-rules` to see the rule ids\n$/],

@@ -131,6 +131,13 @@ describe('lint positions and encodings', () => {
     }
   });
 
+  it('a syntax error after non-ASCII text is at its character, not at a byte offset (found by bench/fuzz.js)', async () => {
+    const at = async (text: string) => (await lintSources([{ path: 'm.sql', text }], options)).findings.filter((f) => f.ruleId === 'syntax-error').map((f) => [f.start.line, f.start.column]);
+    expect(await at("SELECT 'é' FROM x y z;")).toEqual([[1, 21]]);
+    expect(await at("SELECT 1;\nSELECT '😀' FROM x y z;")).toEqual([[2, 22]]);
+    expect(await at('ALTER TABLE t ADD COLUMN 😀\r\nc integer;')).toEqual([[2, 3]]);
+  });
+
   it('valid UTF-8 with a BOM, astral characters and U+2028 is linted as before', async () => {
     const inputs = await collectInputs({ paths: ['-'], cwd: '/', readStdin: async () => Buffer.from("\uFEFFCOMMENT ON TABLE t IS '😀\u2028é';\n") });
     expect(inputs.problems).toEqual([]);

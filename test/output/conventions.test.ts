@@ -30,7 +30,7 @@ describe('one output layer: format names, JSON envelope, SARIF (#10)', () => {
   it('every --format defaults to text, shows only its own formats, and accepts the old names', () => {
     const withFormat = commandClasses().filter(([, cls]) => cls.flags?.format ?? cls.baseFlags?.format);
     expect(withFormat.map(([file]) => file).sort()).toEqual(
-      ['audit/queries.ts', 'backfill/run.ts', 'backfill/status.ts', 'lint.ts', 'migrate/index.ts', 'migrate/plan.ts', 'migrate/status.ts', 'report/connections.ts', 'report/lag.ts', 'sessions/idle.ts', 'timeouts/check.ts', 'timeouts/enforce.ts'].sort(),
+      ['audit/queries.ts', 'backfill/run.ts', 'backfill/status.ts', 'lint.ts', 'migrate/index.ts', 'migrate/plan.ts', 'migrate/status.ts', 'report/connections.ts', 'report/lag.ts', 'report/workload.ts', 'sessions/idle.ts', 'timeouts/check.ts', 'timeouts/enforce.ts'].sort(),
     );
     for (const [file, cls] of withFormat) {
       const flag = cls.flags?.format ?? cls.baseFlags.format;

@@ -3,7 +3,7 @@ import { parseSqlFile } from '../../src/sql/parser';
 import { statementShape } from '../../src/reports/workload/statement-shape';
 import { offloadCandidates } from '../../src/reports/workload/offload';
 import { primaryOnlyReason } from '../../src/reports/workload/reads';
-import { nameResolver, readStatements, type ReadStatement } from '../../src/reports/workload/statements';
+import { nameResolver, readStatements, StatementShapes, type ReadStatement } from '../../src/reports/workload/statements';
 import { parseAgeThreshold, parseWorkloadThresholds } from '../../src/reports/workload/evaluate';
 import type { TableWrites } from '../../src/reports/workload/model';
 import { tierMap } from '../../src/reports/workload/tiers';
@@ -30,7 +30,9 @@ describe('statement shape (real parser)', () => {
     ['WITH recent AS (SELECT * FROM events) SELECT * FROM recent WHERE id = $1', { reads: ['events'], keyColumns: [], keyProblem: 'it goes through a WITH clause' }],
     ['SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = $1', { reads: ['orders', 'customers'], keyColumns: [] }],
     ['SELECT * FROM orders WHERE customer_id IN (SELECT id FROM customers WHERE name = $1)', { reads: ['orders', 'customers'] }],
-    ['SELECT * INTO copy FROM events', { notReadOnly: 'SELECT INTO creates a table' }],
+    ['SELECT a.* FROM events a JOIN events b ON b.parent_id = a.id WHERE a.id = $1', { reads: ['events'], keyColumns: [], keyProblem: 'it reads the table more than once (a self-join or a subquery)' }],
+    ['UPDATE events SET n = (SELECT max(n) FROM events) WHERE id = $1', { writes: ['events'], keyColumns: [], keyProblem: 'it reads the table more than once (a self-join or a subquery)' }],
+    ['SELECT * INTO copy FROM events', { reads: ['events'], notReadOnly: 'SELECT INTO creates a table' }],
     ["SELECT nextval('s'), lower(name) FROM events WHERE id = $1", { functions: ['nextval', 'lower'] }],
     ['SET statement_timeout = 0', { kind: 'other', reads: [], writes: [] }],
   ])('%s', (sql, expected) => {
@@ -58,7 +60,7 @@ describe('replica-safe reads', () => {
 function statement(sql: string, calls = 100, queryid = sql): ReadStatement {
   const row = { key: queryid, queryid, query: sql, user: 'app', calls, totalMs: 1, rows: 1, walBytes: 0 };
   const resolve = nameResolver(['public.events', 'public.orders', 'public.customers'], ['public']);
-  const { statements } = readStatements([{ row, calls, totalMs: 1, walBytes: 0 }], resolve, new Set(['public.events', 'public.orders', 'public.customers']));
+  const { statements } = readStatements([{ row, calls, totalMs: 1, walBytes: 0 }], resolve, new Set(['public.events', 'public.orders', 'public.customers']), new StatementShapes());
   return statements[0];
 }
 
@@ -122,6 +124,16 @@ describe('thresholds', () => {
     expect(() => parseWorkloadThresholds({ ...flags, wraparoundWarn: '10%' })).toThrow('--wraparound-warn (10%) is below --wraparound-critical (25%)');
     expect(() => parseWorkloadThresholds({ ...flags, deadWarn: '60%' })).toThrow('--dead-warn (60%) is above --dead-critical (50%)');
     expect(() => parseWorkloadThresholds({ ...flags, deadWarn: '20' })).toThrow('invalid --dead-warn "20"');
+  });
+});
+
+describe('statement shapes', () => {
+  it('parses each text once, and counts a text that is not one statement as unparsed', () => {
+    const shapes = new StatementShapes();
+    expect(shapes.of('SELECT lower(name) FROM customers WHERE id = $1')).toBe(shapes.of('SELECT lower(name) FROM customers WHERE id = $1'));
+    expect(shapes.of('<insufficient privilege>')).toBeNull();
+    expect(shapes.of('SELECT 1; SELECT 2')).toBeNull();
+    expect(shapes.functionsOf(["SELECT nextval('s')", 'SELECT lower(name), abs(n) FROM customers', '<insufficient privilege>'])).toEqual(['abs', 'lower', 'nextval']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { useCluster } from '../harness/cluster';
 import { runCli, type CliResult } from '../harness/cli';
-import { waitFor } from '../../src/testing/cluster';
+import { freePort, waitFor } from '../../src/testing/cluster';
 import { byName, runJson } from './helpers';
 
 /**
@@ -193,6 +193,14 @@ describe('dbops report workload', () => {
     expect(dead.result.code).toBe(2);
     expect(dead.json.deadTables).toEqual([expect.objectContaining({ name: 'public.churn', deadTuples: 1000, deadRatio: 0.5, autovacuum: 'disabled', status: 'CRITICAL', reasons: ['50% dead tuples ≥ 40%'] })]);
     expect((await runCli([...args(), '--interval', '200ms', '--dead-min-rows', '1000', '--dead-warn', '20%', '--dead-critical', '60%'])).code).toBe(1);
+
+    // A replica that cannot be reached is UNKNOWN, in its own row; the primary is still reported.
+    const port = await freePort();
+    const down = await runJson(['report', 'workload', '--url', pg().primary.url, '--replica', `gone=postgres://postgres@127.0.0.1:${port}/postgres`, '--interval', '200ms']);
+    expect(down.result.code).toBe(3);
+    expect(byName(down.json.nodes, 'gone')).toMatchObject({ reachable: false, status: 'UNKNOWN', reasons: [expect.stringMatching(/connection refused/)] });
+    expect(down.json.primary.reachable).toBe(true);
+    expect(down.json.tables.length).toBeGreaterThan(0);
 
     const bad = await runCli([...args(), '--horizon-warn', 'soon']);
     expect(bad.code).toBe(3);

@@ -23,6 +23,8 @@ export function renderLintChunks(format: LintFormat, run: LintRun, options: { co
       return [(require('./github') as typeof import('./github')).renderGithub(run)];
     case 'gitlab':
       return [(require('./gitlab') as typeof import('./gitlab')).renderGitlab(run)];
+    case 'markdown':
+      return [(require('./markdown') as typeof import('./markdown')).renderMarkdown(run)];
   }
 }
 

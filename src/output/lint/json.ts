@@ -26,17 +26,18 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     pgVersion: run.pgVersion,
     summary: summarize(run),
     files: runFiles(run).map((f) => ({ ...f, ...(counts.get(f.path) ?? { errors: 0, warnings: 0 }) })),
-    // --verify: every statement with what was predicted and observed (null without it).
+    findings: findings.length === 0 ? [] : FINDINGS_HERE,
     verification: run.report.verification ?? null,
-    findings: [] as unknown[],
   }, run.tool);
+  const whole = JSON.stringify(document, null, 2) + '\n';
   if (findings.length === 0) {
-    yield JSON.stringify(document, null, 2) + '\n';
+    yield whole;
     return;
   }
-  // findings is the last key: everything before it, then each finding indented as stringify would.
-  const whole = JSON.stringify(document, null, 2);
-  yield whole.slice(0, whole.length - ']\n}'.length) + '\n';
+  // Everything around the findings is stringified once, with a marker where they go; the
+  // findings are then written one by one, indented as stringify would have.
+  const [before, after] = whole.split(JSON.stringify(FINDINGS_HERE));
+  yield `${before}[\n`;
   for (const [i, f] of findings.entries()) {
     const finding = {
       ruleId: f.ruleId,
@@ -56,5 +57,8 @@ export function* renderJsonChunks(run: LintRun): Generator<string> {
     // Split at \n only: a regular expression's ^ would also match after a raw U+2028 inside a string.
     yield `    ${JSON.stringify(finding, null, 2).split('\n').join('\n    ')}${i < findings.length - 1 ? ',' : ''}\n`;
   }
-  yield '  ]\n}\n';
+  yield `  ]${after}`;
 }
+
+/** Stands for the findings array in the stringified document (a string no finding can produce: it holds NUL). */
+const FINDINGS_HERE = '\u0000dbops findings\u0000';

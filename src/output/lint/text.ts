@@ -31,7 +31,7 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   const lines = [`${kleur.bold(`${f.file}:${f.start.line}:${f.start.column}`)}  ${severity}  ${kleur.cyan(f.ruleId)}`, `  ${f.message}`];
   if (source && f.category !== 'input') lines.push(...codeFrame(f, source));
   // A JavaScript/TypeScript migration's frame shows the code; the SQL it sends is shown apart.
-  if (source && f.statement && !source.text.includes(f.statement)) lines.push(...labelled('sql', f.statement));
+  if (source && f.statement && !containsStatement(source, f.statement, f.start.offset)) lines.push(...labelled('sql', f.statement));
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
   if (f.verification) lines.push(...labelled('verified', `${f.verification.observed}${f.verification.modelWasWrong ? ' (model was wrong here: the observation decided this finding)' : ''}`));
@@ -39,13 +39,21 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   return lines.join('\n');
 }
 
+/**
+ * Whether the file's text holds the finding's statement. Looked for backwards from the finding
+ * first, where a SQL file has it: searching the whole file for every finding made 50,000 findings
+ * take seconds (quadratic).
+ */
+function containsStatement(source: SourceText, statement: string, offset: number): boolean {
+  return source.text.lastIndexOf(statement, offset) >= 0 || source.text.indexOf(statement, offset) >= 0;
+}
+
 /** --verify: per statement, predicted next to observed; where they differ, "model was wrong here". */
 export function renderVerification(v: VerificationReport): string {
   const lines = [kleur.bold(`Verified on ${v.scratch} (history replayed in ${v.setupMs} ms):`)];
   for (const s of v.statements) {
     const mark = s.error ? kleur.red('server error') : s.modelWasWrong ? kleur.red().bold('model was wrong here') : s.traced === 'not-run' ? kleur.dim('not run') : kleur.green('as predicted');
-    const how = s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control';
-    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${how}, ${s.ms} ms)`)}`);
+    lines.push(`  ${s.file}:${s.line}  ${mark}  ${kleur.dim(`(${s.traced === 'alone' ? 'run alone: outside a transaction, locks not observed' : s.traced === 'transaction' ? 'traced in a transaction' : 'transaction control'}, ${s.ms} ms)`)}`);
     lines.push(`    predicted: ${s.predicted}`, `    observed:  ${s.observed}`);
     for (const m of s.mismatches) lines.push(`    ${kleur.red('≠')} ${m}`);
     if (s.fromModel) lines.push(`    ${s.fromModel}`);

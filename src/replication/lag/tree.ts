@@ -43,8 +43,8 @@ export function buildLagTree(endpoints: NodeEndpoint[], outcomes: Array<NodeOutc
     }
   }
   for (const l of listed) if (!rows.some((r) => r.name === l.name)) rows.push(unseenRow(l));
-  addEndToEndSeconds(rows);
   addCauses(rows);
+  addEndToEndSeconds(rows);
   return treeOrder(rows);
 }
 
@@ -188,23 +188,20 @@ function fromDownstream(d: DownstreamRow, upstream: NodeSnapshot, primary: NodeS
 }
 
 /**
- * A cascade's own replay_lag is measured against its upstream; behind the primary it is that plus
- * the upstream's lag, all the way up. Nodes caught up end to end keep 0; a node with no figure of
- * its own keeps what it had (now − last replayed commit, or null).
+ * A cascade's own replay_lag is measured against its upstream. While every node above it receives
+ * WAL, that is also its lag behind the primary (a parent whose REPLAY is paused still relays WAL,
+ * so its replay lag must not be added). Below a stalled node (its cause), the data is as old as
+ * that node's: the cause's lag behind the primary plus its own behind its upstream.
  */
 function addEndToEndSeconds(rows: NodeLag[]): void {
   const byName = new Map(rows.map((r) => [r.name, r]));
-  const done = new Set<NodeLag>();
-  const resolve = (r: NodeLag, depth: number): number | null => {
-    if (done.has(r) || depth > rows.length) return r.replayLagSeconds;
-    done.add(r);
+  for (const r of rows) {
     const up = r.upstream === null ? undefined : byName.get(r.upstream);
-    if (r.role === 'primary' || !up || up.role === 'primary' || r.bytesBehind === 0) return r.replayLagSeconds;
-    const above = resolve(up, depth + 1);
-    if (above !== null && r.replayLagUpstreamSeconds !== null) r.replayLagSeconds = above + r.replayLagUpstreamSeconds;
-    return r.replayLagSeconds;
-  };
-  rows.forEach((r) => resolve(r, 0));
+    if (r.role === 'primary' || !up || up.role === 'primary' || r.bytesBehind === 0) continue;
+    const cause = r.cause === null ? undefined : byName.get(r.cause);
+    if (cause) r.replayLagSeconds = cause.replayLagSeconds === null ? r.replayLagSeconds : cause.replayLagSeconds + (r.replayLagUpstreamSeconds ?? 0);
+    else if (r.replayLagUpstreamSeconds !== null) r.replayLagSeconds = r.replayLagUpstreamSeconds;
+  }
 }
 
 /**

@@ -43,9 +43,9 @@ export interface NodeLag {
   bytesBehindUpstream: number | null;
   /**
    * Seconds behind the primary in replay, end to end: 0 when nothing is pending (never the "time
-   * since the last commit" of an idle primary); else the upstream's replay_lag for it plus the
-   * upstream's own lag behind the primary; else now() − last replayed commit. Null when unknown or
-   * on the primary.
+   * since the last commit" of an idle primary); else the upstream's replay_lag for it, plus, below
+   * a stalled node, that node's lag behind the primary; else now() − last replayed commit. Null
+   * when unknown or on the primary.
    */
   replayLagSeconds: number | null;
   /** Seconds behind its upstream in replay (pg_stat_replication.replay_lag there); 0 when caught up with it. */

@@ -61,15 +61,19 @@ export function connectionsTable(report: ConnectionsReport, top: number): string
       [2, 3, 4, 5, 6, 7, 8],
     ));
     const reachable = nodes.filter((n) => n.reachable);
+    // At fifty nodes, fifty lines of "no client connections" hide the ones that matter: one line for those.
+    const busy = reachable.filter((n) => (n.used ?? 0) > 0);
+    const idle = reachable.filter((n) => (n.used ?? 0) === 0).map((n) => n.name);
     if (reachable.length > 0) {
       out.push('Who holds the connections:');
-      for (const n of reachable) {
+      for (const n of busy) {
         out.push(`  ${n.name}: applications ${holders(n.byApplication, n.used, top)}; users ${holders(n.byUser, n.used)}; clients ${holders(n.byClientAddr, n.used)}`);
       }
+      if (idle.length > 0) out.push(`  no client connections: ${idle.join(', ')}`);
       out.push('Workload isolation:');
-      for (const n of reachable) {
+      for (const n of busy) {
         const apps = n.byApplication.length;
-        out.push(`  ${n.name}: ${apps === 0 ? 'no client connections' : apps === 1 ? `only ${n.byApplication[0].name}` : `${apps} applications share it`}`);
+        out.push(`  ${n.name}: ${apps === 1 ? `only ${n.byApplication[0].name}` : `${apps} applications share it`}`);
       }
       if (!report.problemsOnly) for (const s of report.sharedApplications) out.push(`  ${s.application} runs on ${s.nodes.join(', ')}`);
     }
@@ -102,8 +106,10 @@ function busiest(nodes: EvaluatedNode[]): string {
 }
 
 export function connectionsJson(report: ConnectionsReport): string {
-  const { thresholds, limit, nodes, pgbouncers } = report;
-  return jsonDocument('connections', report, { thresholds, limit, nodes, pgbouncers, sharedApplications: report.sharedApplications });
+  const { thresholds, limit } = report;
+  const notOk = <T extends Verdict>(items: T[]) => (report.problemsOnly ? items.filter((i) => i.status !== 'OK') : items);
+  const summary = { nodes: report.nodes.length, counts: countStatuses([...report.nodes, ...report.pgbouncers]) };
+  return jsonDocument('connections', report, { thresholds, limit, summary, nodes: notOk(report.nodes), pgbouncers: notOk(report.pgbouncers), sharedApplications: report.sharedApplications });
 }
 
 export function connectionsPrometheus(report: ConnectionsReport, top: number): string {

@@ -5,7 +5,7 @@ import { nodeWorkload, type TierMap } from './isolation';
 import type { Horizon, StatementWrites, TableWrites, WorkloadAnalysis } from './model';
 import { offloadCandidates } from './offload';
 import { replicaReads } from './reads';
-import { nameResolver, readStatements, statementRef, type ReadStatement } from './statements';
+import { nameResolver, readStatements, statementRef, type ReadStatement, type StatementShapes } from './statements';
 import { statementDeltas, tableWrites } from './writes';
 
 export interface ParsedWorkload {
@@ -15,13 +15,13 @@ export interface ParsedWorkload {
   functions: string[];
 }
 
-/** Parses the statements of the second sample (the parser must be loaded). */
-export function parseWorkload(samples: WorkloadSamples): ParsedWorkload {
+/** Reads the statements of the second sample through `shapes` (the parser must be loaded). */
+export function parseWorkload(samples: WorkloadSamples, shapes: StatementShapes): ParsedWorkload {
   const { first, second, facts } = samples.primary;
   if (!second?.statements || !facts) return { statements: [], unparsed: 0, functions: [] };
   const userTables = new Set(second.tables.map((t) => t.name));
   const resolve = nameResolver(userTables, facts.searchPath);
-  const { statements, unparsed } = readStatements(statementDeltas(first?.statements ?? null, second.statements), resolve, userTables);
+  const { statements, unparsed } = readStatements(statementDeltas(first?.statements ?? null, second.statements), resolve, userTables, shapes);
   const functions = [...new Set(statements.flatMap((s) => s.shape.functions))].sort();
   return { statements, unparsed, functions };
 }

@@ -25,6 +25,11 @@ import type { ActivityRow, AutovacuumSettings, Degradation, PrimarySample, Repli
 export interface CollectWorkloadOptions extends NodeTimeouts {
   /** Time between the two samples of the statistics views. */
   intervalMs: number;
+  /**
+   * Work to do while the interval runs, given the first sample: it returns the names of the
+   * functions whose volatility the second sample should read (the report parses the statements here).
+   */
+  duringInterval?: (first: PrimarySample) => Promise<string[]>;
 }
 
 export interface ServerFacts {
@@ -80,6 +85,8 @@ export interface PrimaryRead {
   first?: PrimarySample;
   second?: PrimarySample;
   horizon?: HorizonRead;
+  /** Volatility of the functions duringInterval named, read with the second sample. */
+  volatility: Map<string, boolean>;
   degradations: Degradation[];
 }
 
@@ -109,14 +116,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function collectWorkload(topology: Topology, options: CollectWorkloadOptions): Promise<WorkloadSamples> {
   const primary = topology.primary;
   if (!primary) throw new UsageError('report workload needs the primary', 'pass --primary URL (or --url URL), or set topology.primary in dbops.config.json');
-  const read: PrimaryRead = { name: primary.name, label: primary.label, degradations: [] };
+  const read: PrimaryRead = { name: primary.name, label: primary.label, volatility: new Map(), degradations: [] };
   const replicas = new Map(topology.replicas.map((r) => [r.name, emptyActivity(r)]));
   const primaryActivity = emptyActivity(primary);
 
+  let functions: string[] = [];
   for (const second of [false, true]) {
-    if (second) await sleep(options.intervalMs);
+    if (second) {
+      const started = Date.now();
+      if (options.duringInterval && read.first) functions = await options.duringInterval(read.first);
+      await sleep(Math.max(0, options.intervalMs - (Date.now() - started)));
+    }
     const [outcome] = await Promise.all([
-      onNode(primary, 'postgres', options, (s) => samplePrimary(s, second)),
+      onNode(primary, 'postgres', options, (s) => samplePrimary(s, second, functions)),
       ...topology.replicas.map(async (r) => addActivity(replicas.get(r.name)!, await onNode(r, 'postgres', options, readActivity))),
     ]);
     if (!outcome.ok) {
@@ -124,11 +136,12 @@ export async function collectWorkload(topology: Topology, options: CollectWorklo
       addActivity(primaryActivity, { ok: false, error: outcome.error });
       break;
     }
-    const { facts, sample, activity, horizon, degradations } = outcome.value;
+    const { facts, sample, activity, horizon, volatility, degradations } = outcome.value;
     read.facts = facts;
     if (second) {
       read.second = sample;
       read.horizon = horizon;
+      read.volatility = volatility;
       read.degradations = degradations;
     } else read.first = sample;
     addActivity(primaryActivity, { ok: true, value: { inRecovery: facts.inRecovery, rows: activity } });
@@ -167,10 +180,11 @@ interface PrimarySampleRead {
   sample: PrimarySample;
   activity: ActivityRow[];
   horizon?: HorizonRead;
+  volatility: Map<string, boolean>;
   degradations: Degradation[];
 }
 
-async function samplePrimary(session: Session, withHorizon: boolean): Promise<PrimarySampleRead> {
+async function samplePrimary(session: Session, withHorizon: boolean, functions: string[]): Promise<PrimarySampleRead> {
   const q = session.client;
   const f = (await q.query(serverFactsSql())).rows[0];
   const facts: ServerFacts = {
@@ -197,7 +211,8 @@ async function samplePrimary(session: Session, withHorizon: boolean): Promise<Pr
   else degradations.push({ missing: 'the server\'s WAL rate (pg_stat_wal)', fix: 'upgrade to PostgreSQL 14 or later', blocksVerdict: false });
   const activity = await clientBackends(session);
   const sample: PrimarySample = { at: clock.at_ms, tables, statements, walBytes, nextXid: clock.next_xid };
-  return { facts, sample, activity, horizon: withHorizon ? await readHorizon(session, facts.versionNum) : undefined, degradations };
+  const horizon = withHorizon ? await readHorizon(session, facts.versionNum) : undefined;
+  return { facts, sample, activity, horizon, volatility: await functionVolatility(session, functions), degradations };
 }
 
 interface TableQueryRow {
@@ -295,8 +310,15 @@ async function readHorizon(session: Session, versionNum: number): Promise<Horizo
 }
 
 /** Volatility of the functions the statements call, by name; names missing from the result are unknown here. */
+async function functionVolatility(session: Session, names: string[]): Promise<Map<string, boolean>> {
+  if (names.length === 0) return new Map();
+  const { rows } = await session.client.query<{ name: string; volatile: boolean }>(FUNCTION_VOLATILITY, [names]);
+  return new Map(rows.map((r) => [r.name, r.volatile]));
+}
+
+/** The same lookup in a session of its own, for functions only statements new in the second sample call. */
 export async function readFunctionVolatility(primary: NodeEndpoint, names: string[], timeouts: NodeTimeouts): Promise<Map<string, boolean> | string> {
   if (names.length === 0) return new Map();
-  const outcome = await onNode(primary, 'postgres', timeouts, async (s) => (await s.client.query<{ name: string; volatile: boolean }>(FUNCTION_VOLATILITY, [names])).rows);
-  return outcome.ok ? new Map(outcome.value.map((r) => [r.name, r.volatile])) : outcome.error;
+  const outcome = await onNode(primary, 'postgres', timeouts, (s) => functionVolatility(s, names));
+  return outcome.ok ? outcome.value : outcome.error;
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../../core/errors';
 import { parseDuration, formatSeconds } from '../../util/duration';
 import { PRIMARY_IN_RECOVERY } from '../../replication/topology';
 import { VerdictBuilder, worstStatus, type Status, type Verdict } from '../status';
+import { WRAPAROUND_LIMIT } from './horizon';
 import type { NodeWorkload, TableWrites, WorkloadAnalysis } from './model';
 import type { DatabaseAge } from './types';
 
@@ -105,8 +106,10 @@ export function evaluateWorkload(a: WorkloadAnalysis, t: WorkloadThresholds): Wo
   const databases = a.databases.map((d) => {
     const v = new VerdictBuilder();
     const what = `${d.headroomPercent}% of transaction IDs left before wraparound`;
-    if (d.headroomPercent < t.wraparoundCritical) v.add('CRITICAL', `${what} < ${t.wraparoundCritical}%`);
-    else if (d.headroomPercent < t.wraparoundWarn) v.add('WARNING', `${what} < ${t.wraparoundWarn}%`);
+    // Compared unrounded: the percentage shown is rounded to one decimal.
+    const left = (d.headroom / WRAPAROUND_LIMIT) * 100;
+    if (left < t.wraparoundCritical) v.add('CRITICAL', `${what} < ${t.wraparoundCritical}%`);
+    else if (left < t.wraparoundWarn) v.add('WARNING', `${what} < ${t.wraparoundWarn}%`);
     return { ...d, ...v.build() };
   });
 

@@ -108,9 +108,9 @@ export interface WorkloadAnalysis {
   serverWalBytesPerSecond: number | null;
   /** Rows written per second over all tables. */
   writesPerSecond: number;
-  /** The busiest tables (top N) and every table over a dead-tuple threshold is added by the evaluation. */
+  /** The busiest tables (--top); tables over a dead-tuple threshold are listed by the evaluation. */
   tables: TableWrites[];
-  /** Every table's writes, for the evaluation (not rendered whole). */
+  /** Every table's writes, for the evaluation (never rendered whole). */
   allTables: TableWrites[];
   statements: StatementWrites[];
   horizon: Horizon;

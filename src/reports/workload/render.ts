@@ -127,6 +127,7 @@ function horizonLine(report: WorkloadReport): string {
 
 const holders = (list: NamedCount[]) => list.map((h) => `${h.name} ${h.connections} (${h.active.toFixed(1)} active)`).join(', ') || DASH;
 
+/** What the summary line counts; the primary's node row is left out, its own verdict counts it once. */
 function checks(v: WorkloadVerdicts) {
   return [v.primary, v.horizon, ...v.databases, ...v.deadTables, ...v.nodes.slice(1)];
 }

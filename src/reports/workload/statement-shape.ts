@@ -45,6 +45,7 @@ export function statementShape(node: AnyNode): StatementShape {
   const writes = new Set<string>();
   const reads = new Set<string>();
   const functions = new Set<string>();
+  let references = 0;
   let locks = false;
   let into = false;
   walkTree(node, (key, value) => {
@@ -53,15 +54,23 @@ export function statementShape(node: AnyNode): StatementShape {
       return;
     }
     if (WRITE_STATEMENTS.includes(key) && value.relation) {
+      references++;
       targets.add(value.relation);
       writes.add(relationName(value.relation));
     } else if (key === 'CommonTableExpr' && value.ctename) ctes.add(value.ctename);
-    else if (key === 'intoClause') into = true;
+    else if (key === 'intoClause') {
+      // The table SELECT INTO creates is no table it reads.
+      into = true;
+      return 'skip';
+    }
     else if (key === 'FuncCall') {
       const names: AnyNode[] = value.funcname ?? [];
       const name = names[names.length - 1]?.String?.sval;
       if (name) functions.add(String(name).toLowerCase());
-    } else if (typeof value.relname === 'string' && !targets.has(value)) reads.add(relationName(value));
+    } else if (typeof value.relname === 'string' && !targets.has(value)) {
+      references++;
+      reads.add(relationName(value));
+    }
   });
   // A bare name a WITH clause defines is the CTE, not a table; the walk meets references before definitions.
   for (const name of [...reads]) if (ctes.has(name)) reads.delete(name);
@@ -72,7 +81,11 @@ export function statementShape(node: AnyNode): StatementShape {
   if (writes.size > 0) shape.notReadOnly = kind === 'select' ? 'writes in a WITH clause' : `${kind.toUpperCase()} writes`;
   else if (locks) shape.notReadOnly = 'locks rows (FOR UPDATE/SHARE)';
   else if (into) shape.notReadOnly = 'SELECT INTO creates a table';
-  if (writes.size + reads.size === 1) Object.assign(shape, keyOf(kind, node[top]));
+  if (writes.size + reads.size === 1) {
+    // With a WITH clause the walk counted CTE references too; keyOf refuses those statements anyway.
+    const selfReference = ctes.size === 0 && references > 1;
+    Object.assign(shape, selfReference ? { keyColumns: [], keyProblem: 'it reads the table more than once (a self-join or a subquery)' } : keyOf(kind, node[top]));
+  }
   return shape;
 }
 

@@ -23,27 +23,53 @@ export function statementRef(s: ReadStatement, short = false): StatementRef {
 }
 
 /**
- * Parses every entry once (the parser must be loaded). An entry that does not parse as one
- * statement — another role's text hidden as "<insufficient privilege>", a multi-statement
- * string — is counted, not guessed at. Utility statements (SET, BEGIN, DDL) are left out.
+ * Each distinct statement text parsed once (the parser must be loaded): the report parses the
+ * first sample's statements while the interval runs and only new texts after the second. A text
+ * that does not parse as one statement — another role's text hidden as "<insufficient
+ * privilege>", a multi-statement string — is null: counted, not guessed at.
  */
-export function readStatements(deltas: StatementDelta[], resolve: (name: string) => string, userTables: ReadonlySet<string>): { statements: ReadStatement[]; unparsed: number } {
+export class StatementShapes {
+  private readonly shapes = new Map<string, StatementShape | null>();
+
+  of(text: string): StatementShape | null {
+    let shape = this.shapes.get(text);
+    if (shape === undefined) {
+      shape = parseShape(text);
+      this.shapes.set(text, shape);
+    }
+    return shape;
+  }
+
+  /** The functions the statements call, by name, sorted. */
+  functionsOf(texts: Iterable<string>): string[] {
+    const names = new Set<string>();
+    for (const text of texts) for (const f of this.of(text)?.functions ?? []) names.add(f);
+    return [...names].sort();
+  }
+}
+
+function parseShape(text: string): StatementShape | null {
+  try {
+    const parsed = parseSqlFile(text);
+    return parsed.errors.length > 0 || parsed.statements.length !== 1 ? null : statementShape(parsed.statements[0].node);
+  } catch {
+    return null;
+  }
+}
+
+/** The statements with their shapes and resolved tables; utility statements (SET, BEGIN, DDL) are left out. */
+export function readStatements(
+  deltas: StatementDelta[],
+  resolve: (name: string) => string,
+  userTables: ReadonlySet<string>,
+  shapes: StatementShapes,
+): { statements: ReadStatement[]; unparsed: number } {
   const statements: ReadStatement[] = [];
   let unparsed = 0;
   for (const delta of deltas) {
-    let shape: StatementShape;
-    try {
-      const parsed = parseSqlFile(delta.row.query);
-      if (parsed.errors.length > 0 || parsed.statements.length !== 1) {
-        unparsed++;
-        continue;
-      }
-      shape = statementShape(parsed.statements[0].node);
-    } catch {
-      unparsed++;
-      continue;
-    }
-    if (shape.kind === 'other') continue;
+    const shape = shapes.of(delta.row.query);
+    if (shape === null) unparsed++;
+    if (shape === null || shape.kind === 'other') continue;
     const writes = unique(shape.writes.map(resolve));
     const reads = unique(shape.reads.map(resolve));
     statements.push({ delta, shape, writes, reads, touchesUserTable: [...writes, ...reads].some((t) => userTables.has(t)) });
