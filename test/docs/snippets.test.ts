@@ -34,6 +34,7 @@ const NOT_RUN: Array<{ file: string; match: string; whole?: boolean; reason: str
   { file: 'docs/commands/sessions-idle.md', match: '# asks first', reason: 'asks for confirmation on a terminal (without one, --terminate needs --yes: test/sessions/)' },
   { file: 'docs/commands/lint.md', match: '"schemaVersion": 1', whole: true, reason: 'an example of `dbops lint --format json` output, not a config' },
   { file: 'docs/commands/migrate.md', match: '"waitedForRunner"', whole: true, reason: 'an example of `dbops migrate --format json` output, not a config' },
+  { file: 'docs/commands/stats-snapshot.md', match: '"takenAt"', whole: true, reason: 'an example of a stats snapshot (`dbops stats snapshot` output), not a config' },
 ];
 
 const SHELL = new Set(['sh', 'bash', 'shell']);
@@ -81,6 +82,9 @@ describe('documentation snippets', () => {
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dbops-docs-')));
     roots.push(root);
     fs.symlinkSync(path.join(REPO_ROOT, 'examples'), path.join(root, 'examples'));
+    // The README lints the Knex fixture project as a user would lint theirs (Knex from the checkout's node_modules).
+    fs.mkdirSync(path.join(root, 'test/fixtures'), { recursive: true });
+    fs.symlinkSync(path.join(REPO_ROOT, 'test/fixtures/orm'), path.join(root, 'test/fixtures/orm'));
     fs.cpSync(path.join(REPO_ROOT, 'examples/migrations'), path.join(root, 'db/migrations'), { recursive: true });
     const files: Record<string, string | Buffer> = {
       'migrations/0001_create_accounts.sql': 'CREATE TABLE IF NOT EXISTS accounts (id bigint PRIMARY KEY, email text);\n',
