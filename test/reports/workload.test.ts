@@ -61,11 +61,16 @@ describe('dbops report workload', () => {
       CREATE TABLE customers (id int PRIMARY KEY, name text);
       CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int REFERENCES customers, total int, created_at timestamptz DEFAULT now());
       INSERT INTO customers SELECT g, 'customer ' || g FROM generate_series(1, 100) g;
-      CREATE TABLE churn (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false);
-      INSERT INTO churn SELECT g, 0 FROM generate_series(1, 1000) g;
-      UPDATE churn SET v = 1;
       CREATE ROLE plain_monitor LOGIN PASSWORD 'plain-password';`);
     await c.psql(c.primary, 'CREATE DATABASE nostats');
+    // churn has a database of its own: the workload's tables keep dead tuples behind the held
+    // horizon, as many as this machine ran iterations, and would cross the dead-tuple thresholds too.
+    await c.psql(c.primary, 'CREATE DATABASE deadtuples');
+    await c.psql(c.primary, `
+      CREATE EXTENSION pg_stat_statements;
+      CREATE TABLE churn (id int PRIMARY KEY, v int) WITH (autovacuum_enabled = false);
+      INSERT INTO churn SELECT g, 0 FROM generate_series(1, 1000) g;
+      UPDATE churn SET v = 1;`, 'deadtuples');
     // Creating a logical slot waits for running transactions: it goes before the idle one.
     await c.psql(c.primary, "SELECT pg_create_logical_replication_slot('workload_slot', 'pgoutput')");
     await c.psql(c.primary, "BEGIN; INSERT INTO customers VALUES (1000, 'prepared'); PREPARE TRANSACTION 'workload_gid'");
@@ -189,10 +194,11 @@ describe('dbops report workload', () => {
     expect(byName(wraparound.json.databases.map((d: any) => ({ ...d, name: d.database })), 'postgres').status).toBe('WARNING');
 
     // churn: 1,000 rows updated once with autovacuum off, so half its tuples are dead.
-    const dead = await runJson([...args(), '--interval', '200ms', '--dead-min-rows', '1000', '--dead-warn', '20%', '--dead-critical', '40%']);
+    const deadArgs = () => ['report', 'workload', '--url', pg().urlFor(pg().primary, { database: 'deadtuples' }), '--replica', `standby1=${pg().standby!.url}`];
+    const dead = await runJson([...deadArgs(), '--interval', '200ms', '--dead-min-rows', '1000', '--dead-warn', '20%', '--dead-critical', '40%']);
     expect(dead.result.code).toBe(2);
     expect(dead.json.deadTables).toEqual([expect.objectContaining({ name: 'public.churn', deadTuples: 1000, deadRatio: 0.5, autovacuum: 'disabled', status: 'CRITICAL', reasons: ['50% dead tuples ≥ 40%'] })]);
-    expect((await runCli([...args(), '--interval', '200ms', '--dead-min-rows', '1000', '--dead-warn', '20%', '--dead-critical', '60%'])).code).toBe(1);
+    expect((await runCli([...deadArgs(), '--interval', '200ms', '--dead-min-rows', '1000', '--dead-warn', '20%', '--dead-critical', '60%'])).code).toBe(1);
 
     // A replica that cannot be reached is UNKNOWN, in its own row; the primary is still reported.
     const port = await freePort();
