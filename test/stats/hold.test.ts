@@ -28,6 +28,10 @@ beforeAll(async () => {
   await client.query('CREATE SCHEMA sales');
   // Same name as public.t10, another schema, another size: the two must never be confused.
   await createSizedTable(client, 'sales.t10', 1);
+  // The snapshot reads the cumulative statistics, and this session's counts stay pending in its
+  // backend while it flushed less than a second ago or another backend holds a table's entry:
+  // report them before the snapshot runs, or t10 may show no writes at all.
+  await client.query('SELECT pg_stat_force_next_flush()');
   const res = await runCli(['stats', 'snapshot', '--url', pg().primary.url]);
   expect(res.stderr).toBe('');
   snapshot = JSON.parse(res.stdout) as StatsSnapshot;
