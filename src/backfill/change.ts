@@ -46,7 +46,9 @@ function checkedSetList(raw: string, table: TargetTable): { text: CheckedFragmen
   if (parsed.errors.length > 0) throw fragmentError('--set', raw, syntaxProblem(parsed.errors[0], head.length + clean.text.length), SET_HINT);
   const update = (parsed.statements[0]?.node as { UpdateStmt?: UpdateNode } | undefined)?.UpdateStmt;
   if (parsed.statements.length !== 1 || !update) throw fragmentError('--set', raw, 'it is not a SET list', SET_HINT);
-  if (update.fromClause || update.whereClause || update.returningList || update.withClause) {
+  // Anything beside the SET list is refused, whatever the parser calls it (PostgreSQL 18's tree
+  // has returningClause where older ones had returningList).
+  if (Object.keys(update).some((key) => key !== 'relation' && key !== 'targetList')) {
     throw fragmentError('--set', raw, 'it holds FROM, WHERE, RETURNING or WITH', 'put the condition in --where; leave FROM, RETURNING and WITH out');
   }
   const assigned = (update.targetList ?? []).map((t) => t.ResTarget?.name).filter((n): n is string => !!n);
@@ -126,9 +128,7 @@ export function specChecksum(table: TargetTable, tree: unknown): string {
 interface UpdateNode {
   relation?: { relname?: string; schemaname?: string; alias?: { aliasname?: string } };
   targetList?: Array<{ ResTarget?: { name?: string } }>;
-  fromClause?: unknown[];
   whereClause?: unknown;
-  returningList?: unknown[];
   withClause?: unknown;
 }
 

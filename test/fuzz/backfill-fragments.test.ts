@@ -109,4 +109,10 @@ describe('fuzz: backfill --set/--where fragments', () => {
       expect([where, r]).toEqual([where, where === 'true --' ? 'true' : 'UsageError']);
     }
   });
+
+  it('refuses a --set that carries RETURNING (the fuzzer found it: PostgreSQL 18 trees call it returningClause)', async () => {
+    for (const set of ['v = 1 RETURNING id', 'v = CASE WHEN (true /* */) OR true THEN 1 END RETURNING U&"\\0061"']) {
+      await expect(checkSetChange(set, undefined, table)).rejects.toThrow(/is not one SET list: it holds FROM, WHERE, RETURNING or WITH/);
+    }
+  });
 });
