@@ -136,6 +136,7 @@ describe('dbops report lag', () => {
   });
 
   it('reads the topology from dbops.config.json', async () => {
+    fs.mkdirSync(path.join(REPO_ROOT, '.tmp'), { recursive: true });
     const dir = fs.mkdtempSync(path.join(REPO_ROOT, '.tmp', 'lag-config-'));
     try {
       const c = pg();
