@@ -126,15 +126,7 @@ export async function traceStatement(client: Client, sql: string, watch: string[
     const byOid = new Map<string, TracedRelation>();
     for (const b of before) {
       const a = after.get(b.name);
-      const traced: TracedRelation = {
-        name: b.name,
-        relkind: b.relkind,
-        locks: [],
-        heldBefore: [],
-        rewritten: a !== undefined && a.relfilenode !== b.relfilenode,
-        seqScans: a ? Number(a.seq_scan) - Number(b.seq_scan) : 0,
-        indexBuilds: indexBuilds.get(b.oid) ?? 0,
-      };
+      const traced = tracedRelation(b, a, indexBuilds);
       relations[b.name] = traced;
       byOid.set(b.oid, traced);
     }
@@ -202,16 +194,7 @@ export async function traceAlone(client: Client, sql: string, watch: string[]): 
   const relations: Record<string, TracedRelation> = {};
   for (const b of before) {
     const a = after.get(b.name);
-    relations[b.name] = {
-      name: b.name,
-      relkind: b.relkind,
-      locks: [],
-      heldBefore: [],
-      rewritten: a !== undefined && a.relfilenode !== b.relfilenode,
-      // The statistics queries themselves read no user table.
-      seqScans: a ? Number(a.seq_scan) - Number(b.seq_scan) : 0,
-      indexBuilds: indexBuilds.get(b.oid) ?? 0,
-    };
+    relations[b.name] = tracedRelation(b, a, indexBuilds);
   }
   return error ? { relations, error } : { relations };
 }
@@ -262,4 +245,18 @@ export async function traceBlocked(runner: Client, blocker: Client, sql: string,
     throw err;
   }
   return error ? { requested, error } : { requested };
+}
+
+/** A relation's trace from its snapshots before and after (locks are filled in by the caller). */
+function tracedRelation(b: Snapshot, a: Snapshot | undefined, indexBuilds: Map<string, number>): TracedRelation {
+  return {
+    name: b.name,
+    relkind: b.relkind,
+    locks: [],
+    heldBefore: [],
+    rewritten: a !== undefined && a.relfilenode !== b.relfilenode,
+    // The statistics queries themselves read no user table.
+    seqScans: a ? Number(a.seq_scan) - Number(b.seq_scan) : 0,
+    indexBuilds: indexBuilds.get(b.oid) ?? 0,
+  };
 }
