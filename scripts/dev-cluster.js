@@ -2,7 +2,7 @@
 // Starts the same local cluster the tests use (primary, streaming standby, cascading standby,
 // PgBouncer in transaction mode) so the reports and commands can be tried by hand. Ctrl-C stops it.
 // Needs PostgreSQL 15 and pgbouncer from Debian (see .ci/run) and `npm run build`.
-const { startCluster } = require('../dist/src/testing/cluster');
+const { startCluster, stopOnSignal } = require('../dist/src/testing/cluster');
 
 async function main() {
   const cluster = await startCluster({ standbys: true, pgbouncer: true, settings: { shared_preload_libraries: 'pg_stat_statements' } });
@@ -22,15 +22,7 @@ async function main() {
     'Press Ctrl-C to stop and remove the cluster.',
   ];
   console.log(lines.join('\n'));
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await cluster.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignal(cluster);
   setInterval(() => undefined, 1 << 30);
 }
 

@@ -5,7 +5,7 @@
 //   node scripts/dev-fleet.js [replicas] [config-dir]      (needs `npm run build`)
 const fs = require('node:fs');
 const path = require('node:path');
-const { startCluster } = require('../dist/src/testing/cluster');
+const { startCluster, stopOnSignal } = require('../dist/src/testing/cluster');
 const { startFleet, FLEET_NODE_SETTINGS } = require('../dist/src/testing/fleet');
 
 async function main() {
@@ -13,15 +13,7 @@ async function main() {
   const dir = path.resolve(process.argv[3] ?? path.join(__dirname, '..', '.tmp', 'fleet'));
   const started = Date.now();
   const cluster = await startCluster({ settings: FLEET_NODE_SETTINGS });
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await cluster.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignal(cluster);
   const fleet = await startFleet(cluster, { replicas });
   fs.mkdirSync(dir, { recursive: true });
   const config = {

@@ -443,3 +443,16 @@ function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** For the dev scripts: Ctrl-C or SIGTERM stops and removes the cluster (once), then exits. */
+export function stopOnSignal(cluster: Pick<Cluster, 'stop'>): void {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
