@@ -75,7 +75,11 @@ async function replay(cluster, dir) {
     const v = byStatement.get(`${file}\0${ordinal}`);
     return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: { predicted: '', observed: '', modelWasWrong: v.modelWasWrong, mismatches: v.mismatches } } : undefined;
   });
-  const claimed = (report) => new Set(report.findings.filter((f) => HEAVY.has(f.category)).map((f) => `${f.file}\0${f.start.line}`));
+  // A finding inside a DO block sits on its own line: it belongs to the top-level statement around it.
+  const starts = new Map();
+  for (const v of result.statements) starts.set(v.file, [...(starts.get(v.file) ?? []), v.line]);
+  const statementLine = (f) => (starts.get(f.file) ?? []).filter((line) => line <= f.start.line).pop();
+  const claimed = (report) => new Set(report.findings.filter((f) => HEAVY.has(f.category)).map((f) => `${f.file}\0${statementLine(f)}`));
   const claims = { static: claimed(plain), verified: claimed(verified) };
   const row = { project: path.basename(dir), files: sources.length, statements: 0, errors: 0, wrong: 0, unanalysed: 0, static: { tp: 0, fp: 0, fn: 0 }, verified: { tp: 0, fp: 0, fn: 0 } };
   for (const f of plain.findings.filter((x) => x.category === 'syntax')) {

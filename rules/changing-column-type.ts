@@ -1,4 +1,4 @@
-import { defineRule, format } from '../src/lint/rule';
+import { defineRule, format, type RuleReport } from '../src/lint/rule';
 import { actionsOn, ident, lines, lockWhy, tableSql } from '../src/lint/rule-helpers';
 
 export default defineRule({
@@ -16,10 +16,30 @@ export default defineRule({
   messages: {
     rewrite: 'Changing {table}.{column} to {type} rewrites the whole table ({reason})',
     unknown: 'Changing {table}.{column} to {type} may rewrite the whole table: {reason}',
+    indexBuild: 'Changing {table}.{column} to {type} rewrites no rows but builds its index again ({why})',
   },
   actionKinds: ['alter-column-type'],
   check(stmt) {
-    return actionsOn(stmt, this.actionKinds)
+    const actions = actionsOn(stmt, this.actionKinds);
+    const indexBuilds: RuleReport[] = actions
+      .filter((a) => a.rewrite === 'no' && a.indexBuild)
+      .map((a) => ({
+        category: 'index-build' as const,
+        message: format(this.messages.indexBuild, {
+          table: a.relation.name,
+          column: a.column,
+          type: a.newType?.display,
+          why: a.indexBuild?.reason ?? 'an index on the column cannot be kept',
+        }),
+        why: lockWhy(a, a.lock, 'The index is built from every row of the table while the lock is held: reads and writes wait for the whole build.'),
+        fix: lines(
+          `-- Take the index out of the way without blocking, change the type (no row is rewritten), build it again without blocking:`,
+          `DROP INDEX CONCURRENTLY <index on ${a.column}>;`,
+          `ALTER TABLE ${tableSql(a)} ALTER COLUMN ${ident(a.column)} TYPE ${a.newType?.display ?? 'new_type'};`,
+          `CREATE INDEX CONCURRENTLY <index on ${a.column}> ON ${tableSql(a)} (…);`,
+        ),
+      }));
+    const rewrites: RuleReport[] = actions
       .filter((a) => a.rewrite !== 'no')
       .map((a) => {
         const data = { table: a.relation.name, column: a.column, type: a.newType?.display, reason: a.rewriteReason };
@@ -46,5 +66,6 @@ export default defineRule({
           ),
         };
       });
+    return [...indexBuilds, ...rewrites];
   },
 });

@@ -197,6 +197,17 @@ function lastName(names: AnyNode[] | undefined): string {
   return String(list[list.length - 1]?.String?.sval ?? '');
 }
 
+/** The column names an expression refers to (the last part of each column reference). */
+function columnRefs(exprs: AnyNode[]): string[] {
+  const names: string[] = [];
+  walkTree(exprs, (_key, node) => {
+    const fields = node?.ColumnRef?.fields as AnyNode[] | undefined;
+    const last = fields?.[fields.length - 1]?.String?.sval;
+    if (typeof last === 'string') names.push(last);
+  });
+  return names;
+}
+
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
@@ -209,7 +220,11 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     ctx.indexCreated(index, table, stmt.tableSpace ?? ctx.defaultTablespace);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
-  ctx.addIndexedColumns(table, ((stmt.indexParams ?? []) as AnyNode[]).map((p) => p.IndexElem?.name).filter(Boolean));
+  const params = (stmt.indexParams ?? []) as AnyNode[];
+  const keyColumns: string[] = params.map((p) => p.IndexElem?.name).filter(Boolean);
+  // An index with an expression or a predicate is never reused by a type change of any of its columns.
+  const expressions = [...params.map((p) => p.IndexElem?.expr).filter(Boolean), ...(stmt.whereClause ? [stmt.whereClause] : [])];
+  ctx.addIndexedColumns(table, [...keyColumns, ...columnRefs(expressions)], expressions.length > 0 ? 'expression' : 'plain');
   // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
   // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
   // partitioned table, so unless the table is known to be plain that is what the author is doing
@@ -527,7 +542,9 @@ function analyzeDoBlockBody(text: string, ctx: AnalysisContext): StatementEffect
   if (implicit) ctx.beginTransaction();
   const nested = extractDoBlockStatements(parsed).map((s) => {
     const before = ctx.snapshot();
-    return { text: s.text, effects: analyzeStatement(s, ctx), before };
+    const effects = analyzeStatement(s, ctx);
+    if (s.conditional) for (const a of effects.actions) a.conditional = `it sits in ${s.conditional}`;
+    return { text: s.text, effects, before };
   });
   if (implicit) ctx.endTransaction();
   return nested;

@@ -34,6 +34,16 @@ describe(rule, () => {
     expect(found.map((f) => f.severity)).toEqual(['error']);
   });
 
+  it('reports a change that rewrites no row but builds an index again as index-build work', async () => {
+    const [f] = await findingsOf(rule, 'CREATE INDEX users_name_lower ON users (lower(name)); ALTER TABLE users ALTER COLUMN name TYPE varchar(100);');
+    expect(f).toMatchObject({ severity: 'error', category: 'index-build' });
+    expect(f.message).toContain('users.name');
+    expect(f.message).toContain('builds its index again');
+    expect(f.fix).toContain('DROP INDEX CONCURRENTLY');
+    // A plain index on the column is kept: nothing to report.
+    expect(await findingsOf(rule, 'ALTER TABLE users ALTER COLUMN email TYPE varchar;')).toEqual([]);
+  });
+
   it('warns that safety cannot be proven when the old type is unknown', async () => {
     const [f] = await findingsOf(rule, 'ALTER TABLE invoices ALTER COLUMN total TYPE numeric(12,2);');
     expect(f.severity).toBe('warning');
