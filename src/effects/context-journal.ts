@@ -172,18 +172,23 @@ export class ContextJournal {
   private writes = new Set<string>();
   private calls: ContextCall[] = [];
   private depth = 0;
+  private replaying = false;
 
   /**
    * Journals every call to `ctx` from now on (its methods are wrapped on the instance).
    * withReads: false keeps only writes and calls (the thread with the real context needs no reads).
    */
-  constructor(ctx: AnalysisContext, withReads = true) {
+  constructor(
+    private readonly ctx: AnalysisContext,
+    withReads = true,
+  ) {
     for (const name of Object.keys(METHODS) as MethodName[]) {
       const classify = METHODS[name];
       if (classify === 'file') continue;
       const method = proto[name] as (...args: unknown[]) => unknown;
       Object.defineProperty(ctx, name, {
         value: (...args: unknown[]) => {
+          if (this.replaying) return method.apply(ctx, args);
           const touch = (classify as (ctx: AnalysisContext, ...args: unknown[]) => Touch)(ctx, ...args);
           if (withReads && touch.reads) for (const key of touch.reads) this.reads.add(key);
           if (touch.writes) {
@@ -202,6 +207,16 @@ export class ContextJournal {
     }
   }
 
+  /** Makes the calls another thread's analysis made, on this context, without journaling them (the caller knows what they touch). */
+  replay(calls: readonly ContextCall[]): void {
+    this.replaying = true;
+    try {
+      for (const [name, args] of calls) (proto[name] as (...a: unknown[]) => unknown).apply(this.ctx, args);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
   /** What was journaled since the last take(), then forgotten. */
   take(): FileJournal {
     const taken = { reads: [...this.reads], writes: [...this.writes], calls: this.calls };
@@ -210,11 +225,6 @@ export class ContextJournal {
     this.calls = [];
     return taken;
   }
-}
-
-/** Makes the calls another thread's analysis made, on this context. */
-export function replayCalls(ctx: AnalysisContext, calls: readonly ContextCall[]): void {
-  for (const [name, args] of calls) (ctx[name] as (...a: unknown[]) => unknown)(...args);
 }
 
 /**
@@ -241,6 +251,7 @@ export class DirtyKeys {
   }
 
   touches(reads: Iterable<string>): boolean {
+    if (this.marks.size === 0) return false;
     for (const key of reads) {
       const [level, ns, tableKey, sub] = key.split(SEP);
       const marks = this.marks.get(ns);

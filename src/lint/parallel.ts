@@ -15,14 +15,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createContext, endsNewTables } from '../effects/analyze-files';
-import { ContextJournal, DirtyKeys, replayCalls } from '../effects/context-journal';
+import { ContextJournal, DirtyKeys } from '../effects/context-journal';
 import { loadParser } from '../sql/parser';
 import { analyzeOptionsOf, FileLinter, type LintedFile } from './file-linter';
 import type { LintOptions, SqlSource } from './types';
 import type { WorkerInput, WorkerResult } from './worker';
 
 /** Share of the SQL (by size) the main thread starts with: the worker starts later (~100 ms to load the engine and compile the parser). */
-const MAIN_SHARE = 0.55;
+const MAIN_SHARE = 0.5;
 
 /** test: the main thread lints the first half of the files and takes no work from the worker (DBOPS_LINT_THREADS=test). */
 export async function lintInParallel(sources: SqlSource[], options: LintOptions, mode: { test: boolean }): Promise<LintedFile[]> {
@@ -90,8 +90,7 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
       const result = owned[index] ? undefined : results.get(index);
       results.delete(index);
       if (result && !('failed' in result) && !dirty.touches(result.journal.reads)) {
-        replayCalls(ctx, result.journal.calls);
-        journal.take();
+        journal.replay(result.journal.calls);
         if (endsNewTables(sources[index], analyzeOptions)) ctx.treatAllAsExisting();
         linted.push(result.linted);
       } else {
