@@ -48,15 +48,16 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
 const THREADS_MIN_CHARS = 256 * 1024;
 
 /**
- * DBOPS_LINT_THREADS, for tests and benchmarks only: `off` keeps every run on one thread; `test`
- * uses the worker for any run of two files or more, the main thread linting the first half of
- * the files and taking no work from the worker, so every result of the worker, made without the
- * first half's context, is checked and kept or redone (see parallel.ts).
+ * DBOPS_LINT_THREADS, for tests and benchmarks only: `off` keeps every run on one thread; `on`
+ * uses two for any run of two files or more; `test` too, the main thread linting the first half
+ * of the files and taking no work from the worker, so every result of the worker, made without
+ * the first half's context, is checked and kept or redone (see parallel.ts).
  */
 function threadsFor(sources: SqlSource[]): 'off' | 'auto' | 'test' {
   const forced = process.env.DBOPS_LINT_THREADS;
   if (sources.length < 2 || forced === 'off') return 'off';
   if (forced === 'test') return 'test';
+  if (forced === 'on') return 'auto';
   let chars = 0;
   for (const s of sources) if ((chars += s.text.length) >= THREADS_MIN_CHARS) break;
   if (chars < THREADS_MIN_CHARS) return 'off';
