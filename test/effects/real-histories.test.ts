@@ -94,3 +94,16 @@ describe('statements a DO block runs only under a condition', () => {
     expect(c.mismatches).toEqual([]);
   });
 });
+
+describe('DROP … IF EXISTS of a relation nothing declared', () => {
+  it('says it cannot prove the lock, and --verify does not call it wrong when nothing was locked', () => {
+    const effects = last('DROP TABLE IF EXISTS jobstatuses');
+    expect(effects.actions[0].cannotProve).toMatch(/whether jobstatuses exists/);
+    expect(compare(effects, { relations: {} }, true).mismatches).toEqual([]);
+  });
+
+  it('claims the lock on a relation it knows', () => {
+    expect(last('DROP TABLE IF EXISTS t').actions[0].cannotProve).toBeUndefined();
+    expect(compare(last('DROP TABLE t'), { relations: {} }, true).mismatches).toEqual(['t: predicted AccessExclusiveLock, observed no lock']);
+  });
+});
