@@ -59,13 +59,17 @@ interface IndexRow {
   relfilenode: string;
 }
 
-/** How many indexes of each table are new or were written anew between two listings. */
+/**
+ * How many indexes of each table were written anew between two listings: by storage, not by oid.
+ * An ALTER COLUMN TYPE that can keep an index drops it and creates it again under a new oid on
+ * the same relfilenode (nothing is built); a built index always gets a relfilenode of its own.
+ */
 function indexBuildsByTable(before: IndexRow[], after: IndexRow[]): Map<string, number> {
-  const old = new Map(before.map((r) => [r.oid, r.relfilenode]));
+  const stored = new Set(before.map((r) => r.relfilenode));
   const out = new Map<string, number>();
   for (const r of after) {
     // relfilenode 0: the index of a partitioned table, which has no storage and builds nothing.
-    if (r.relfilenode !== '0' && old.get(r.oid) !== r.relfilenode) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
+    if (r.relfilenode !== '0' && !stored.has(r.relfilenode)) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
   }
   return out;
 }
