@@ -2,7 +2,7 @@
 /**
  * dbops at fleet scale (build first: npx tsc -p tsconfig.json).
  *
- *   node bench/fleet.js [--replicas 50] [--reps 5] [--poll-seconds 20] [--watch-redraws 300] [--show]
+ *   node bench/fleet.js [--replicas 50] [--reps 5] [--poll-seconds 20] [--watch-redraws 300] [--show] [--baseline DIR]
  *
  * Starts one primary and a fleet of replicas (4 direct standbys, 12 intermediates, the rest leaves
  * under them: src/testing/fleet.ts), writes a dbops.config.json describing it, then prints:
@@ -12,8 +12,9 @@
  *     start-up), a plain node-postgres script that opens one session per node, 16 at a time,
  *     sends SELECT 1 and closes it (the least any Node tool pays to hear from every node), one
  *     psql per node all in parallel, and the same report over the primary alone. The ratio to
- *     the connection yardstick is the figure that survives the machine's load;
- *  2. `report lag --watch` memory: the heap (after a forced GC) and RSS after 10 and after
+ *     the connection yardstick is the figure that survives the machine's load. --baseline DIR
+ *     adds the two reports run by another built checkout (DIR/bin/run.js), e.g. an older commit;
+ *  2. `report lag --watch` memory: the heap (after a forced GC) and RSS after 10, 100 and
  *     --watch-redraws redraws of the whole fleet at a 100 ms interval, in a child process;
  *  3. the backfill throttle polling every node for --poll-seconds, side by side: the idle fleet
  *     (yardstick), the reader before #15 (collectLag every 100 ms, new sessions each round), the
@@ -39,6 +40,7 @@ const REPS = opt('--reps', 5);
 const POLL_SECONDS = opt('--poll-seconds', 20);
 const WATCH_REDRAWS = opt('--watch-redraws', 300);
 const BIN = path.join(__dirname, '..', 'bin', 'run.js');
+const BASELINE = args.includes('--baseline') ? path.resolve(args[args.indexOf('--baseline') + 1]) : undefined;
 
 /** Runs argv under GNU time: wall time, peak RSS, exit code, output. */
 function timeProcess(argv, cwd) {
@@ -110,7 +112,7 @@ async function inTurns(entries) {
 /**
  * In a child started with --expose-gc: `report lag --watch 100ms` over the fleet, as the command
  * runs it (runReport + produceLagReport), output discarded; prints the heap after a forced GC
- * and the RSS after redraw 10 and after redraw --watch-redraws, as JSON.
+ * and the RSS after redraws 10, 100 and --watch-redraws, as JSON.
  */
 async function watchChild(configPath) {
   const { runReport } = require('../dist/src/reports/watch');
@@ -124,7 +126,7 @@ async function watchChild(configPath) {
   const out = { isTTY: false, write: () => true };
   const started = Date.now();
   await runReport(async () => {
-    if (redraws === 10 || redraws === WATCH_REDRAWS) {
+    if (redraws === 10 || redraws === 100 || redraws === WATCH_REDRAWS) {
       global.gc();
       const m = process.memoryUsage();
       samples.push({ redraws, heapMb: m.heapUsed / 1048576, rssMb: m.rss / 1048576, seconds: (Date.now() - started) / 1000 });
@@ -247,7 +249,8 @@ async function main() {
 
     const nodes = fleet.nodes.length + 1;
     const urls = [pg.primary.url, ...fleet.nodes.map((n) => n.url)];
-    const cli = (label, cliArgs) => ({ label, run: () => timeProcess([process.execPath, BIN, ...cliArgs], dir) });
+    const cli = (label, cliArgs, bin = BIN) => ({ label, run: () => timeProcess([process.execPath, bin, ...cliArgs], dir) });
+    const baseline = (report) => cli(`dbops report ${report}, ${nodes} nodes, baseline ${path.basename(BASELINE)}`, ['report', report], path.join(BASELINE, 'bin', 'run.js'));
     const rows = await inTurns([
       { label: 'node -e 0 (process start-up)', run: () => timeProcess([process.execPath, '-e', '0'], dir) },
       { label: `node-postgres script: a session per node, ${nodes} nodes, SELECT 1 each (16 at a time)`, run: () => timeProcess([process.execPath, '-e', CONNECT_EACH, ...urls], dir), yardstick: true },
@@ -256,6 +259,7 @@ async function main() {
       cli('dbops report lag, primary only', ['report', 'lag', '--config', 'primary-only.json']),
       cli(`dbops report connections, ${nodes} nodes`, ['report', 'connections']),
       cli('dbops report connections, primary only', ['report', 'connections', '--config', 'primary-only.json']),
+      ...(BASELINE ? [baseline('lag'), baseline('connections')] : []),
     ]);
     const yardstick = rows.find((r) => r.yardstick);
     if (args.includes('--show')) for (const r of rows.filter((x) => x.label.startsWith('dbops'))) console.log(r.last.out);
