@@ -91,23 +91,30 @@ async function backfill(pg, table, extra = [], opts = {}) {
 const POSITION_BATCH = 20_000;
 const POSITION_REPS = 9;
 
-/** One batch statement (the runner's own SQL) at the start, middle and end of the table, rolled back, alternating. */
+/** One batch (the runner's own two statements: bounds, then the UPDATE) at the start, middle and end of the table, rolled back, alternating. */
 async function batchTimeByPosition(pg, table, rows) {
   const { Client } = require('pg');
   const { resolveTarget } = require('../dist/src/backfill/target');
-  const { setBatch } = require('../dist/src/backfill/batch-sql');
+  const { batchBounds, boundsBatch, setBatch } = require('../dist/src/backfill/batch-sql');
   const client = new Client({ connectionString: pg.primary.url });
   await client.connect();
   try {
     const target = await resolveTarget(client, table);
     const positions = [0, Math.floor(rows / 2), rows - POSITION_BATCH];
     const times = positions.map(() => []);
+    const update = setBatch(target, 'counter = counter + 1', undefined);
+    const batch = async (pos, explain = '') => {
+      const st = boundsBatch(target, [String(pos)], POSITION_BATCH);
+      const { rows: b } = await client.query(`${explain}${st.text}`, st.values);
+      const bounds = explain ? null : batchBounds(target, b[0]);
+      const { rows: u } = await client.query(`${explain}${update}`, bounds ? [...bounds.first, ...bounds.last] : [String(pos + 1), String(pos + POSITION_BATCH)]);
+      return explain ? [b, u].map((plan) => plan[0]['QUERY PLAN'][0].Plan).reduce((n, top) => n + top['Shared Hit Blocks'] + top['Shared Read Blocks'], 0) : 0;
+    };
     for (let rep = 0; rep < POSITION_REPS; rep++) {
       for (const [i, pos] of positions.entries()) {
-        const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
         await client.query('BEGIN');
         const t0 = process.hrtime.bigint();
-        await client.query(st.text, st.values);
+        await batch(pos);
         times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
         await client.query('ROLLBACK');
       }
@@ -115,12 +122,9 @@ async function batchTimeByPosition(pg, table, rows) {
     // Buffers are the machine-independent figure: the pages one batch touches at each position.
     const buffers = [];
     for (const pos of positions) {
-      const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
       await client.query('BEGIN');
-      const { rows: plan } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${st.text}`, st.values);
+      buffers.push(await batch(pos, 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) '));
       await client.query('ROLLBACK');
-      const top = plan[0]['QUERY PLAN'][0].Plan;
-      buffers.push(top['Shared Hit Blocks'] + top['Shared Read Blocks']);
     }
     return positions.map((pos, i) => [pos, times[i].sort((a, b) => a - b)[Math.floor(POSITION_REPS / 2)], buffers[i]]);
   } finally {
