@@ -29,6 +29,7 @@ const path = require('node:path');
 const { startCluster } = require('../dist/src/testing/cluster');
 const { startFleet, FLEET_NODE_SETTINGS } = require('../dist/src/testing/fleet');
 const { PG_BIN } = require('../dist/src/testing/cluster');
+const { serversCpu: fleetCpu } = require('./proc-cpu');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -148,36 +149,6 @@ function benchWatch(configPath) {
   });
 }
 
-/** CPU seconds (user + system, reaped children included) of a process from /proc/PID/stat. */
-function cpuOf(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // clock ticks, CLK_TCK = 100 on Linux
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds used so far by every server of the fleet: each postmaster and its live children (exited ones are in the postmaster's cutime). */
-function fleetCpu(dataDirs) {
-  const postmasters = new Set(dataDirs.map((d) => Number(fs.readFileSync(path.join(d, 'postmaster.pid'), 'utf8').split('\n')[0])));
-  let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    let ppid = 0;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      continue;
-    }
-    if (postmasters.has(pid) || postmasters.has(ppid)) total += cpuOf(pid);
-  }
-  return total;
-}
-
 /** Runs `poll` for POLL_SECONDS: rounds, client CPU and the fleet's server CPU, as % of one core. */
 async function measure(label, dataDirs, poll) {
   const serverBefore = fleetCpu(dataDirs);
@@ -187,7 +158,8 @@ async function measure(label, dataDirs, poll) {
   while (Date.now() - started < POLL_SECONDS * 1000) rounds += await poll();
   const seconds = (Date.now() - started) / 1000;
   const used = process.cpuUsage(before);
-  return { label, rounds, seconds, clientPct: ((used.user + used.system) / 1e6 / seconds) * 100, serverPct: ((fleetCpu(dataDirs) - serverBefore) / seconds) * 100 };
+  const clientCpu = (used.user + used.system) / 1e6;
+  return { label, rounds, seconds, clientCpu, clientPct: (clientCpu / seconds) * 100, serverPct: ((fleetCpu(dataDirs) - serverBefore) / seconds) * 100 };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -220,11 +192,14 @@ async function benchThrottle(dataDirs, topology) {
     rows.push(row);
   }
   const idle = rows[0].serverPct;
-  console.log(`\n| throttle reader, ${topology.replicas.length + 1} nodes, ${POLL_SECONDS} s each | rounds/s | client CPU (% of one core) | fleet servers' CPU above idle (% of one core) |`);
-  console.log('|---|---:|---:|---:|');
+  // The client is this process running the throttle's reader, as `backfill run` does: its CPU per
+  // minute of polling is what the throttle adds to a backfill; per round, what one poll of every node costs.
+  console.log(`\n| throttle reader, ${topology.replicas.length + 1} nodes, ${POLL_SECONDS} s each | rounds/s | client CPU (% of one core) | client CPU s per minute | client CPU ms per round | fleet servers' CPU above idle (% of one core) |`);
+  console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const extra = r === rows[0] ? `${f1(idle)} (idle)` : f1(r.serverPct - idle);
-    console.log(`| ${r.label}${r.interval ? ` (interval at end ${r.interval} ms)` : ''} | ${f1(r.rounds / r.seconds)} | ${f1(r.clientPct)} | ${extra} |`);
+    const perRound = r.rounds > 0 ? f1((r.clientCpu * 1000) / r.rounds) : '–';
+    console.log(`| ${r.label}${r.interval ? ` (interval at end ${r.interval} ms)` : ''} | ${f1(r.rounds / r.seconds)} | ${f1(r.clientPct)} | ${((r.clientCpu / r.seconds) * 60).toFixed(2)} | ${perRound} | ${extra} |`);
   }
 }
 
