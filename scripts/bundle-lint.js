@@ -79,7 +79,7 @@ async function main() {
   fs.writeFileSync(LINT_BUNDLE, lintBundleHeader(id, buildInfoMtime()) + code);
 
   // The cache is made in a process of its own that lints a sample, so it holds the compiled code
-  // of what a lint runs. Without it the bundle still works, compiling as it goes.
+  // of what a lint runs. That run is also the bundle's smoke test: a bundle that cannot lint fails the build.
   const sample = sampleLint();
   const make = spawnSync(
     process.execPath,
@@ -93,7 +93,8 @@ async function main() {
   );
   fs.rmSync(sample, { recursive: true, force: true });
   if (make.status !== 0 || !fs.existsSync(lintBundleCachePath(id))) {
-    process.stderr.write(`bundle-lint: no code cache (the sample lint failed): ${make.stderr}\n`);
+    fs.rmSync(path.dirname(LINT_BUNDLE), { recursive: true, force: true });
+    throw new Error(`the bundle failed to lint a sample (exit ${make.status}): ${make.stderr}`);
   }
 }
 
