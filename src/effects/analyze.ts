@@ -197,6 +197,19 @@ function lastName(names: AnyNode[] | undefined): string {
   return String(list[list.length - 1]?.String?.sval ?? '');
 }
 
+/** The columns an index uses: its keys, the columns in its expressions and predicate, its INCLUDE list. */
+function rememberIndexedColumns(stmt: AnyNode, table: RelationRef, ctx: AnalysisContext): void {
+  const elems = [...(stmt.indexParams ?? []), ...(stmt.indexIncludingParams ?? [])].map((p: AnyNode) => p.IndexElem).filter(Boolean);
+  const columns = new Set<string>(elems.map((e: AnyNode) => e.name).filter(Boolean));
+  const expressions = [...elems.map((e: AnyNode) => e.expr).filter(Boolean), stmt.whereClause].filter(Boolean);
+  walkTree(expressions, (_key, node) => {
+    const fields: AnyNode[] = node.ColumnRef?.fields ?? [];
+    const name = fields[fields.length - 1]?.String?.sval;
+    if (name) columns.add(name);
+  });
+  ctx.addIndexedColumns(table, [...columns], expressions.length > 0);
+}
+
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
   const table = relationFromRangeVar(stmt.relation);
   const concurrent = stmt.concurrent === true;
@@ -209,7 +222,7 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     ctx.indexCreated(index, table, stmt.tableSpace ?? ctx.defaultTablespace);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
-  ctx.addIndexedColumns(table, ((stmt.indexParams ?? []) as AnyNode[]).map((p) => p.IndexElem?.name).filter(Boolean));
+  rememberIndexedColumns(stmt, table, ctx);
   // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
   // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
   // partitioned table, so unless the table is known to be plain that is what the author is doing

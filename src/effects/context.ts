@@ -88,8 +88,12 @@ export class AnalysisContext {
   private readonly freedNames = new Map<string, Action>();
   /** Tables known to be partitioned (true) or plain (false), by key. */
   private readonly partitioned = new Map<string, boolean>();
-  /** Columns some index covers, by table key: changing their type rebuilds that index. */
-  private readonly indexedColumns = new Map<string, Set<string>>();
+  /**
+   * Columns some index covers, by table key, each with whether a binary-coercible type change
+   * builds that index again: PostgreSQL keeps the storage of a plain index, but builds an
+   * expression or partial index anew (observed on 15).
+   */
+  private readonly indexedColumns = new Map<string, Map<string, boolean>>();
   /** The tables a materialized view reads, by view key: REFRESH reads them again. */
   private readonly viewSources = new Map<string, RelationRef[]>();
   /** Relations known to exist (created in the schema, the history or this run), by key. */
@@ -339,10 +343,10 @@ export class AnalysisContext {
     return this.partitioned.get(rel.key);
   }
 
-  addIndexedColumns(rel: RelationRef, columns: string[]): void {
+  addIndexedColumns(rel: RelationRef, columns: string[], rebuiltOnTypeChange = false): void {
     let cols = this.indexedColumns.get(rel.key);
-    if (!cols) this.indexedColumns.set(rel.key, (cols = new Set()));
-    for (const c of columns) cols.add(c);
+    if (!cols) this.indexedColumns.set(rel.key, (cols = new Map()));
+    for (const c of columns) cols.set(c, rebuiltOnTypeChange || cols.get(c) === true);
   }
 
   /** Some index is known on the relation (an expression index counts through the columns it uses). */
@@ -354,6 +358,11 @@ export class AnalysisContext {
 
   isIndexed(rel: RelationRef, column: string): boolean {
     return this.indexedColumns.get(rel.key)?.has(column) ?? false;
+  }
+
+  /** An expression or partial index uses the column: a type change that keeps the rows still builds it. */
+  hasIndexRebuiltOnTypeChange(rel: RelationRef, column: string): boolean {
+    return this.indexedColumns.get(rel.key)?.get(column) === true;
   }
 
   forget(rel: RelationRef): void {
@@ -423,7 +432,11 @@ export class AnalysisContext {
     }
     for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
     const indexed = this.indexedColumns.get(rel.key);
-    if (indexed?.delete(from)) indexed.add(to);
+    const rebuilt = indexed?.get(from);
+    if (indexed && rebuilt !== undefined) {
+      indexed.delete(from);
+      indexed.set(to, rebuilt);
+    }
   }
 
   /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */

@@ -59,13 +59,17 @@ interface IndexRow {
   relfilenode: string;
 }
 
-/** How many indexes of each table are new or were written anew between two listings. */
+/**
+ * How many indexes of each table got new storage between two listings. By relfilenode, not by
+ * oid: ALTER COLUMN … TYPE re-creates an index it can keep under a new oid on the same storage
+ * (nothing is built), while CREATE INDEX and REINDEX write new files.
+ */
 function indexBuildsByTable(before: IndexRow[], after: IndexRow[]): Map<string, number> {
-  const old = new Map(before.map((r) => [r.oid, r.relfilenode]));
+  const old = new Set(before.map((r) => `${r.table_oid}/${r.relfilenode}`));
   const out = new Map<string, number>();
   for (const r of after) {
     // relfilenode 0: the index of a partitioned table, which has no storage and builds nothing.
-    if (r.relfilenode !== '0' && old.get(r.oid) !== r.relfilenode) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
+    if (r.relfilenode !== '0' && !old.has(`${r.table_oid}/${r.relfilenode}`)) out.set(r.table_oid, (out.get(r.table_oid) ?? 0) + 1);
   }
   return out;
 }

@@ -42,6 +42,10 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'ALTER TABLE t ALTER COLUMN d TYPE text', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN v TYPE varchar(50)', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN v TYPE varchar', rewrite: 'no' },
+  // The rows stay; a plain index keeps its storage, an expression or partial index on the column is built again.
+  { sql: 'CREATE INDEX t_v_lower ON t (lower(v)); ALTER TABLE t ALTER COLUMN v TYPE varchar', rewrite: 'no' },
+  { sql: "CREATE INDEX t_v_partial ON t (d) WHERE v <> ''; ALTER TABLE t ALTER COLUMN v TYPE varchar", rewrite: 'no' },
+  { sql: 'CREATE INDEX t_d_incl ON t (id) INCLUDE (v); ALTER TABLE t ALTER COLUMN v TYPE varchar', rewrite: 'no' },
   { sql: 'ALTER TABLE t ALTER COLUMN vc TYPE varchar(100)', rewrite: 'no' },
   { sql: 'ALTER TABLE t ALTER COLUMN vc TYPE varchar(10)', rewrite: 'yes' },
   { sql: 'ALTER TABLE t ALTER COLUMN vc TYPE varchar', rewrite: 'no' },

@@ -61,7 +61,7 @@ function predictedOn(p: Prediction, table: string) {
   const rels = p.effects.flatMap((e) => e.relations).filter((r) => r.relation.key === table);
   const locks = [...new Set(rels.flatMap((r) => r.locks))];
   const rewrite = rels.some((r) => r.rewrite === 'yes') ? 'yes' : rels.some((r) => r.rewrite === 'unknown') ? 'unknown' : 'no';
-  return { locks, rewrite, scan: rels.some((r) => r.scan) };
+  return { locks, rewrite, scan: rels.some((r) => r.scan), indexBuild: rels.some((r) => r.indexBuild !== undefined) };
 }
 
 /** Modes the statement added; a mode the setup already held cannot be seen again. */
@@ -182,13 +182,15 @@ describe('effects model vs a real PostgreSQL 15', () => {
     const on = c.on ?? [...new Set([...predictedTables, ...observedTables])];
     for (const table of on) {
       const p = predictedOn(predicted, table);
-      const o = trace.relations[table] ?? { locks: [], heldBefore: [], rewritten: false, seqScans: 0 };
+      const o = trace.relations[table] ?? { locks: [], heldBefore: [], rewritten: false, seqScans: 0, indexBuilds: 0 };
       const label = `${sql} — on ${table}`;
       expect({ label, locks: comparable(added(p.locks, o.heldBefore), p.rewrite) }).toEqual({ label, locks: comparable(added(o.locks, o.heldBefore), p.rewrite) });
       if (o.rewritten) expect({ label, rewrite: p.rewrite }).not.toEqual({ label, rewrite: 'no' });
       if (p.rewrite === 'yes') expect({ label, rewritten: o.rewritten }).toEqual({ label, rewritten: true });
       // When the rewrite itself is unknown, so is the scan that comes with it.
       if (scanComparable(predicted, table) && p.rewrite !== 'unknown') expect({ label, scan: p.scan }).toEqual({ label, scan: o.seqScans > 0 });
+      // A rewrite writes every index anew as well; apart from that, an index build is its own claim.
+      if (!o.rewritten && p.rewrite !== 'unknown') expect({ label, indexBuild: p.indexBuild }).toEqual({ label, indexBuild: o.indexBuilds > 0 });
     }
     if (c.rewrite) expect(predictedOn(predicted, on[0]).rewrite).toBe(c.rewrite);
   };
