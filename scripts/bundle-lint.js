@@ -74,9 +74,14 @@ async function main() {
   });
   const code = result.outputFiles[0].text;
   const id = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
-  fs.rmSync(path.dirname(LINT_BUNDLE), { recursive: true, force: true });
+  // Renamed into place, so a lint running meanwhile reads the old bundle or the new one, whole.
   fs.mkdirSync(path.dirname(LINT_BUNDLE), { recursive: true });
-  fs.writeFileSync(LINT_BUNDLE, lintBundleHeader(id, buildInfoMtime()) + code);
+  const partial = `${LINT_BUNDLE}.${process.pid}`;
+  fs.writeFileSync(partial, lintBundleHeader(id, buildInfoMtime()) + code);
+  fs.renameSync(partial, LINT_BUNDLE);
+  for (const old of fs.readdirSync(path.dirname(LINT_BUNDLE))) {
+    if (/^lint-[0-9a-f]+\.v8cache$/.test(old) && old !== path.basename(lintBundleCachePath(id))) fs.rmSync(path.join(path.dirname(LINT_BUNDLE), old), { force: true });
+  }
 
   // The cache is made in a process of its own that lints a sample, so it holds the compiled code
   // of what a lint runs. That run is also the bundle's smoke test: a bundle that cannot lint fails the build.
@@ -87,7 +92,12 @@ async function main() {
       '-e',
       `const b = require(${JSON.stringify(path.join(DIST, 'src', 'cli', 'lint-bundle.js'))});
        const bundle = b.loadLintBundle();
-       bundle.lintMain(['lint', '0001_sample.sql']).then(() => require('node:fs').writeFileSync(b.lintBundleCachePath(bundle.id), bundle.createCachedData()));`,
+       bundle.lintMain(['lint', '0001_sample.sql']).then(() => {
+         const fs = require('node:fs');
+         const cache = b.lintBundleCachePath(bundle.id);
+         fs.writeFileSync(cache + '.' + process.pid, bundle.createCachedData());
+         fs.renameSync(cache + '.' + process.pid, cache);
+       });`,
     ],
     { cwd: sample, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
   );

@@ -27,6 +27,11 @@ function runUnbundled(args: string[], cwd: string, input = '') {
 describe('the bundled lint fast path', () => {
   const make = useTempTrees('dbops-lint-bundle-');
 
+  beforeAll(() => {
+    const r = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(LOADER)}).loadLintBundle())`], { encoding: 'utf8' });
+    if (r.stdout !== 'object') throw new Error('dist/bundle/lint.js is missing or older than the last tsc: run `npm run build` first');
+  });
+
   it('is what bin/run.js loads for a plain lint: none of the lint modules under dist/src', async () => {
     const root = make({
       'm/0001_index.sql': 'CREATE INDEX orders_created_idx ON orders (created_at);\n',
