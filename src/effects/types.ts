@@ -126,7 +126,8 @@ export interface Action {
   /** Reads every row of the table while holding the lock (verification, rewrite or index build). */
   scan: boolean;
   scanReason?: string;
-  indexBuild?: { concurrent: boolean; unique: boolean; name?: string };
+  /** `reason`: why an index is built where no row is rewritten (an ALTER COLUMN TYPE that cannot keep it). */
+  indexBuild?: { concurrent: boolean; unique: boolean; name?: string; reason?: string };
   /** Locks this action takes on other relations (a foreign key's referenced table…). */
   otherLocks?: OtherLock[];
   /** The relation was created earlier in this run (empty: locks on it hurt no one). */
@@ -164,6 +165,11 @@ export interface Action {
    * prediction is then the cautious one, never a confident guess; `--verify` observes the answer.
    */
   cannotProve?: string;
+  /**
+   * Inside a DO block, under IF, CASE, a loop or an exception handler: whether it runs at all
+   * depends on what the block reads at run time. The prediction is what it does when it runs.
+   */
+  conditional?: string;
   /** IF NOT EXISTS on something that already exists: the statement does nothing (beyond its lock). */
   noOp?: string;
 }

@@ -57,7 +57,8 @@ function allActions(effects: StatementEffects): Action[] {
 
 export function predictedRelations(effects: StatementEffects): PredictedRelation[] {
   // Views, sequences and indexes are not traced (no rows to rewrite or scan): only tables and materialized views are compared.
-  const relations = [...effects.relations, ...(effects.nested ?? []).flatMap((n) => n.effects.relations)].filter((r) => r.relation.kind !== 'index' && r.relation.kind !== 'relation');
+  // A DO block's statements run as one: what they do to a relation is folded into one prediction.
+  const relations = combineByRelation(allActions(effects)).filter((r) => r.relation.kind !== 'index' && r.relation.kind !== 'relation');
   return relations.map((r) => ({ relation: r.relation.key, locks: r.locks, rewrite: r.rewrite, scan: r.scan, indexBuild: r.indexBuild !== undefined }));
 }
 
@@ -91,6 +92,9 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
     const o = observed.find((r) => r.relation === key) ?? { relation: key, locks: [], rewrite: false, scan: false, indexBuild: false };
     const own = actions.filter((a) => a.relation.key === key);
     const fix = correctedActions.filter((a) => a.relation.key === key);
+    // What a DO block does only under IF, CASE, a loop or a handler: the observation says whether it ran, the model did not claim it would.
+    const claims = own.length === 0 || !own.every((a) => a.conditional);
+    const mismatchesBefore = mismatches.length;
     if (inTransaction) {
       const pl = strongest(p.locks);
       const ol = strongest(o.locks);
@@ -125,8 +129,12 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
         if (!o.indexBuild) delete a.indexBuild;
       }
     }
+    if (!claims) mismatches.splice(mismatchesBefore);
     // The observation answered what the model could not know.
-    for (const a of fix) delete a.cannotProve;
+    for (const a of fix) {
+      delete a.cannotProve;
+      delete a.conditional;
+    }
   }
   corrected.relations = combineByRelation(corrected.actions);
   for (const n of corrected.nested ?? []) n.effects.relations = combineByRelation(n.effects.actions);
