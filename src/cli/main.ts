@@ -6,7 +6,8 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * The `dbops` entry point: runs oclif and turns any escaping error into one line and an exit code.
- * `dbops lint` with plain arguments skips oclif (see fast-path.ts); oclif is required lazily for that.
+ * `dbops lint` and `dbops report lag|connections` with plain arguments skip oclif (see fast-path.ts);
+ * oclif is required lazily for that.
  */
 export async function main(argv: string[]): Promise<void> {
   // Any argument or variable may carry a password, malformed or not: mask them before anything can print them.
@@ -15,6 +16,13 @@ export async function main(argv: string[]): Promise<void> {
   registerSecret(process.env.PGPASSWORD);
   if (argv[0] === 'lint') {
     const code = await (require('./fast-lint') as typeof import('./fast-lint')).fastLint(argv.slice(1));
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
+  }
+  if (argv[0] === 'report') {
+    const code = await (require('./fast-report') as typeof import('./fast-report')).fastReport(argv.slice(1));
     if (code !== undefined) {
       process.exitCode = code;
       return;

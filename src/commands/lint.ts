@@ -1,20 +1,8 @@
-import { Args, Flags, type Interfaces } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { DbopsCommand } from '../cli/base-command';
-import type { FlagSpec } from '../cli/fast-path';
 import { LINT_FLAGS } from '../cli/lint-flags';
+import { oclifFlags } from '../cli/oclif-flags';
 import type { LintFlags } from '../lint/run';
-
-/** oclif flags from the plain flag specs shared with the start-up fast path. */
-function oclifFlags(specs: Record<string, FlagSpec>): Interfaces.FlagInput {
-  return Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [
-      name,
-      spec.type === 'boolean'
-        ? Flags.boolean({ description: spec.description })
-        : Flags.string({ description: spec.description, char: spec.char as 'f' | undefined, options: spec.options as string[] | undefined, helpValue: spec.helpValue, default: spec.default, multiple: spec.multiple as false }),
-    ]),
-  ) as Interfaces.FlagInput;
-}
 
 /**
  * `dbops lint [PATHS...]`: thin on purpose. The work (and every heavy import) is in

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client } from './pg';
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { resolveConnection, type ConnectionTarget } from './connection-options';

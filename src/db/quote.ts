@@ -1,4 +1,4 @@
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier, escapeLiteral } from './pg';
 
 /** Quotes an identifier, or a dotted schema.name pair given as separate parts. */
 export function quoteIdent(...parts: string[]): string {

@@ -242,15 +242,18 @@ function alterColumnType(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): 
   if (rewrite !== 'no') Object.assign(a, { scan: true, scanReason: 'reads every row to convert it' });
   // A rewrite rebuilds every index; otherwise the indexes on the column are rebuilt logically.
   if (rewrite === 'yes' || ctx.isIndexed(rel, column)) a.alsoLocks = ['ShareLock'];
-  // Without a rewrite PostgreSQL keeps a plain index's storage, but builds an expression or partial index on the column anew,
-  // and a plain one whose operator class does not fit the new type (timestamp → timestamptz in UTC).
-  if (rewrite === 'no' && (ctx.hasIndexRebuiltOnTypeChange(rel, column) || (ctx.isIndexed(rel, column) && !sameOperatorClass(oldType, newType, ctx)))) {
-    Object.assign(a, { indexBuild: { concurrent: false, unique: false }, scan: true, scanReason: 'reads every row to build the indexes on the column again' });
+  // Without a rewrite an index on the column is kept when its operator class still fits the new
+  // type; one with an expression or a predicate, or whose operator class changes, is built again.
+  const use = ctx.indexUse(rel, column);
+  if (rewrite !== 'yes' && use === 'expression') a.indexBuild = { concurrent: false, unique: false, reason: 'an index uses it in an expression or its WHERE predicate' };
+  else if (rewrite !== 'yes' && use && !sameOperatorClass(oldType, newType, ctx)) {
+    a.indexBuild = { concurrent: false, unique: false, reason: oldType ? `the index's operator class for ${oldType.display} does not fit ${newType?.display ?? 'the new type'}` : 'its current type is not known' };
   }
+  if (a.indexBuild && !a.scan) Object.assign(a, { scan: true, scanReason: 'reads every row to build the index on the column again' });
   return a;
 }
 
-/** Types whose default btree operator classes are the same, so a plain index on the column is kept (varchar's is text's, cidr's inet's). */
+/** Types whose default btree operator classes are the same, so a plain index on the column is reused (varchar's is text's, cidr's inet's). */
 const SAME_OPCLASS: Record<string, string> = { varchar: 'text', cidr: 'inet' };
 
 /** Whether a plain index keeps its operator class across the type change (unknown: assume it does not). */

@@ -197,17 +197,15 @@ function lastName(names: AnyNode[] | undefined): string {
   return String(list[list.length - 1]?.String?.sval ?? '');
 }
 
-/** The columns an index uses: its keys, the columns in its expressions and predicate, its INCLUDE list. */
-function rememberIndexedColumns(stmt: AnyNode, table: RelationRef, ctx: AnalysisContext): void {
-  const elems = [...(stmt.indexParams ?? []), ...(stmt.indexIncludingParams ?? [])].map((p: AnyNode) => p.IndexElem).filter(Boolean);
-  const columns = new Set<string>(elems.map((e: AnyNode) => e.name).filter(Boolean));
-  const expressions = [...elems.map((e: AnyNode) => e.expr).filter(Boolean), stmt.whereClause].filter(Boolean);
-  walkTree(expressions, (_key, node) => {
-    const fields: AnyNode[] = node.ColumnRef?.fields ?? [];
-    const name = fields[fields.length - 1]?.String?.sval;
-    if (name) columns.add(name);
+/** The column names an expression refers to (the last part of each column reference). */
+function columnRefs(exprs: AnyNode[]): string[] {
+  const names: string[] = [];
+  walkTree(exprs, (_key, node) => {
+    const fields = node?.ColumnRef?.fields as AnyNode[] | undefined;
+    const last = fields?.[fields.length - 1]?.String?.sval;
+    if (typeof last === 'string') names.push(last);
   });
-  ctx.addIndexedColumns(table, [...columns], expressions.length > 0);
+  return names;
 }
 
 function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
@@ -222,7 +220,11 @@ function createIndex(stmt: AnyNode, ctx: AnalysisContext): Action {
     ctx.indexCreated(index, table, stmt.tableSpace ?? ctx.defaultTablespace);
     if (ctx.isNew(table)) ctx.markNew(index);
   }
-  rememberIndexedColumns(stmt, table, ctx);
+  const params = (stmt.indexParams ?? []) as AnyNode[];
+  const keyColumns: string[] = params.map((p) => p.IndexElem?.name).filter(Boolean);
+  // An index with an expression or a predicate is never reused by a type change of any of its columns.
+  const expressions = [...params.map((p) => p.IndexElem?.expr).filter(Boolean), ...(stmt.whereClause ? [stmt.whereClause] : [])];
+  ctx.addIndexedColumns(table, [...keyColumns, ...columnRefs(expressions)], expressions.length > 0 ? 'expression' : 'plain');
   // CREATE INDEX ON ONLY <partitioned table> creates the parent index invalid, without building
   // anything (the parser leaves out inh when ONLY is given). ONLY means that only for a
   // partitioned table, so unless the table is known to be plain that is what the author is doing

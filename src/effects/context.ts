@@ -38,6 +38,9 @@ export interface PartitionKey {
 }
 
 /** CREATE DOMAIN: changing a column to it rewrites as the base type does, and re-checks its constraints. */
+/** How an index uses a column: as a key column, or inside an expression or the WHERE predicate. */
+export type IndexUse = 'plain' | 'expression';
+
 export interface DomainFacts {
   base: ColumnType;
   constrained: boolean;
@@ -89,11 +92,11 @@ export class AnalysisContext {
   /** Tables known to be partitioned (true) or plain (false), by key. */
   private readonly partitioned = new Map<string, boolean>();
   /**
-   * Columns some index covers, by table key, each with whether a binary-coercible type change
-   * builds that index again: PostgreSQL keeps the storage of a plain index, but builds an
-   * expression or partial index anew (observed on 15).
+   * Columns some index covers, by table key, and how: a type change without a rewrite keeps a
+   * plain index whose operator class still fits, but always builds again an index that uses the
+   * column in an expression or its WHERE predicate (PostgreSQL does not compare those).
    */
-  private readonly indexedColumns = new Map<string, Map<string, boolean>>();
+  private readonly indexedColumns = new Map<string, Map<string, IndexUse>>();
   /** The tables a materialized view reads, by view key: REFRESH reads them again. */
   private readonly viewSources = new Map<string, RelationRef[]>();
   /** Relations known to exist (created in the schema, the history or this run), by key. */
@@ -343,10 +346,11 @@ export class AnalysisContext {
     return this.partitioned.get(rel.key);
   }
 
-  addIndexedColumns(rel: RelationRef, columns: string[], rebuiltOnTypeChange = false): void {
+  addIndexedColumns(rel: RelationRef, columns: string[], use: IndexUse = 'plain'): void {
     let cols = this.indexedColumns.get(rel.key);
     if (!cols) this.indexedColumns.set(rel.key, (cols = new Map()));
-    for (const c of columns) cols.set(c, rebuiltOnTypeChange || cols.get(c) === true);
+    // An expression use is the one that decides: that index is built again whatever the type.
+    for (const c of columns) if (cols.get(c) !== 'expression') cols.set(c, use);
   }
 
   /** Some index is known on the relation (an expression index counts through the columns it uses). */
@@ -360,9 +364,9 @@ export class AnalysisContext {
     return this.indexedColumns.get(rel.key)?.has(column) ?? false;
   }
 
-  /** An expression or partial index uses the column: a type change that keeps the rows still builds it. */
-  hasIndexRebuiltOnTypeChange(rel: RelationRef, column: string): boolean {
-    return this.indexedColumns.get(rel.key)?.get(column) === true;
+  /** How indexes use the column: 'expression' when some index has it in an expression or its predicate. */
+  indexUse(rel: RelationRef, column: string): IndexUse | undefined {
+    return this.indexedColumns.get(rel.key)?.get(column);
   }
 
   forget(rel: RelationRef): void {
@@ -432,10 +436,10 @@ export class AnalysisContext {
     }
     for (const check of this.notNullChecks.get(rel.key)?.values() ?? []) if (check.column === from) check.column = to;
     const indexed = this.indexedColumns.get(rel.key);
-    const rebuilt = indexed?.get(from);
-    if (indexed && rebuilt !== undefined) {
+    const use = indexed?.get(from);
+    if (indexed && use) {
       indexed.delete(from);
-      indexed.set(to, rebuilt);
+      indexed.set(to, use);
     }
   }
 

@@ -126,7 +126,8 @@ export interface Action {
   /** Reads every row of the table while holding the lock (verification, rewrite or index build). */
   scan: boolean;
   scanReason?: string;
-  indexBuild?: { concurrent: boolean; unique: boolean; name?: string };
+  /** `reason`: why an index is built where no row is rewritten (an ALTER COLUMN TYPE that cannot keep it). */
+  indexBuild?: { concurrent: boolean; unique: boolean; name?: string; reason?: string };
   /** Locks this action takes on other relations (a foreign key's referenced table…). */
   otherLocks?: OtherLock[];
   /** The relation was created earlier in this run (empty: locks on it hurt no one). */

@@ -54,23 +54,6 @@ SELECT ${CAN_READ_STATS},
                  'replay_lag_s', EXTRACT(EPOCH FROM replay_lag)::float8) ORDER BY application_name), '[]'::json)
           FROM pg_stat_replication) AS downstreams`;
 
-/** This standby's WAL receiver: whether it streams and from where (report connections). */
-export const NODE_WAL_RECEIVER = `
-SELECT status,
-       sender_host,
-       sender_port,
-       conninfo,
-       EXTRACT(EPOCH FROM now() - last_msg_receipt_time)::float8 AS last_msg_age_s
-  FROM pg_stat_wal_receiver`;
-
-/** Connection limits; reserved_connections exists from PostgreSQL 16 on (NULL before). */
-export const NODE_CONNECTION_LIMITS = `
-SELECT ${CAN_READ_STATS},
-       current_setting('max_connections')::int AS max_connections,
-       current_setting('superuser_reserved_connections')::int AS superuser_reserved,
-       (SELECT setting::int FROM pg_settings WHERE name = 'reserved_connections') AS reserved,
-       pg_is_in_recovery() AS in_recovery`;
-
 /**
  * Client backends only: walsenders and background workers have rows in pg_stat_activity but do
  * not use client slots. The report's own session is left out so counts are what others hold.
@@ -86,6 +69,21 @@ SELECT pid,
   FROM pg_stat_activity
  WHERE backend_type = 'client backend'
    AND pid <> pg_backend_pid()`;
+
+/**
+ * Everything `report connections` reads from one server, in ONE statement (a report over fifty
+ * nodes pays one round trip per node): its connection limits (reserved_connections exists from
+ * PostgreSQL 16 on: NULL before), its client backends, and, on a standby, where its WAL comes
+ * from. current_setting() rather than pg_settings, which builds a row for every setting.
+ */
+export const NODE_CONNECTIONS = `
+SELECT ${CAN_READ_STATS},
+       current_setting('max_connections')::int AS max_connections,
+       current_setting('superuser_reserved_connections')::int AS superuser_reserved,
+       current_setting('reserved_connections', true)::int AS reserved,
+       pg_is_in_recovery() AS in_recovery,
+       (SELECT json_build_object('host', sender_host, 'port', sender_port) FROM pg_stat_wal_receiver) AS sender,
+       (SELECT COALESCE(json_agg(b), '[]'::json) FROM (${NODE_CLIENT_BACKENDS}) b) AS backends`;
 
 /** PgBouncer admin console commands (must go over the simple query protocol). */
 export const PGBOUNCER_POOLS = 'SHOW POOLS';

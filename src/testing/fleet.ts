@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
+import { Client } from '../db/pg';
 import { mapBounded } from '../util/pool';
 import {
   asPostgres, baseSettings, chownToPostgres, freePort, nodeUrl, PG_BIN, stopNode, SUPERUSER, SUPERUSER_PASSWORD, waitFor,

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client, type ClientConfig } from 'pg';
+import { Client, type ClientConfig } from '../db/pg';
 import { DbopsError, UsageError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { describeConnectionError } from '../db/connect';

@@ -5,7 +5,7 @@
  * the next one runs on its result (statements that refuse a transaction block run alone), and
  * what it did is compared with what the model predicted.
  */
-import { Client } from 'pg';
+import { Client } from '../db/pg';
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { analyzeSources, type AnalyzeOptions } from '../effects/analyze-files';

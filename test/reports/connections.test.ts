@@ -4,6 +4,8 @@ import { connectionsTable, type ConnectionsReport } from '../../src/reports/conn
 import { runCli } from '../harness/cli';
 import { freePort, waitFor } from '../../src/testing/cluster';
 import { byName, runJson } from './helpers';
+import { collectConnections } from '../../src/reports/connections/collect';
+import { resolveTopology } from '../../src/replication/topology';
 
 describe('dbops report connections', () => {
   const pg = useCluster({ standbys: true, pgbouncer: true });
@@ -163,6 +165,19 @@ describe('dbops report connections', () => {
     expect(byName(json.nodes, 'cascade1')).toMatchObject({ role: 'cascading standby', upstream: 'standby1' });
     const table = await runCli(args);
     expect(table.stdout).toMatch(/│ cascade1 +│ cascading standby of standby1 +│/);
+  });
+
+  it('sends one statement per node: limits, client backends and WAL sender in one round trip (#15)', async () => {
+    const c = pg();
+    const topology = resolveTopology({ primary: c.primary.url, replicas: [`standby1=${c.standby!.url}`, `cascade1=${c.cascade!.url}`] });
+    const query = jest.spyOn(Client.prototype, 'query');
+    try {
+      const snapshot = await collectConnections(topology);
+      expect(snapshot.nodes.map((n) => [n.name, n.reachable, n.upstream])).toEqual([['primary', true, null], ['standby1', true, 'primary'], ['cascade1', true, 'standby1']]);
+      expect(query).toHaveBeenCalledTimes(3);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('warns when the node given as --primary is a standby (after a failover?)', async () => {

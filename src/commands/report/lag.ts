@@ -1,5 +1,7 @@
-import { Flags } from '@oclif/core';
 import { ReportCommand } from '../../cli/report-command';
+import { oclifFlags } from '../../cli/oclif-flags';
+import { LAG_FLAGS } from '../../cli/report-flags';
+import { runLagReport, type LagFlags } from '../../cli/run-reports';
 
 export default class ReportLag extends ReportCommand {
   static override description =
@@ -13,18 +15,10 @@ export default class ReportLag extends ReportCommand {
     '<%= config.bin %> report lag --problems   # a fleet from dbops.config.json "topology": only the nodes that are not OK',
   ];
 
-  static override flags = {
-    warn: Flags.string({ description: 'replay lag at which a standby is WARNING (with a unit: 500ms, 5s, 2min)', default: '30s', helpGroup: 'THRESHOLDS' }),
-    critical: Flags.string({ description: 'replay lag at which a standby is CRITICAL (with a unit: 30s, 5min)', default: '5min', helpGroup: 'THRESHOLDS' }),
-    'warn-bytes': Flags.string({ description: 'WAL bytes behind at which a standby is WARNING (e.g. 16MB)', helpGroup: 'THRESHOLDS' }),
-    'critical-bytes': Flags.string({ description: 'WAL bytes behind at which a standby is CRITICAL (e.g. 1GB)', helpGroup: 'THRESHOLDS' }),
-  };
+  static override flags = oclifFlags(LAG_FLAGS);
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ReportLag);
-    const { parseLagThresholds } = await import('../../reports/lag/evaluate');
-    const { produceLagReport } = await import('../../reports/lag/report');
-    const thresholds = parseLagThresholds({ warn: flags.warn, critical: flags.critical, warnBytes: flags['warn-bytes'], criticalBytes: flags['critical-bytes'] });
-    await this.runReportWith(flags, (topology, { timeouts, format, problemsOnly }) => produceLagReport(topology, thresholds, timeouts, format, { problemsOnly }));
+    process.exitCode = await runLagReport(flags as unknown as LagFlags);
   }
 }

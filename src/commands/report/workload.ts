@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ReportCommand } from '../../cli/report-command';
+import type { CommonReportFlags } from '../../cli/run-reports';
 
 export default class ReportWorkload extends ReportCommand {
   static override description =
@@ -27,7 +28,9 @@ export default class ReportWorkload extends ReportCommand {
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(ReportWorkload);
+    const parsed = await this.parse(ReportWorkload);
+    // The shared report flags come from plain specs (report-flags.ts), which oclif cannot type.
+    const flags = parsed.flags as typeof parsed.flags & CommonReportFlags;
     const { parseDuration } = await import('../../util/duration');
     const { parseWorkloadThresholds } = await import('../../reports/workload/evaluate');
     const { produceWorkloadReport } = await import('../../reports/workload/report');

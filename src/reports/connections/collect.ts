@@ -2,7 +2,7 @@ import type { QueryConfig } from 'pg';
 import { DbopsError, UsageError } from '../../core/errors';
 import type { Session } from '../../db/connect';
 import { onNode, requireStatsPrivilege, type NodeTimeouts } from '../../replication/node-session';
-import { NODE_CLIENT_BACKENDS, NODE_CONNECTION_LIMITS, NODE_WAL_RECEIVER, PGBOUNCER_POOLS } from '../../replication/queries';
+import { NODE_CONNECTIONS, PGBOUNCER_POOLS } from '../../replication/queries';
 import type { NodeEndpoint, Topology } from '../../replication/topology';
 import { DEFAULT_NODE_CONCURRENCY } from '../../replication/lag/collect';
 import { mapBounded } from '../../util/pool';
@@ -57,16 +57,8 @@ interface Sender {
 }
 
 async function readNode(endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<{ node: NodeConnections; sender: Sender | null }> {
-  const outcome = await onNode(endpoint, 'postgres', options, async (s) => {
-    const node = await readNodeConnections(s, endpoint, options);
-    return { node, sender: node.role === 'standby' ? await readSender(s) : null };
-  });
+  const outcome = await onNode(endpoint, 'postgres', options, (s) => readNodeConnections(s, endpoint, options));
   return outcome.ok ? outcome.value : { node: { ...emptyNode(endpoint), error: outcome.error }, sender: null };
-}
-
-async function readSender(session: Session): Promise<Sender | null> {
-  const row = (await session.client.query(NODE_WAL_RECEIVER)).rows[0];
-  return row?.sender_host && row.sender_port ? { host: row.sender_host, port: Number(row.sender_port) } : null;
 }
 
 function emptyNode(endpoint: NodeEndpoint): NodeConnections {
@@ -101,17 +93,19 @@ interface BackendRow {
   xact_age_s: number | null;
 }
 
-async function readNodeConnections(session: Session, endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<NodeConnections> {
-  const limits = (await session.client.query(NODE_CONNECTION_LIMITS)).rows[0];
+/** One round trip: NODE_CONNECTIONS (limits, client backends and, on a standby, its WAL sender). */
+async function readNodeConnections(session: Session, endpoint: NodeEndpoint, options: CollectConnectionsOptions): Promise<{ node: NodeConnections; sender: Sender | null }> {
+  const limits = (await session.client.query(NODE_CONNECTIONS)).rows[0];
   requireStatsPrivilege(limits, endpoint);
-  const backends: BackendRow[] = (await session.client.query(NODE_CLIENT_BACKENDS)).rows;
+  const backends = limits.backends as BackendRow[];
+  const sender = limits.sender as { host: string | null; port: number | null } | null;
   const reservedSlots = limits.superuser_reserved + (limits.reserved ?? 0);
   const effectiveLimit = Math.max(0, Math.min(limits.max_connections - reservedSlots, options.limit ?? DEFAULT_CONNECTION_CAP));
   const byState: Record<string, number> = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0]));
   for (const b of backends) byState[b.state] = (byState[b.state] ?? 0) + 1;
   const top = options.top ?? 10;
   const idleInTx = backends.filter((b) => b.state.startsWith('idle in transaction'));
-  return {
+  const node: NodeConnections = {
     ...emptyNode(endpoint),
     reachable: true,
     role: limits.in_recovery ? 'standby' : 'primary',
@@ -128,6 +122,7 @@ async function readNodeConnections(session: Session, endpoint: NodeEndpoint, opt
     oldestIdleInTransaction: oldest(idleInTx, (b) => b.state_age_s),
     oldestTransaction: oldest(backends, (b) => b.xact_age_s),
   };
+  return { node, sender: limits.in_recovery && sender?.host && sender.port ? { host: sender.host, port: Number(sender.port) } : null };
 }
 
 function tally(rows: BackendRow[], key: (r: BackendRow) => string): Holder[] {
