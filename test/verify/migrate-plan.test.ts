@@ -37,4 +37,29 @@ describe('dbops migrate plan --verify', () => {
     const doc = JSON.parse((await p.cli(['migrate', 'plan', '--format', 'json'])).stdout);
     expect(doc.migrations[0].statements.map((s: { relations: Array<{ rewrite: string }> }) => s.relations[0].rewrite)).toEqual(['no', 'yes']);
   });
+
+  it('replays schemas, enum types, domains and expression indexes of the live schema', async () => {
+    const p = await newProject(pg, {
+      '0001_create.sql': [
+        'CREATE SCHEMA app;',
+        "CREATE TYPE app.mood AS ENUM ('ok', 'it''s bad');",
+        'CREATE DOMAIN positive AS int NOT NULL CHECK (VALUE > 0);',
+        'CREATE TABLE app.people (id positive PRIMARY KEY, m app.mood, tags app.mood[], email varchar(50), nick varchar(50));',
+        'CREATE INDEX people_email_lower ON app.people (lower(email));',
+        'CREATE INDEX people_nick ON app.people (nick);',
+      ].join('\n'),
+    });
+    expect((await p.cli(['migrate'])).code).toBe(0);
+    p.write('0002_widen.sql', 'ALTER TABLE app.people ALTER COLUMN email TYPE varchar(100);\nALTER TABLE app.people ALTER COLUMN nick TYPE varchar(100);\nALTER TABLE app.people ALTER COLUMN id TYPE int;\n');
+    const plan = await p.cli(['migrate', 'plan', '--format', 'json', '--verify', pg().primary.url], { timeoutMs: 120_000 });
+    expect(plan.stderr).toBe('');
+    const doc = JSON.parse(plan.stdout);
+    // The expression index is built again, the plain one is kept; dropping the domain rewrites nothing.
+    expect(doc.verification.statements.map((s: { observed: string; modelWasWrong: boolean; error: unknown }) => [s.observed, s.modelWasWrong, s.error])).toEqual([
+      ['AccessExclusiveLock on app.people, full scan, index build', false, null],
+      ['AccessExclusiveLock on app.people', false, null],
+      ['AccessExclusiveLock on app.people', false, null],
+    ]);
+    expect(doc.lint.map((f: { ruleId: string; category: string }) => [f.ruleId, f.category])).toContainEqual(['changing-column-type', 'index-build']);
+  });
 });
