@@ -7,7 +7,8 @@
  * Starts a throwaway primary + streaming standby (shared_buffers 512MB), then prints:
  *  1. throughput: one UPDATE of every row vs `dbops backfill run` (defaults, unthrottled) on an
  *     identical copy of the table, alternated --reps times (the machine is shared) — the ratio of
- *     their rates per repetition and the median (target ≥ 0.8);
+ *     their rates per repetition and the median (target ≥ 0.9), and the CPU each side cost (the
+ *     primary's server processes, plus the CLI for the backfill), which the shared machine's load moves far less;
  *  2. the longest time any batch held its row locks (first row lock to end of COMMIT, target ≤ 200 ms);
  *  3. time per 1,000 rows for each tenth of the table, first vs last (keyset: flat);
  *  4. peak RSS of the CLI for --rows vs --big rows (flat);
@@ -20,6 +21,7 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { startCluster } = require('../dist/src/testing/cluster');
 const { parseLsn } = require('../dist/src/replication/lsn');
+const { serversCpu } = require('./proc-cpu');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -34,7 +36,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 function runCli(cliArgs, { onLine, timed } = {}) {
   return new Promise((resolve, reject) => {
-    const argv = timed ? ['-f', '%M', process.execPath, BIN, ...cliArgs] : [BIN, ...cliArgs];
+    const argv = timed ? ['-f', '%M %U %S', process.execPath, BIN, ...cliArgs] : [BIN, ...cliArgs];
     const child = spawn(timed ? '/usr/bin/time' : process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -75,6 +77,7 @@ async function settle(pg, vacuum = []) {
 
 async function backfill(pg, table, extra = [], opts = {}) {
   const events = [];
+  const serverBefore = serversCpu([pg.primary.dataDir]);
   const started = Date.now();
   const r = await runCli(['backfill', 'run', '--url', pg.primary.url, '--table', table, '--set', 'counter = counter + 1', '--format', 'json', ...extra], {
     ...opts,
@@ -83,31 +86,39 @@ async function backfill(pg, table, extra = [], opts = {}) {
       opts.onEvent?.(e);
     },
   });
+  const seconds = (Date.now() - started) / 1000;
   if (r.code !== 0) throw new Error(`backfill exited ${r.code}: ${r.err}`);
-  const rss = opts.timed ? Number(r.err.trim().split('\n').pop()) : null;
-  return { seconds: (Date.now() - started) / 1000, events, batches: events.filter((e) => e.event === 'batch'), rssKb: rss };
+  const [rss, user, sys] = opts.timed ? r.err.trim().split('\n').pop().split(' ').map(Number) : [null, 0, 0];
+  return { seconds, events, batches: events.filter((e) => e.event === 'batch'), rssKb: rss, cliCpu: user + sys, serverCpu: serversCpu([pg.primary.dataDir]) - serverBefore };
 }
 
 const POSITION_BATCH = 20_000;
 const POSITION_REPS = 9;
 
-/** One batch statement (the runner's own SQL) at the start, middle and end of the table, rolled back, alternating. */
+/** One batch (the runner's own two statements: bounds, then the UPDATE) at the start, middle and end of the table, rolled back, alternating. */
 async function batchTimeByPosition(pg, table, rows) {
   const { Client } = require('pg');
   const { resolveTarget } = require('../dist/src/backfill/target');
-  const { setBatch } = require('../dist/src/backfill/batch-sql');
+  const { batchBounds, boundsBatch, setBatch } = require('../dist/src/backfill/batch-sql');
   const client = new Client({ connectionString: pg.primary.url });
   await client.connect();
   try {
     const target = await resolveTarget(client, table);
     const positions = [0, Math.floor(rows / 2), rows - POSITION_BATCH];
     const times = positions.map(() => []);
+    const update = setBatch(target, 'counter = counter + 1', undefined);
+    const batch = async (pos, explain = '') => {
+      const st = boundsBatch(target, [String(pos)], POSITION_BATCH);
+      const { rows: b } = await client.query(`${explain}${st.text}`, st.values);
+      const bounds = explain ? null : batchBounds(target, b[0]);
+      const { rows: u } = await client.query(`${explain}${update}`, bounds ? [...bounds.first, ...bounds.last] : [String(pos + 1), String(pos + POSITION_BATCH)]);
+      return explain ? [b, u].map((plan) => plan[0]['QUERY PLAN'][0].Plan).reduce((n, top) => n + top['Shared Hit Blocks'] + top['Shared Read Blocks'], 0) : 0;
+    };
     for (let rep = 0; rep < POSITION_REPS; rep++) {
       for (const [i, pos] of positions.entries()) {
-        const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
         await client.query('BEGIN');
         const t0 = process.hrtime.bigint();
-        await client.query(st.text, st.values);
+        await batch(pos);
         times[i].push(Number(process.hrtime.bigint() - t0) / 1e6);
         await client.query('ROLLBACK');
       }
@@ -115,12 +126,9 @@ async function batchTimeByPosition(pg, table, rows) {
     // Buffers are the machine-independent figure: the pages one batch touches at each position.
     const buffers = [];
     for (const pos of positions) {
-      const st = setBatch(target, 'counter = counter + 1', undefined, [String(pos)], POSITION_BATCH);
       await client.query('BEGIN');
-      const { rows: plan } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${st.text}`, st.values);
+      buffers.push(await batch(pos, 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) '));
       await client.query('ROLLBACK');
-      const top = plan[0]['QUERY PLAN'][0].Plan;
-      buffers.push(top['Shared Hit Blocks'] + top['Shared Read Blocks']);
     }
     return positions.map((pos, i) => [pos, times[i].sort((a, b) => a - b)[Math.floor(POSITION_REPS / 2)], buffers[i]]);
   } finally {
@@ -128,8 +136,9 @@ async function batchTimeByPosition(pg, table, rows) {
   }
 }
 
-function reportThroughput(runs, singles, check) {
+function reportThroughput(runs, singleRuns, check) {
   const b = runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
+  const singles = singleRuns.map((s) => s.seconds);
   const single = Math.min(...singles);
   console.log(`\n1. throughput (${fmt(ROWS)} rows, each backfill updated every row exactly once: ${check} rows at counter = ${REPS})`);
   console.log(`   single UPDATE:         ${singles.map((x) => x.toFixed(2)).join(' s, ')} s  → best ${single.toFixed(2)} s (${fmt(ROWS / single)} rows/s)`);
@@ -147,7 +156,12 @@ function reportThroughput(runs, singles, check) {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   };
   console.log(`   ratio backfill/single per repetition: ${pairs.map((x) => x.toFixed(2)).join(', ')} whole CLI; ${runnerPairs.map((x) => x.toFixed(2)).join(', ')} runner only`);
-  console.log(`   median ratio: ${median(pairs).toFixed(2)} whole CLI, ${median(runnerPairs).toFixed(2)} runner only  (target ≥ 0.8)`);
+  console.log(`   median ratio: ${median(pairs).toFixed(2)} whole CLI, ${median(runnerPairs).toFixed(2)} runner only  (target ≥ 0.9)`);
+  // CPU moves far less with the machine's load than wall time: the work each side cost.
+  const cpu = runs.map((r) => r.serverCpu + r.cliCpu);
+  console.log(`   CPU (primary's server processes; + the CLI for the backfill): single UPDATE ${singleRuns.map((s) => s.serverCpu.toFixed(2)).join(' s, ')} s; backfill ${runs.map((r) => `${r.serverCpu.toFixed(2)} + ${r.cliCpu.toFixed(2)}`).join(' s, ')} s`);
+  const cpuPairs = runs.map((r, i) => singleRuns[i].serverCpu / cpu[i]);
+  console.log(`   CPU ratio single/backfill per repetition: ${cpuPairs.map((x) => x.toFixed(2)).join(', ')} (median ${median(cpuPairs).toFixed(2)})`);
 }
 
 function perThousand(batches) {
@@ -170,9 +184,10 @@ async function main() {
     for (let rep = 1; rep <= (args.includes('--skip-throughput') ? 0 : REPS); rep++) {
       runs.push(await backfill(pg, 'bench_batched', ['--name', `throughput-${rep}`], { timed: true }));
       await settle(pg, ['bench_batched']);
+      const serverBefore = serversCpu([pg.primary.dataDir]);
       const t0 = Date.now();
       await pg.psql(pg.primary, 'UPDATE bench_single SET counter = counter + 1');
-      singles.push((Date.now() - t0) / 1000);
+      singles.push({ seconds: (Date.now() - t0) / 1000, serverCpu: serversCpu([pg.primary.dataDir]) - serverBefore });
       await settle(pg, ['bench_single']);
     }
     if (runs.length === 0) {

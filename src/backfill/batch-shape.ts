@@ -4,42 +4,38 @@ import { setBatch } from './batch-sql';
 import type { CheckedFragment, TargetTable } from './types';
 
 /**
- * The proof that --set and --where stayed inside their slots: parse the whole batch statement
- * built from them (before and after the first batch) and compare it with the fragments parsed
- * alone. The UPDATE must assign exactly the --set list and its WHERE must be the key range ANDed
- * with exactly the --where expression — one term, not an OR around the range. Needs loadParser().
+ * The proof that --set and --where stayed inside their slots: parse the whole batch UPDATE built
+ * from them and compare it with the fragments parsed alone. It must be one UPDATE with no FROM,
+ * RETURNING or WITH, assign exactly the --set list, and its WHERE must be the key range ANDed with
+ * exactly the --where expression — one term, not an OR around the range. Needs loadParser().
  */
 export function assertBatchShape(table: TargetTable, set: CheckedFragment, where: CheckedFragment | undefined): void {
   const targets = shape((parseSqlFile(`UPDATE t SET\n${set}\n`).statements[0].node as { UpdateStmt: UpdateNode }).UpdateStmt.targetList);
   const condition = where === undefined ? undefined : shape(onlyTarget(parseSqlFile(`SELECT (\n${where}\n)`).statements[0].node));
-  const conditions = (table.key.length > 1 ? table.key.length : 0) + 2 + (where === undefined ? 0 : 1);
-  for (const cursor of [null, table.key.map(() => '')]) {
-    const parsed = parseSqlFile(setBatch(table, set, where, cursor, 1).text);
-    const update = parsed.errors.length === 0 && parsed.statements.length === 1 ? updateOf(parsed.statements[0].node) : undefined;
-    const and = (update?.whereClause as { BoolExpr?: { boolop?: string; args?: unknown[] } } | undefined)?.BoolExpr;
-    const fits =
-      update !== undefined &&
-      shape(update.targetList) === targets &&
-      and?.boolop === 'AND_EXPR' &&
-      and.args?.length === conditions &&
-      (condition === undefined || shape(and.args[conditions - 1]) === condition);
-    if (!fits) {
-      throw new UsageError('--set/--where change the shape of the batch statement', 'write --set as a SET list and --where as one boolean expression; see dbops backfill run --dry-run');
-    }
+  const conditions = 2 + (where === undefined ? 0 : 1);
+  const parsed = parseSqlFile(setBatch(table, set, where));
+  const update = parsed.errors.length === 0 && parsed.statements.length === 1 ? (parsed.statements[0].node as { UpdateStmt?: UpdateNode }).UpdateStmt : undefined;
+  const and = (update?.whereClause as { BoolExpr?: { boolop?: string; args?: unknown[] } } | undefined)?.BoolExpr;
+  const fits =
+    update !== undefined &&
+    update.fromClause === undefined &&
+    update.returningList === undefined &&
+    update.withClause === undefined &&
+    shape(update.targetList) === targets &&
+    and?.boolop === 'AND_EXPR' &&
+    and.args?.length === conditions &&
+    (condition === undefined || shape(and.args[conditions - 1]) === condition);
+  if (!fits) {
+    throw new UsageError('--set/--where change the shape of the batch statement', 'write --set as a SET list and --where as one boolean expression; see dbops backfill run --dry-run');
   }
 }
 
 interface UpdateNode {
   targetList?: unknown[];
   whereClause?: unknown;
-}
-
-/** The UPDATE inside the batch statement's `updated` CTE, if the statement is the expected WITH … SELECT. */
-function updateOf(node: unknown): UpdateNode | undefined {
-  const ctes = (node as { SelectStmt?: { withClause?: { ctes?: Array<{ CommonTableExpr?: { ctename?: string; ctequery?: { UpdateStmt?: UpdateNode } } }> } } }).SelectStmt?.withClause?.ctes ?? [];
-  const names = ctes.map((c) => c.CommonTableExpr?.ctename);
-  if (names.join(',') !== 'batch,first_key,last_key,updated') return undefined;
-  return ctes[3].CommonTableExpr?.ctequery?.UpdateStmt;
+  fromClause?: unknown[];
+  returningList?: unknown[];
+  withClause?: unknown;
 }
 
 function onlyTarget(node: unknown): unknown {

@@ -49,14 +49,8 @@ function readSqlFile(file: string): string {
 /** EXPLAIN (never run) one batch, so semantic errors in --set/--where/--sql surface as a usage error. */
 async function planOnServer(client: Client, spec: BackfillSpec): Promise<void> {
   const change = spec.change;
-  const anyCursor: Cursor = null;
   try {
-    if (change.kind === 'set') {
-      const st = setBatch(spec.table, change.set, change.where, anyCursor, 1);
-      await client.query({ text: `EXPLAIN ${st.text}`, values: st.values });
-    } else {
-      await client.query({ text: `EXPLAIN ${change.sql}`, values: new Array(2 * spec.table.key.length).fill(null) });
-    }
+    await client.query({ text: `EXPLAIN ${changeStatement(spec)}`, values: new Array(2 * spec.table.key.length).fill(null) });
   } catch (err) {
     const e = err as { message: string; code?: string };
     if (e.code && /^(42|22|0A)/.test(e.code)) {
@@ -96,9 +90,13 @@ export async function previewBatches(client: Client, spec: BackfillSpec, cursor:
   return out;
 }
 
-/** The statement one batch sends, with placeholders, for --dry-run and the docs. */
-export function batchSqlText(spec: BackfillSpec, cursor: Cursor): string {
+/** The UPDATE a batch runs between its first key ($1..) and last key (the following parameters). */
+export function changeStatement(spec: BackfillSpec): string {
   const change = spec.change;
-  if (change.kind === 'set') return setBatch(spec.table, change.set, change.where, cursor ?? spec.table.key.map(() => ''), 0).text;
-  return `${boundsBatch(spec.table, cursor ?? spec.table.key.map(() => ''), 0).text};\n-- then, with $1.. = first key and the following = last key of the batch:\n${change.sql}`;
+  return change.kind === 'set' ? setBatch(spec.table, change.set, change.where) : change.sql;
+}
+
+/** The statements one batch sends, with placeholders, for --dry-run and the docs. */
+export function batchSqlText(spec: BackfillSpec, cursor: Cursor): string {
+  return `${boundsBatch(spec.table, cursor ?? spec.table.key.map(() => ''), 0).text};\n-- then, with $1.. = first key and the following = last key of the batch:\n${changeStatement(spec)}`;
 }

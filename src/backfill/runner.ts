@@ -3,7 +3,8 @@ import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { isConnectionLoss } from '../db/query-errors';
 import { redactSecrets } from '../db/redact';
-import { batchBounds, boundsBatch, setBatch, type BatchRow } from './batch-sql';
+import { batchBounds, boundsBatch, type BatchRow } from './batch-sql';
+import { changeStatement } from './prepare';
 import { lagPauseReason, limitingReplica, type LagLimit, type ReplicaLag } from './lag-limit';
 import type { ProgressSink } from './progress';
 import { advanceCursor, lockStateForBatch, readState, setStatus } from './state-store';
@@ -71,6 +72,8 @@ export class BackfillRunner {
   /** performance.now() before which the next batch may not start (--max-rate, --sleep). */
   private notBefore = 0;
   private readonly estimatedRows: number | null;
+  /** The UPDATE each batch runs between its bounds. */
+  private readonly change: string;
   private readonly started = Date.now();
 
   constructor(
@@ -87,10 +90,16 @@ export class BackfillRunner {
     this.rowsScanned = state.rowsScanned;
     this.batches = state.batches;
     this.estimatedRows = state.estimatedRows;
+    this.change = changeStatement(spec);
   }
 
   async run(): Promise<RunOutcome> {
     try {
+      // Session settings, set once: the batch transactions need no statement of their own for them.
+      await this.client.query("SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)", [
+        `${Math.round(this.settings.lockTimeoutMs)}ms`,
+        `${Math.round(this.settings.statementTimeoutMs)}ms`,
+      ]);
       return await this.loop();
     } catch (err) {
       // A DbopsError has been through fail() already; anything else (the server gone while the
@@ -168,10 +177,6 @@ export class BackfillRunner {
     const begun = performance.now();
     await client.query('BEGIN');
     try {
-      await client.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
-        `${Math.round(this.settings.lockTimeoutMs)}ms`,
-        `${Math.round(this.settings.statementTimeoutMs)}ms`,
-      ]);
       const { status, cursor } = await lockStateForBatch(client, spec.name);
       if (status !== 'running') {
         await client.query('ROLLBACK');
@@ -198,15 +203,10 @@ export class BackfillRunner {
 
   private async updateBatch(cursor: Cursor, size: number): Promise<{ row: BatchRow; updated: number }> {
     const { client, spec } = this;
-    const change = spec.change;
-    if (change.kind === 'set') {
-      const { rows } = await client.query<BatchRow>(setBatch(spec.table, change.set, change.where, cursor, size));
-      return { row: rows[0], updated: rows[0].updated ?? 0 };
-    }
     const { rows } = await client.query<BatchRow>(boundsBatch(spec.table, cursor, size));
     const bounds = batchBounds(spec.table, rows[0]);
     if (!bounds) return { row: rows[0], updated: 0 };
-    const result = await client.query(change.sql, [...bounds.first, ...bounds.last]);
+    const result = await client.query(this.change, [...bounds.first, ...bounds.last]);
     return { row: rows[0], updated: result.rowCount ?? 0 };
   }
 

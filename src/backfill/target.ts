@@ -42,6 +42,7 @@ export async function resolveTarget(client: Client, tableArg: string, keyArg?: s
     display: table.display,
     key: chosen.columns.map(({ name, type }) => ({ name, type })),
     keyIndex: chosen.name,
+    keyHasMax: chosen.columns.length === 1 && chosen.columns[0].baseType !== 'uuid',
   };
 }
 

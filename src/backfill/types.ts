@@ -16,6 +16,8 @@ export interface TargetTable {
   key: KeyColumn[];
   /** The unique index the key walks. */
   keyIndex: string;
+  /** One key column whose type has min()/max() (every supported type but uuid): a batch's bounds are one aggregate over its keys. */
+  keyHasMax: boolean;
 }
 
 /**
