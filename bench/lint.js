@@ -199,7 +199,9 @@ async function main() {
   const corpusFiles = fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).map((f) => path.join(dir, f));
   const oneFile = path.join(ROOT, 'examples', 'migrations', '0045_require_customer_email.sql');
   const dbops = path.join(ROOT, 'bin', 'run.js');
-  console.log(`corpus: ${corpusFiles.length} files under ${path.relative(ROOT, dir)}; node ${process.version}, ${require('node:os').cpus().length} cores`);
+  // A bare `tsc` leaves the lint bundle stale, and the CLI then runs unbundled: say which is measured.
+  const bundled = require(path.join(ROOT, 'dist/src/cli/lint-bundle')).loadLintBundle() ? 'the lint bundle' : 'NO lint bundle (npm run build makes it)';
+  console.log(`corpus: ${corpusFiles.length} files under ${path.relative(ROOT, dir)}; node ${process.version}, ${require('node:os').cpus().length} cores; CLI runs ${bundled}`);
 
   for (const mode of ['liftoff', 'default']) {
     const samples = [];
@@ -245,6 +247,7 @@ async function main() {
     `CLI, one migration file (${path.relative(ROOT, oneFile)}): median ${fmt(single)}, min ${fmt(Math.min(...wall(singleRuns)))}${cpuNote(singleRuns)} ` +
       `(node -e 0: median ${fmt(median(wall(nodeRuns)))}, min ${fmt(Math.min(...wall(nodeRuns)))}${cpuNote(nodeRuns)}; ${runs} runs)`,
   );
+  console.log(`ratio one file / node -e 0: ${(single / median(wall(nodeRuns))).toFixed(2)}x wall median, ${(Math.min(...wall(singleRuns)) / Math.min(...wall(nodeRuns))).toFixed(2)}x min (target ≤ 2)`);
   if (!squawk) return;
   const squawkCorpus = median(wall(squawkRuns));
   const squawkOne = median(wall(squawkOneRuns));

@@ -1,2 +1,9 @@
 #!/usr/bin/env node
-require('../dist/src/cli/main').main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// `dbops lint` runs from one bundled file when the build made it (src/cli/lint-bundle.ts);
+// everything else, and a lint the bundle hands on, runs main.ts.
+const bundled = argv[0] === 'lint' ? require('../dist/src/cli/lint-bundle').runLintBundle(argv) : Promise.resolve(undefined);
+bundled.then((code) => {
+  if (code === undefined) return require('../dist/src/cli/main').main(argv);
+  process.exitCode = code;
+});

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { reportError } from './report-error';
-import { registerConnectionSecrets, registerSecret } from '../db/redact';
+import { registerProcessSecrets } from './process-secrets';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -8,12 +8,11 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
  * The `dbops` entry point: runs oclif and turns any escaping error into one line and an exit code.
  * `dbops lint` and `dbops report lag|connections` with plain arguments skip oclif (see fast-path.ts);
  * oclif is required lazily for that.
+ * bin/run.js tries the bundled lint fast path (lint-main.ts) first; this is what runs when it is
+ * absent or hands the invocation on.
  */
 export async function main(argv: string[]): Promise<void> {
-  // Any argument or variable may carry a password, malformed or not: mask them before anything can print them.
-  for (const arg of argv) registerConnectionSecrets(arg);
-  registerConnectionSecrets(process.env.DATABASE_URL);
-  registerSecret(process.env.PGPASSWORD);
+  registerProcessSecrets(argv);
   if (argv[0] === 'lint') {
     const code = await (require('./fast-lint') as typeof import('./fast-lint')).fastLint(argv.slice(1));
     if (code !== undefined) {

@@ -47,8 +47,7 @@ export async function analyzeSources(sources: SqlSource[], options: AnalyzeOptio
   for (const source of sources) {
     await loadParser();
     files.push(analyzeFile(source, ctx, { keepTrees: false }));
-    // Sources come in migration order: when one is applied, so is everything before it.
-    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
+    if (endsNewTables(source, options)) ctx.treatAllAsExisting();
   }
   return files;
 }
@@ -80,33 +79,43 @@ export interface StatementVisitor {
 export async function eachAnalyzedStatement(sources: SqlSource[], options: AnalyzeOptions, visit: StatementVisitor): Promise<void> {
   await loadParser();
   const ctx = createContext(options);
-  for (const source of sources) {
-    // Again per file: after a statement exhausted the parser's stack, a fresh parser is loaded.
-    await loadParser();
-    const text = new SourceText(parserInput(source.text));
-    const file: FileInAnalysis = { path: source.path, applied: source.applied === true, source: text };
-    ctx.startFile();
-    let statements = 0;
-    // The parser calls an empty input an error; an empty migration simply holds no statement.
-    if (text.text.trim() !== '') {
-      for (const item of parseStatements(text)) {
-        if ('problem' in item) {
-          visit.problem(file, item.problem);
-          continue;
-        }
-        const analyzed = analyzeParsed(source.path, item.statement, text, ctx);
-        if ('problem' in analyzed) visit.problem(file, analyzed.problem);
-        else {
-          item.statement.node = RELEASED_TREE;
-          statements++;
-          visit.statement(file, analyzed);
-        }
+  for (const source of sources) await analyzeNextFile(source, ctx, options, visit);
+}
+
+/**
+ * One file of eachAnalyzedStatement, against the context the files before it left: what the
+ * parallel lint (src/lint/parallel.ts) runs file by file on each thread.
+ */
+export async function analyzeNextFile(source: SqlSource, ctx: AnalysisContext, options: AnalyzeOptions, visit: StatementVisitor): Promise<void> {
+  // Again per file: after a statement exhausted the parser's stack, a fresh parser is loaded.
+  await loadParser();
+  const text = new SourceText(parserInput(source.text));
+  const file: FileInAnalysis = { path: source.path, applied: source.applied === true, source: text };
+  ctx.startFile();
+  let statements = 0;
+  // The parser calls an empty input an error; an empty migration simply holds no statement.
+  if (text.text.trim() !== '') {
+    for (const item of parseStatements(text)) {
+      if ('problem' in item) {
+        visit.problem(file, item.problem);
+        continue;
+      }
+      const analyzed = analyzeParsed(source.path, item.statement, text, ctx);
+      if ('problem' in analyzed) visit.problem(file, analyzed.problem);
+      else {
+        item.statement.node = RELEASED_TREE;
+        statements++;
+        visit.statement(file, analyzed);
       }
     }
-    // Sources come in migration order: when one is applied, so is everything before it.
-    if (source.applied || options.newTables === 'file') ctx.treatAllAsExisting();
-    visit.fileDone(file, statements);
   }
+  if (endsNewTables(source, options)) ctx.treatAllAsExisting();
+  visit.fileDone(file, statements);
+}
+
+/** After this file, no table counts as new any more: sources come in migration order, so when one is applied, so is everything before it. */
+export function endsNewTables(source: SqlSource, options: AnalyzeOptions): boolean {
+  return source.applied === true || options.newTables === 'file';
 }
 
 /** A context for a run, primed with the existing schema if one is given. The parser must be loaded. */

@@ -277,6 +277,8 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType,
       otherLocks: otherLocks.filter((l) => l.relation.key !== rel.key),
     });
+    // IF EXISTS on a relation nothing before declared: when it is not there, nothing is locked.
+    if (stmt.missing_ok && !ctx.exists(rel)) a.cannotProve = `whether ${rel.name} exists (DROP … IF EXISTS locks nothing when it does not): it is not created earlier in the run nor in lint.schemaFile`;
     ctx.forget(rel);
     return a;
   });

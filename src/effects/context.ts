@@ -71,6 +71,11 @@ export interface TransactionState {
   strongLocks: HeldLock[];
 }
 
+/** The name a foreign key is known by: PostgreSQL names an unnamed one <table>_<first column>_fkey. */
+export function foreignKeyName(rel: RelationRef, name: string | undefined, fk: ForeignKey): string {
+  return name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`;
+}
+
 /** What a rule needs to know about the moment a statement runs. */
 export class AnalysisContext {
   readonly pgVersion: number;
@@ -291,7 +296,7 @@ export class AnalysisContext {
   addForeignKey(rel: RelationRef, name: string | undefined, fk: ForeignKey): void {
     let fks = this.foreignKeys.get(rel.key);
     if (!fks) this.foreignKeys.set(rel.key, (fks = new Map()));
-    fks.set(name ?? `${rel.key.split('.').pop()}_${fk.columns[0] ?? ''}_fkey`, fk);
+    fks.set(foreignKeyName(rel, name, fk), fk);
   }
 
   /** The foreign keys a table has (optionally only those on a column). */
@@ -456,6 +461,11 @@ export class AnalysisContext {
     let checks = this.notNullChecks.get(rel.key);
     if (!checks) this.notNullChecks.set(rel.key, (checks = new Map()));
     checks.set(name, check);
+  }
+
+  /** The column a CHECK (col IS NOT NULL) constraint is about. */
+  notNullCheckColumn(rel: RelationRef, name: string): string | undefined {
+    return this.notNullChecks.get(rel.key)?.get(name)?.column;
   }
 
   validateConstraint(rel: RelationRef, name: string): void {

@@ -1,247 +1,65 @@
 /**
  * The lint engine: runs the effects model over the sources (src/effects/analyze-files.ts: context
- * carries across statements and files), applies the rules to every analysed statement and the
- * dbops-ignore suppressions.
+ * carries across statements and files) and the rules on every analysed statement (file-linter.ts),
+ * on one thread, or on two for a big run (parallel.ts).
  */
-import { RULES } from '../../rules';
-import { analysisFailure, eachAnalyzedStatement, type AnalyzeOptions, type AnalyzedTopLevelStatement, type FileInAnalysis } from '../effects/analyze-files';
-import type { SyntaxProblem } from '../sql/parser';
-import type { ActionKind } from '../effects/types';
-import { ANALYSIS_ERROR, ENGINE_RULES, INVALID_SUPPRESSION, SYNTAX_ERROR, UNUSED_SUPPRESSION } from './engine-rules';
-import type { AnalyzedStatement, Rule, RuleContext } from './rule';
-import { parseSuppressions, type Suppression } from './suppressions';
-import type { Finding, LintOptions, LintReport, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
-import { describeHold, StatsIndex } from '../stats/hold';
-import { strongest, type LockMode } from '../effects/locks';
+import { createContext } from '../effects/analyze-files';
+import { loadParser } from '../sql/parser';
+import { analyzeOptionsOf, FileLinter, ruleMetas, type LintedFile } from './file-linter';
+import type { Finding, LintOptions, LintReport, ObservedEffects, SqlSource } from './types';
 
-export function ruleMetas(): RuleMeta[] {
-  return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
-}
-
-/** Rule ids in options that no rule has: config mistakes the caller should report. */
-export function unknownRuleIds(options: Pick<LintOptions, 'severities' | 'ruleOptions'>): string[] {
-  const known = new Set(ruleMetas().map((m) => m.id));
-  const named = [...Object.keys(options.severities ?? {}), ...Object.keys(options.ruleOptions ?? {})];
-  return [...new Set(named.filter((id) => !known.has(id)))];
-}
-
-function severityOf(meta: RuleMeta, options: LintOptions): SeveritySetting {
-  return options.severities?.[meta.id] ?? meta.defaultSeverity;
-}
-
-/** The effects model's options within the lint options. */
-export function analyzeOptionsOf(options: LintOptions): AnalyzeOptions {
-  return { pgVersion: options.pgVersion, fileTransaction: options.fileTransaction, existingSchema: options.existingSchema, newTables: options.newTables, serverTimeZone: options.serverTimeZone };
-}
+export { analyzeOptionsOf, ruleMetas, unknownRuleIds } from './file-linter';
 
 /**
  * `observed` (lint --verify): effects a scratch server observed, by file and statement position;
  * the rules judge them instead of the predictions, and the findings carry the verification.
+ * A big enough run without `observed` is spread over worker threads (src/lint/parallel.ts), with
+ * the same findings in the same order.
  */
 export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
-  const active = RULES.filter((r) => severityOf(r.meta, options) !== 'off').map((rule) => ({
-    rule,
-    ctx: { options: options.ruleOptions?.[rule.meta.id] ?? {}, lint: options },
-  }));
+  const linted: LintedFile[] = [];
+  const threads = observed ? 'off' : threadsFor(sources);
+  if (threads !== 'off') {
+    const { lintInParallel } = require('./parallel') as typeof import('./parallel');
+    linted.push(...(await lintInParallel(sources, options, { test: threads === 'test' })));
+  } else {
+    await loadParser();
+    const ctx = createContext(analyzeOptionsOf(options));
+    const linter = new FileLinter(options, observed);
+    for (const source of sources) linted.push(await linter.lint(source, ctx));
+  }
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  const stats = options.stats ? new StatsIndex(options.stats) : undefined;
-  const analyzeOptions = analyzeOptionsOf(options);
-  // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
-  // the file. Renames wait for the end of their file: a later statement of the file may reuse the
-  // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
-  let fileFindings: Finding[] = [];
-  let renames: Array<[ordinal: number, statement: AnalyzedTopLevelStatement]> = [];
-  let ordinal = 0;
-  const lintOne = (file: FileInAnalysis, st: AnalyzedTopLevelStatement, at: number) => {
-    try {
-      const seen = observed?.(file.path, at);
-      if (!seen) {
-        for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
-        return;
-      }
-      // The observation decides: the rules judge what the statement did on the scratch server.
-      const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
-      const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
-      for (const f of lintStatement(file, unit, active, options, stats)) fileFindings.push({ ...f, verification: seen.verification });
-    } catch (err) {
-      fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
+  for (const file of linted) {
+    for (const f of file.findings) findings.push(f);
+    if (file.linted) {
+      files.push(file.linted);
+      statements += file.linted.statements;
     }
-  };
-  await eachAnalyzedStatement(sources, analyzeOptions, {
-    statement(file, st) {
-      const at = ordinal++;
-      if (file.applied) return;
-      if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
-      else lintOne(file, st, at);
-    },
-    problem(file, problem) {
-      if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
-    },
-    fileDone(file, count) {
-      if (!file.applied) {
-        for (const [at, st] of renames) lintOne(file, st, at);
-        statements += count;
-        files.push({ path: file.path, statements: count });
-        for (const f of fileFindings.sort((a, b) => a.start.offset - b.start.offset)) findings.push(f);
-      }
-      fileFindings = [];
-      renames = [];
-      ordinal = 0;
-    },
-  });
+  }
   return { findings, files, statements, rules: ruleMetas() };
 }
 
-/** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
-function problemFinding(file: string, problem: SyntaxProblem): Finding {
-  const syntax = problem.kind === 'syntax';
-  return {
-    ruleId: syntax ? SYNTAX_ERROR : ANALYSIS_ERROR,
-    severity: 'error',
-    category: 'syntax',
-    message: problem.message,
-    why: syntax
-      ? 'PostgreSQL cannot parse this statement, so it cannot be checked (and would fail when run).'
-      : 'dbops could not analyse this statement, so none of its locks and rewrites were checked.',
-    fix: syntax ? undefined : 'Split the statement (or its expression) into smaller ones, or review it by hand and lint the rest.',
-    file,
-    start: problem.position,
-    end: problem.position,
-  };
-}
+/**
+ * Below this much SQL a run stays on one thread: starting a worker (a fresh V8 isolate loading
+ * the engine and compiling the parser, ~100–130 ms) costs more than it saves (docs/benchmarks.md).
+ */
+const THREADS_MIN_CHARS = 256 * 1024;
 
 /**
- * One copy of each explanation: rules build \`why\` and \`fix\` afresh for every finding, and the
- * same few texts repeated over 50,000 findings would hold tens of megabytes.
+ * DBOPS_LINT_THREADS, for tests and benchmarks only: `off` keeps every run on one thread; `test`
+ * uses the worker for any run of two files or more, the main thread linting the first half of
+ * the files and taking no work from the worker, so every result of the worker, made without the
+ * first half's context, is checked and kept or redone (see parallel.ts).
  */
-const texts = new Map<string, string>();
-function interned(text: string): string {
-  const known = texts.get(text);
-  if (known !== undefined) return known;
-  if (texts.size < 10_000) texts.set(text, text);
-  return text;
-}
-
-const RENAMES: readonly ActionKind[] = ['rename-column', 'rename-table'];
-
-/** An enabled rule with the context it is called with (built once per run, not per statement). */
-interface ActiveRule {
-  rule: Rule;
-  ctx: RuleContext;
-}
-
-const SUPPRESSION_MARKER = /dbops-ignore/i;
-
-/** Findings about work that grows with the table: with a stats file they say how long it holds the lock. */
-const HEAVY_CATEGORIES: ReadonlySet<Finding['category']> = new Set(['rewrite', 'scan', 'index-build']);
-
-function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
-  const { statement } = st;
-  const trivia = statement.leadingTrivia;
-  // Most statements carry no suppression; skip the comment parsing for them.
-  const suppressions = SUPPRESSION_MARKER.test(trivia)
-    ? parseSuppressions(trivia, statement.start.offset - trivia.length, (o) => file.source.position(o))
-    : [];
-  const out: Finding[] = [];
-  const seen = new Set<string>();
-  const units = st.nested.length === 0 ? [st.analyzed] : [st.analyzed, ...st.nested];
-  for (const unit of units) {
-    for (const { rule, ctx } of active) {
-      if (rule.actionKinds && !hasActionOf(unit, rule.actionKinds)) continue;
-      const reports = rule.check(unit, ctx);
-      if (reports.length === 0) continue;
-      for (const report of reports) {
-        const suppression = suppressions.find((s) => s.reason && s.ruleIds.includes(rule.meta.id));
-        if (suppression) {
-          suppression.used.add(rule.meta.id);
-          continue;
-        }
-        // A DO block repeating the same statement would say the same thing twice.
-        const key = `${rule.meta.id}\0${report.message}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const configured = options.severities?.[rule.meta.id];
-        let severity: Severity = configured && configured !== 'off' ? configured : (report.severity ?? (rule.meta.defaultSeverity as Severity));
-        const category = report.category ?? rule.meta.category;
-        const hold = stats && HEAVY_CATEGORIES.has(category) ? stats.estimate(unit.effects.relations) : undefined;
-        const warningBelow = options.sizeThresholds?.warningBelowBytes;
-        // A configured severity is a decision about the rule; the size threshold only moves the default.
-        if (hold && warningBelow !== undefined && hold.tableBytes < warningBelow && !configured) severity = 'warning';
-        out.push({
-          ruleId: rule.meta.id,
-          severity,
-          category,
-          message: hold ? `${report.message} — ${describeHold(hold)}` : report.message,
-          why: interned(report.why),
-          fix: report.fix === undefined ? undefined : interned(report.fix),
-          file: file.path,
-          start: unit.start,
-          end: unit.end,
-          statement: statement.text,
-          ...lockOf(unit),
-          ...(hold ? { hold } : {}),
-        });
-      }
-    }
-  }
-  if (suppressions.length > 0) out.push(...suppressionFindings(suppressions, file.path, options));
-  return out;
-}
-
-function lockOf(unit: AnalyzedStatement): { lock?: LockMode } {
-  const lock = strongest(unit.effects.relations.map((r) => r.lock));
-  return lock ? { lock } : {};
-}
-
-function hasActionOf(unit: AnalyzedStatement, kinds: readonly ActionKind[]): boolean {
-  for (const action of unit.effects.actions) if (kinds.includes(action.kind)) return true;
-  return false;
-}
-
-let knownRules: Map<string, RuleMeta> | undefined;
-
-function suppressionFindings(suppressions: Suppression[], path: string, options: LintOptions): Finding[] {
-  if (suppressions.length === 0) return [];
-  knownRules ??= new Map(ruleMetas().map((m) => [m.id, m]));
-  const known = knownRules;
-  const out: Finding[] = [];
-  const report = (meta: RuleMeta, s: Suppression, message: string, why: string, fix: string) => {
-    const setting = severityOf(meta, options);
-    if (setting === 'off') return;
-    out.push({ ruleId: meta.id, severity: setting, category: meta.category, message, why, fix, file: path, start: s.start, end: s.end });
-  };
-  for (const s of suppressions) {
-    const unknown = s.ruleIds.filter((id) => !known.has(id));
-    if (s.ruleIds.length === 0) {
-      report(INVALID_SUPPRESSION, s, 'dbops-ignore names no rule', 'A suppression must say which rule it silences.', '-- dbops-ignore: <rule-id> <why this is safe here>');
-      continue;
-    }
-    if (unknown.length) {
-      report(INVALID_SUPPRESSION, s, `dbops-ignore names unknown rule ${unknown.join(', ')}`, 'A misspelt rule id silences nothing.', 'Use an id from `dbops lint --explain` / docs/rules/README.md.');
-    }
-    if (!s.reason) {
-      report(
-        INVALID_SUPPRESSION,
-        s,
-        `dbops-ignore: ${s.ruleIds.join(', ')} gives no reason, so it is not applied`,
-        'A suppression is a decision; the next reader needs to know why the statement is safe here.',
-        `-- dbops-ignore: ${s.ruleIds.join(', ')} <why this is safe here>`,
-      );
-      continue;
-    }
-    for (const id of s.ruleIds) {
-      const meta = known.get(id);
-      if (!meta || s.used.has(id) || severityOf(meta, options) === 'off') continue;
-      report(
-        UNUSED_SUPPRESSION,
-        s,
-        `dbops-ignore: ${id} suppresses nothing on this statement`,
-        'Stale suppressions hide the next real problem; remove it.',
-        `Delete the comment, or move it above the statement ${id} reports.`,
-      );
-    }
-  }
-  return out;
+function threadsFor(sources: SqlSource[]): 'off' | 'auto' | 'test' {
+  const forced = process.env.DBOPS_LINT_THREADS;
+  if (sources.length < 2 || forced === 'off') return 'off';
+  if (forced === 'test') return 'test';
+  let chars = 0;
+  for (const s of sources) if ((chars += s.text.length) >= THREADS_MIN_CHARS) break;
+  if (chars < THREADS_MIN_CHARS) return 'off';
+  const os = require('node:os') as typeof import('node:os');
+  return os.availableParallelism() > 1 ? 'auto' : 'off';
 }

@@ -1,0 +1,55 @@
+/**
+ * The worker thread of the parallel lint (src/lint/parallel.ts): lints the files it claims, in
+ * order, against its own context, which lacks the files the main thread took; each file's
+ * findings go back with the journal of what its analysis read and changed in the context.
+ * Compiled to dist/src/lint/worker.js, the file parallel.ts starts (a bundle must ship it too).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createContext, endsNewTables } from '../effects/analyze-files';
+import { ContextJournal, type FileJournal } from '../effects/context-journal';
+import { loadParser } from '../sql/parser';
+import { analyzeOptionsOf, FileLinter, type LintedFile } from './file-linter';
+import type { LintOptions, SqlSource } from './types';
+
+export interface WorkerInput {
+  sources: SqlSource[];
+  options: LintOptions;
+  /** One Int32: the next file the worker may claim (see parallel.ts). */
+  claim: SharedArrayBuffer;
+}
+
+/** One file's result; `failed`: the analysis threw, the worker stopped and the main thread lints the file itself. */
+export type WorkerResult = { index: number; linted: LintedFile; journal: FileJournal } | { index: number; failed: true };
+
+async function run(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
+  const { sources, options } = input;
+  const claim = new Int32Array(input.claim);
+  const analyzeOptions = analyzeOptionsOf(options);
+  await loadParser();
+  const ctx = createContext(analyzeOptions);
+  const journal = new ContextJournal(ctx);
+  const linter = new FileLinter(options);
+  // Files before `next` were linted here or skipped: the ones the main thread took.
+  let next = 0;
+  for (;;) {
+    const index = Atomics.load(claim, 0);
+    if (index >= sources.length) return;
+    if (Atomics.compareExchange(claim, 0, index, index + 1) !== index) continue;
+    // A skipped file that ends new tables ends them here too, so both contexts forget them at the same file.
+    for (; next < index; next++) if (endsNewTables(sources[next], analyzeOptions)) ctx.treatAllAsExisting();
+    next = index + 1;
+    let linted: LintedFile;
+    try {
+      linted = await linter.lint(sources[index], ctx);
+    } catch {
+      post({ index, failed: true });
+      return;
+    }
+    post({ index, linted, journal: journal.take() });
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  run(workerData as WorkerInput, (result) => port.postMessage(result)).catch(() => port.postMessage({ index: -1, failed: true }));
+}
