@@ -3,7 +3,8 @@
 //   node bench/lint.js [--files 200] [--per-file 52] [--runs 21] [--corpus-runs 11] [--no-squawk]
 // 1. generates a corpus of realistic migrations (deterministic) under .tmp/bench-lint/,
 // 2. lints it in-process with the engine (statements/s, wall),
-// 3. lints it through the CLI (wall, statements/s; CPU time of the child too, on Linux),
+// 3. lints it through the CLI (wall, statements/s; CPU time of the child too, on Linux), and
+//    on two threads and on one (DBOPS_LINT_THREADS=on / off), interleaved, reports checked identical,
 // 4. times the CLI on one migration file (median of --runs, next to `node -e 0`),
 // 5. if squawk's native binary can be had from npm (squawk-cli ships it in a platform package,
 //    no install script), runs it on the same files and prints the ratios. It is installed into
@@ -218,20 +219,33 @@ async function main() {
   const squawk = process.argv.includes('--no-squawk') ? undefined : findSquawk();
   if (!squawk && !process.argv.includes('--no-squawk')) console.log(`squawk: not available (npm install squawk-cli@${SQUAWK_VERSION} failed); set SQUAWK_BIN to compare`);
   const corpusRuns = arg('corpus-runs', 11);
+  // Two threads (src/lint/parallel.ts; forced with DBOPS_LINT_THREADS=on: by default dbops takes
+  // the second only when the load average leaves a core idle) beside one (=off, as before #13);
+  // their reports must be identical.
   const cliRuns = [];
+  const oneThreadRuns = [];
   const squawkRuns = [];
   let statements = 0;
+  const oneThread = { cwd: ROOT, env: { ...process.env, DBOPS_LINT_THREADS: 'off' } };
   for (let i = 0; i < corpusRuns; i++) {
-    const r = timeRun(process.execPath, [dbops, 'lint', dir, '--format', 'json'], { cwd: ROOT });
+    const r = timeRun(process.execPath, [dbops, 'lint', dir, '--format', 'json'], { cwd: ROOT, env: { ...process.env, DBOPS_LINT_THREADS: 'on' } });
     cliRuns.push(r);
     statements = JSON.parse(r.stdout).summary.statements;
+    const serial = timeRun(process.execPath, [dbops, 'lint', dir, '--format', 'json'], oneThread);
+    if (serial.stdout !== r.stdout) throw new Error('the two-thread and one-thread reports differ');
+    oneThreadRuns.push(serial);
     if (squawk) squawkRuns.push(timeRun(squawk, corpusFiles));
   }
   const wall = (runs) => runs.map((r) => r.ms);
   const cliCorpus = median(wall(cliRuns));
+  const oneThreadCorpus = median(wall(oneThreadRuns));
   console.log(
-    `CLI, whole corpus: ${statements} statements in ${fmt(cliCorpus)} wall (min ${fmt(Math.min(...wall(cliRuns)))}${cpuNote(cliRuns)}) → ` +
+    `CLI, whole corpus, two threads (DBOPS_LINT_THREADS=on): ${statements} statements in ${fmt(cliCorpus)} wall (min ${fmt(Math.min(...wall(cliRuns)))}${cpuNote(cliRuns)}) → ` +
       `${Math.round(statements / (cliCorpus / 1000))} statements/s (median of ${corpusRuns})`,
+  );
+  console.log(
+    `CLI, whole corpus, one thread (DBOPS_LINT_THREADS=off): ${fmt(oneThreadCorpus)} wall (min ${fmt(Math.min(...wall(oneThreadRuns)))}${cpuNote(oneThreadRuns)}); ` +
+      `two threads / one: ${(cliCorpus / oneThreadCorpus).toFixed(2)}x wall`,
   );
 
   const nodeRuns = [];
@@ -256,7 +270,9 @@ async function main() {
       `one file: median ${fmt(squawkOne)}, min ${fmt(Math.min(...wall(squawkOneRuns)))}${cpuNote(squawkOneRuns)}`,
   );
   const cpuRatio = cpuNote(cliRuns) && cpuNote(squawkRuns) ? `; CPU corpus ${(median(cliRuns.map((r) => r.cpuMs)) / median(squawkRuns.map((r) => r.cpuMs))).toFixed(2)}x` : '';
-  console.log(`ratio dbops/squawk: corpus ${(cliCorpus / squawkCorpus).toFixed(2)}x, one file ${(single / squawkOne).toFixed(2)}x wall${cpuRatio} (below 1 = dbops faster)`);
+  console.log(
+    `ratio dbops/squawk: corpus ${(cliCorpus / squawkCorpus).toFixed(2)}x (one thread ${(oneThreadCorpus / squawkCorpus).toFixed(2)}x), one file ${(single / squawkOne).toFixed(2)}x wall${cpuRatio} (below 1 = dbops faster)`,
+  );
 }
 
 main().catch((err) => {

@@ -12,14 +12,17 @@
 import { AnalysisContext, foreignKeyName, type CheckConstraint, type ColumnFacts, type DomainFacts, type ForeignKey, type NotNullCheck, type PartitionKey } from './context';
 import type { RelationRef } from './types';
 
+/** Key syntax: namespace SEP table SEP sub for a fact; WHOLE ends a key that means all of a table or namespace; TOUCHED marks that something in one changed. */
 const SEP = '\u001f';
+const WHOLE = '\u001e';
+const TOUCHED = '\u001d';
 
 /** One fact: what `ns` knows about `table` (and `sub` in it: a column, a constraint name). */
-const fact = (ns: Namespace, table: string, sub = ''): string => `f${SEP}${ns}${SEP}${table}${SEP}${sub}`;
+const fact = (ns: Namespace, table: string, sub = ''): string => `${ns}${SEP}${table}${SEP}${sub}`;
 /** Everything `ns` knows about `table`. */
-const table = (ns: Namespace, key: string): string => `t${SEP}${ns}${SEP}${key}`;
+const table = (ns: Namespace, key: string): string => `${ns}${SEP}${key}${WHOLE}`;
 /** Everything `ns` knows. */
-const all = (ns: Namespace): string => `n${SEP}${ns}`;
+const all = (ns: Namespace): string => `${ns}${WHOLE}`;
 
 /** One per private map of AnalysisContext, plus two derived views (idxon, fkref) that let the scans behind hasIndex and referencing be keyed by table. */
 const NAMESPACES = [
@@ -45,6 +48,8 @@ const NAMESPACES = [
   'utype',
 ] as const;
 type Namespace = (typeof NAMESPACES)[number];
+/** Keys of the 'new' namespace (no other namespace name starts with it). */
+const NEW_PREFIX = 'new';
 const TABLE_NAMESPACES = NAMESPACES.filter((ns) => ns !== 'domain' && ns !== 'utype');
 
 interface Touch {
@@ -54,6 +59,13 @@ interface Touch {
 
 type MethodName = { [K in keyof AnalysisContext]: AnalysisContext[K] extends (...args: never[]) => unknown ? K : never }[keyof AnalysisContext];
 type Classifier<K extends MethodName> = AnalysisContext[K] extends (...args: infer A) => unknown ? (ctx: AnalysisContext, ...args: A) => Touch : never;
+
+/** Classifiers of methods that only read: the thread with the real context does not wrap them (it needs no reads). */
+const readers = new WeakSet<object>();
+function reader<A extends unknown[]>(classify: (ctx: AnalysisContext, ...args: A) => Touch): (ctx: AnalysisContext, ...args: A) => Touch {
+  readers.add(classify);
+  return classify;
+}
 
 /**
  * Every method, classified: 'file' for per-file state (not journaled), else the keys a call reads
@@ -71,44 +83,44 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   nameTaken: 'file',
   // Called by the file loop on every thread, never by the analysis; src/lint/parallel.ts clears the 'new' keys when it runs.
   treatAllAsExisting: 'file',
-  isNew: (_, rel: RelationRef) => ({ reads: [fact('new', rel.key)] }),
+  isNew: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('new', rel.key)] })),
   markNew: (_, rel: RelationRef) => ({ writes: [fact('new', rel.key), fact('exists', rel.key)] }),
-  exists: (_, rel: RelationRef) => ({ reads: [fact('exists', rel.key)] }),
+  exists: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('exists', rel.key)] })),
   relationCreated: (_, rel: RelationRef) => ({ writes: [fact('exists', rel.key), fact('ts', rel.key)] }),
-  tablespaceOf: (_, rel: RelationRef) => ({ reads: [fact('ts', rel.key)] }),
+  tablespaceOf: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('ts', rel.key)] })),
   setTablespace: (_, rel: RelationRef) => ({ reads: [fact('exists', rel.key)], writes: [fact('ts', rel.key)] }),
   indexCreated: (_, index: RelationRef, on: RelationRef) => ({ writes: [fact('idxt', index.key), fact('idxon', on.key)] }),
   addConstraintName: (_, rel: RelationRef, name: string) => ({ writes: [fact('cname', rel.key, name)] }),
-  hasConstraint: (_, rel: RelationRef, name: string) => ({ reads: [fact('cname', rel.key, name)] }),
+  hasConstraint: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('cname', rel.key, name)] })),
   addCheck: (_, rel: RelationRef, name: string, _check: CheckConstraint) => ({ writes: [fact('check', rel.key, name)] }),
-  checksOf: (_, rel: RelationRef) => ({ reads: [table('check', rel.key)] }),
+  checksOf: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [table('check', rel.key)] })),
   setPartitionKey: (_, rel: RelationRef, _key: PartitionKey) => ({ writes: [fact('pkey', rel.key)] }),
-  partitionKeyOf: (_, rel: RelationRef) => ({ reads: [fact('pkey', rel.key)] }),
+  partitionKeyOf: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('pkey', rel.key)] })),
   setDefaultPartition: (_, parent: RelationRef) => ({ writes: [fact('defpart', parent.key)] }),
-  defaultPartitionOf: (_, parent: RelationRef) => ({ reads: [fact('defpart', parent.key)] }),
+  defaultPartitionOf: reader((_: AnalysisContext, parent: RelationRef) => ({ reads: [fact('defpart', parent.key)] })),
   addDomain: (_, name: string, _facts: DomainFacts) => ({ writes: [fact('domain', '', name)] }),
-  domain: (_, name: string) => ({ reads: [fact('domain', '', name)] }),
+  domain: reader((_: AnalysisContext, name: string) => ({ reads: [fact('domain', '', name)] })),
   addUserType: (_, name: string) => ({ writes: [fact('utype', '', name)] }),
   renameUserType: (_, from: string, to: string) => {
     const keys = [fact('domain', '', from), fact('domain', '', to), fact('utype', '', from), fact('utype', '', to)];
     return { reads: keys, writes: keys };
   },
-  isUserType: (_, name: string) => ({ reads: [fact('utype', '', name), fact('domain', '', name)] }),
-  tableOfIndex: (_, index: RelationRef) => ({ reads: [fact('idxt', index.key)] }),
+  isUserType: reader((_: AnalysisContext, name: string) => ({ reads: [fact('utype', '', name), fact('domain', '', name)] })),
+  tableOfIndex: reader((_: AnalysisContext, index: RelationRef) => ({ reads: [fact('idxt', index.key)] })),
   addForeignKey: (_, rel: RelationRef, name: string | undefined, fk: ForeignKey) => ({
     writes: [fact('fk', rel.key, foreignKeyName(rel, name, fk)), ...fk.columns.map((c) => fact('fkcol', rel.key, c)), fact('fkref', fk.references.key)],
   }),
-  foreignKeysOf: (_, rel: RelationRef, column?: string) => ({ reads: [column === undefined ? table('fk', rel.key) : fact('fkcol', rel.key, column)] }),
-  referencing: (_, rel: RelationRef) => ({ reads: [fact('fkref', rel.key)] }),
-  foreignKey: (_, rel: RelationRef, name: string) => ({ reads: [fact('fk', rel.key, name)] }),
+  foreignKeysOf: reader((_: AnalysisContext, rel: RelationRef, column?: string) => ({ reads: [column === undefined ? table('fk', rel.key) : fact('fkcol', rel.key, column)] })),
+  referencing: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('fkref', rel.key)] })),
+  foreignKey: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('fk', rel.key, name)] })),
   setViewSources: (_, view: RelationRef) => ({ writes: [fact('view', view.key)] }),
-  sourcesOf: (_, view: RelationRef) => ({ reads: [fact('view', view.key)] }),
+  sourcesOf: reader((_: AnalysisContext, view: RelationRef) => ({ reads: [fact('view', view.key)] })),
   setPartitioned: (_, rel: RelationRef) => ({ writes: [fact('part', rel.key)] }),
-  isPartitioned: (_, rel: RelationRef) => ({ reads: [fact('part', rel.key)] }),
+  isPartitioned: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('part', rel.key)] })),
   addIndexedColumns: (_, rel: RelationRef, columns: string[]) => ({ writes: columns.map((c) => fact('idxc', rel.key, c)) }),
-  hasIndex: (_, rel: RelationRef) => ({ reads: [table('idxc', rel.key), fact('idxon', rel.key)] }),
-  isIndexed: (_, rel: RelationRef, column: string) => ({ reads: [fact('idxc', rel.key, column)] }),
-  indexUse: (_, rel: RelationRef, column: string) => ({ reads: [fact('idxc', rel.key, column)] }),
+  hasIndex: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [table('idxc', rel.key), fact('idxon', rel.key)] })),
+  isIndexed: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('idxc', rel.key, column)] })),
+  indexUse: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('idxc', rel.key, column)] })),
   forget: (ctx, rel: RelationRef) => {
     // Also changes what other tables know: the tables its keys reference, the table an index was on, a parent's default partition.
     const fks = proto.foreignKeysOf.call(ctx, rel);
@@ -122,7 +134,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
     const keys = TABLE_NAMESPACES.flatMap((ns) => [table(ns, from.key), table(ns, toKey)]);
     return { reads: keys, writes: keys };
   },
-  column: (_, rel: RelationRef, column: string) => ({ reads: [fact('col', rel.key, column)] }),
+  column: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('col', rel.key, column)] })),
   setColumn: (_, rel: RelationRef, column: string, _facts: ColumnFacts) => ({ writes: [fact('col', rel.key, column)] }),
   dropColumn: (_, rel: RelationRef, column: string) => ({ writes: [fact('col', rel.key, column)] }),
   renameColumn: (_, rel: RelationRef, from: string, to: string) => {
@@ -131,7 +143,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   },
   renameType: () => ({ reads: [all('col')], writes: [all('col')] }),
   addNotNullCheck: (_, rel: RelationRef, name: string, check: NotNullCheck) => ({ writes: [fact('nnc', rel.key, name), fact('nncol', rel.key, check.column)] }),
-  notNullCheckColumn: (_, rel: RelationRef, name: string) => ({ reads: [fact('nnc', rel.key, name)] }),
+  notNullCheckColumn: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('nnc', rel.key, name)] })),
   validateConstraint: (ctx, rel: RelationRef, name: string) => {
     const column = proto.notNullCheckColumn.call(ctx, rel, name);
     const keys = [fact('nnc', rel.key, name), fact('check', rel.key, name), ...(column === undefined ? [] : [fact('nncol', rel.key, column)])];
@@ -152,7 +164,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
       ],
     };
   },
-  hasValidNotNullCheck: (_, rel: RelationRef, column: string) => ({ reads: [fact('nncol', rel.key, column)] }),
+  hasValidNotNullCheck: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('nncol', rel.key, column)] })),
 };
 
 const proto = AnalysisContext.prototype;
@@ -184,7 +196,7 @@ export class ContextJournal {
   ) {
     for (const name of Object.keys(METHODS) as MethodName[]) {
       const classify = METHODS[name];
-      if (classify === 'file') continue;
+      if (classify === 'file' || (!withReads && readers.has(classify))) continue;
       const method = proto[name] as (...args: unknown[]) => unknown;
       Object.defineProperty(ctx, name, {
         value: (...args: unknown[]) => {
@@ -233,31 +245,40 @@ export class ContextJournal {
  * answers it would have got from the real context.
  */
 export class DirtyKeys {
-  /** By namespace, marks: `F` a fact, `T*`/`N*` everything of a table/namespace, `T+`/`N+` something in it. */
-  private readonly marks = new Map<string, Set<string>>();
+  /** Keys written, and TOUCHED marks of the tables and namespaces they are in; the 'new' namespace apart (clearNewTables). */
+  private readonly marks = new Set<string>();
+  private readonly newMarks = new Set<string>();
 
   add(writes: Iterable<string>): void {
     for (const key of writes) {
-      const [level, ns, tableKey, sub] = key.split(SEP);
-      const marks = this.marksOf(ns);
-      if (level === 'n') {
-        marks.add('N*');
-      } else {
-        marks.add(`T+${SEP}${tableKey}`);
-        marks.add(level === 't' ? `T*${SEP}${tableKey}` : `F${SEP}${tableKey}${SEP}${sub}`);
+      const marks = key.startsWith(NEW_PREFIX) ? this.newMarks : this.marks;
+      marks.add(key);
+      const ns = key.indexOf(SEP);
+      if (ns < 0) {
+        marks.add(key.slice(0, -1) + TOUCHED);
+        continue;
       }
-      marks.add('N+');
+      marks.add(key.slice(0, ns) + TOUCHED);
+      const tableEnd = key.indexOf(SEP, ns + 1);
+      marks.add((tableEnd < 0 ? key.slice(0, -1) : key.slice(0, tableEnd)) + TOUCHED);
     }
   }
 
   touches(reads: Iterable<string>): boolean {
-    if (this.marks.size === 0) return false;
+    if (this.marks.size === 0 && this.newMarks.size === 0) return false;
     for (const key of reads) {
-      const [level, ns, tableKey, sub] = key.split(SEP);
-      const marks = this.marks.get(ns);
-      if (!marks) continue;
-      if (marks.has('N*')) return true;
-      if (level === 'n' ? marks.has('N+') : level === 't' ? marks.has(`T+${SEP}${tableKey}`) : marks.has(`F${SEP}${tableKey}${SEP}${sub}`) || marks.has(`T*${SEP}${tableKey}`)) return true;
+      const marks = key.startsWith(NEW_PREFIX) ? this.newMarks : this.marks;
+      if (marks.size === 0) continue;
+      const ns = key.indexOf(SEP);
+      // All of a namespace: something in it changed.
+      if (ns < 0) {
+        if (marks.has(key) || marks.has(key.slice(0, -1) + TOUCHED)) return true;
+        continue;
+      }
+      if (marks.has(key.slice(0, ns) + WHOLE)) return true;
+      const tableEnd = key.indexOf(SEP, ns + 1);
+      // All of a table: something in it changed; one fact: it, or all of its table, changed.
+      if (tableEnd < 0 ? marks.has(key.slice(0, -1) + TOUCHED) : marks.has(key) || marks.has(key.slice(0, tableEnd) + WHOLE)) return true;
     }
     return false;
   }
@@ -267,12 +288,6 @@ export class DirtyKeys {
    * so they agree on every 'new' key.
    */
   clearNewTables(): void {
-    this.marks.delete('new');
-  }
-
-  private marksOf(ns: string): Set<string> {
-    let marks = this.marks.get(ns);
-    if (!marks) this.marks.set(ns, (marks = new Set()));
-    return marks;
+    this.newMarks.clear();
   }
 }
