@@ -14,8 +14,8 @@
  *     psql per node all in parallel, and the same report over the primary alone. The ratio to
  *     the connection yardstick is the figure that survives the machine's load. --baseline DIR
  *     adds the two reports run by another built checkout (DIR/bin/run.js), e.g. an older commit;
- *  2. `report lag --watch` memory: the heap (after a forced GC) and RSS after 10, 100 and
- *     --watch-redraws redraws of the whole fleet at a 100 ms interval, in a child process;
+ *  2. `report lag --watch` memory: the heap (after a forced GC) and RSS after 10, 100, 300,
+ *     1000 … and --watch-redraws redraws of the whole fleet at a 100 ms interval, in a child process;
  *  3. the backfill throttle polling every node for --poll-seconds, side by side: the idle fleet
  *     (yardstick), the reader before #15 (collectLag every 100 ms, new sessions each round), the
  *     LagWatcher (`backfill run --max-replica-lag`) at its 100 ms base interval and while the
@@ -113,7 +113,7 @@ async function inTurns(entries) {
 /**
  * In a child started with --expose-gc: `report lag --watch 100ms` over the fleet, as the command
  * runs it (runReport + produceLagReport), output discarded; prints the heap after a forced GC
- * and the RSS after redraws 10, 100 and --watch-redraws, as JSON.
+ * and the RSS after redraws 10, 100, 300, 1000, … and --watch-redraws, as JSON.
  */
 async function watchChild(configPath) {
   const { runReport } = require('../dist/src/reports/watch');
@@ -127,7 +127,7 @@ async function watchChild(configPath) {
   const out = { isTTY: false, write: () => true };
   const started = Date.now();
   await runReport(async () => {
-    if (redraws === 10 || redraws === 100 || redraws === WATCH_REDRAWS) {
+    if ([10, 100, 300, 1000, 3000, WATCH_REDRAWS].includes(redraws) && redraws <= WATCH_REDRAWS) {
       global.gc();
       const m = process.memoryUsage();
       samples.push({ redraws, heapMb: m.heapUsed / 1048576, rssMb: m.rss / 1048576, seconds: (Date.now() - started) / 1000 });

@@ -84,8 +84,9 @@ SELECT (SELECT count(*) FROM batch)::int AS scanned, NULL::int AS updated, ${bou
 
 /**
  * Step 2 of a --set batch: update the rows whose key lies between the batch's first key ($1..$k)
- * and last key ($k+1..$2k), as step 1 returned them. The key is unique, so that range is exactly
- * the batch (a row comparison for a composite key, which btree walks as one range). The bounds are
+ * and last key ($k+1..$2k), as step 1 returned them. The key is unique, so that range is the
+ * batch (a row comparison for a composite key, which btree walks as one range), plus any row
+ * inserted into it since step 1 read the bounds — updated with it, and behind the cursor after. The bounds are
  * plain parameters, so the UPDATE is planned with them (an index range scan) and returns nothing
  * per row: the count of updated rows is its row count. Measured against the single statement it
  * replaced (keys in a materialised CTE, sorted twice for the first and last, the UPDATE in a CTE

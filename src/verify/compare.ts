@@ -87,6 +87,9 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
   const correctedActions = allActions(corrected);
   const mismatches: string[] = [];
   const keys = [...new Set([...predicted.map((p) => p.relation), ...observed.map((o) => o.relation)])];
+  // A relation the statement itself creates (a DO block's CREATE TABLE, then its indexes) is not
+  // there to watch before it runs: its scans and index builds cannot be observed, only its locks.
+  const createdHere = new Set(actions.filter((a) => a.kind === 'create-table').map((a) => a.relation.key));
   for (const key of keys) {
     const p = predicted.find((r) => r.relation === key) ?? { relation: key, locks: [], rewrite: 'no' as Rewrite, scan: false, indexBuild: false };
     const o = observed.find((r) => r.relation === key) ?? { relation: key, locks: [], rewrite: false, scan: false, indexBuild: false };
@@ -115,7 +118,7 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
     }
     // A scan is a claim of the model only for its own actions on the relation, not for tables a
     // foreign key or a view query merely reads (the plan decides those), nor where it said it cannot prove it.
-    const claimsScan = own.length > 0 && p.rewrite !== 'unknown' && own.every((a) => !a.cannotProve && !SCAN_UNOBSERVABLE.has(a.kind) && !((a.kind === 'update' || a.kind === 'delete') && !a.wholeTable));
+    const claimsScan = own.length > 0 && !createdHere.has(key) && p.rewrite !== 'unknown' && own.every((a) => !a.cannotProve && !SCAN_UNOBSERVABLE.has(a.kind) && !((a.kind === 'update' || a.kind === 'delete') && !a.wholeTable));
     if (claimsScan && p.scan !== o.scan) mismatches.push(`${key}: predicted ${p.scan ? 'a full scan' : 'no scan'}, observed ${o.scan ? 'one' : 'none'}`);
     if (claimsScan || own.some((a) => a.cannotProve) || p.rewrite === 'unknown') {
       for (const a of fix) {
@@ -123,7 +126,7 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
         if (!o.scan) a.scanReason = undefined;
       }
     }
-    if (!o.rewrite && p.indexBuild !== o.indexBuild) {
+    if (!o.rewrite && !createdHere.has(key) && p.indexBuild !== o.indexBuild) {
       mismatches.push(`${key}: predicted ${p.indexBuild ? 'an index build' : 'no index build'}, observed ${o.indexBuild ? 'one' : 'none'}`);
       for (const a of fix) {
         if (o.indexBuild && ['create-index', 'reindex', 'add-constraint'].includes(a.kind)) a.indexBuild ??= { concurrent: a.concurrent === true, unique: false };

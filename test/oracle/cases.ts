@@ -216,12 +216,13 @@ export const ORACLE_CASES: OracleCase[] = [
   { sql: 'CREATE DOMAIN nn_text AS text NOT NULL; ALTER TABLE t ALTER COLUMN v TYPE nn_text', rewrite: 'yes' },
   { sql: 'CREATE DOMAIN big AS bigint; ALTER TABLE t ALTER COLUMN d TYPE big', rewrite: 'yes' },
   { sql: 'CREATE DOMAIN short_text AS text; ALTER TABLE t ALTER COLUMN v TYPE short_text; ALTER TABLE t ALTER COLUMN v TYPE text', rewrite: 'no' },
-  // A type change without a rewrite keeps a plain index whose operator class fits (no scan, no
-  // build), and builds again a full-text index on the column or a plain one whose operator class
-  // changes (timestamp → timestamptz in UTC)
+  // A type change without a rewrite keeps a plain index whose operator class fits (no scan), and
+  // builds again an index with an expression or a predicate, or whose operator class changes (a scan)
   { sql: 'CREATE INDEX t_vc ON t (vc); ALTER TABLE t ALTER COLUMN vc TYPE varchar(100)', rewrite: 'no' },
   { sql: 'CREATE INDEX t_vc ON t (vc); ALTER TABLE t ALTER COLUMN vc TYPE text', rewrite: 'no' },
   { sql: 'CREATE INDEX t_ci ON t (ci); ALTER TABLE t ALTER COLUMN ci TYPE inet', rewrite: 'no' },
+  { sql: 'CREATE INDEX t_vc_lower ON t (lower(vc)); ALTER TABLE t ALTER COLUMN vc TYPE varchar(100)', rewrite: 'no' },
+  { sql: 'CREATE INDEX t_id_vc ON t (id) WHERE vc IS NOT NULL; ALTER TABLE t ALTER COLUMN vc TYPE text', rewrite: 'no' },
   { sql: "CREATE INDEX t_vc_fts ON t USING gin (to_tsvector('english', vc)); ALTER TABLE t ALTER COLUMN vc TYPE varchar(250)", rewrite: 'no' },
   { sql: "CREATE INDEX t_ts ON t (ts); SET TimeZone = 'UTC'; ALTER TABLE t ALTER COLUMN ts TYPE timestamptz", rewrite: 'no' },
   // SET TABLESPACE to where the relation already is does nothing
