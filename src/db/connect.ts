@@ -46,7 +46,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    if (options.readOnly && !atStartup) await client.query('SET default_transaction_read_only = on');
+    if (options.readOnly && !atStartup) readOnlyPerStatement(client);
     if (options.statementTimeoutMs !== undefined && !atStartup) {
       await client.query(`SET statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}`);
     }
@@ -60,6 +60,46 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     close: async () => {
       await client.end().catch(() => undefined);
     },
+  };
+}
+
+const TRANSACTION_START = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+
+/**
+ * Makes every statement the session sends outside a transaction of its own run in a READ ONLY
+ * transaction, and every transaction it opens read-only. Not `SET default_transaction_read_only`:
+ * through a transaction-pooling proxy (PgBouncer pool_mode=transaction) that setting stays on
+ * the server connection the statement happened to use, and the application's next transaction
+ * there could not write — while dbops's own next statement may land on a connection without it.
+ */
+function readOnlyPerStatement(client: Client): void {
+  const send = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const promiseCall = (args: unknown[]) => args.length <= 2 && typeof args[args.length - 1] !== 'function' && (typeof args[0] === 'string' || (typeof args[0] === 'object' && args[0] !== null && typeof (args[0] as { submit?: unknown }).submit !== 'function'));
+  const textOf = (arg: unknown) => (typeof arg === 'string' ? arg : String((arg as { text?: unknown }).text ?? ''));
+  const runOne = async (args: unknown[]): Promise<unknown> => {
+    if (client.getTransactionStatus() !== 'I') return send(...args);
+    if (TRANSACTION_START.test(textOf(args[0]))) {
+      const result = await send(...args);
+      await send('SET TRANSACTION READ ONLY');
+      return result;
+    }
+    await send('BEGIN READ ONLY');
+    try {
+      const result = await send(...args);
+      await send('COMMIT');
+      return result;
+    } catch (err) {
+      await send('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  };
+  // One statement at a time, so the transaction status is read when it is this statement's turn.
+  let previous: Promise<unknown> = Promise.resolve();
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    if (!promiseCall(args)) return send(...args);
+    const run = previous.then(() => runOne(args));
+    previous = run.catch(() => undefined);
+    return run;
   };
 }
 

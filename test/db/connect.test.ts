@@ -11,7 +11,8 @@ describe('openSession', () => {
   it('opens a read-only, named session', async () => {
     const s = await openSession({ url: pg().primary.url, applicationName: 'dbops test', readOnly: true });
     try {
-      const { rows } = await s.client.query("SELECT current_setting('application_name') AS app, current_setting('default_transaction_read_only') AS ro");
+      const { rows } = await s.client.query("SELECT current_setting('application_name') AS app, current_setting('transaction_read_only') AS ro");
+      // Each statement runs in a read-only transaction (test/db/read-only-pooler.test.ts says why).
       expect(rows[0]).toEqual({ app: 'dbops test', ro: 'on' });
       await expect(s.client.query('CREATE TABLE nope (id int)')).rejects.toThrow(/read-only transaction/);
     } finally {
