@@ -35,7 +35,8 @@ function displayWidth(text: string): number {
   return (require('string-width') as (s: string) => number)(plain);
 }
 
-function cliTable3(head: string[], rows: string[][], rightAligned: number[]): string {
+/** The same table drawn by cli-table3 (the fallback, and the reference test/output/table.test.ts compares with). */
+export function cliTable3(head: string[], rows: string[][], rightAligned: number[]): string {
   const table = new (require('cli-table3') as typeof Table)({
     head,
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },

@@ -1,18 +1,5 @@
 import fc from 'fast-check';
-import Table from 'cli-table3';
-import { renderTable } from '../../src/output/table';
-
-/** The table cli-table3 draws with the options renderTable promises to match. */
-function byCliTable3(head: string[], rows: string[][], rightAligned: number[]): string {
-  const table = new Table({
-    head,
-    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-    colAligns: head.map((_, i) => (rightAligned.includes(i) ? 'right' : 'left')),
-    wordWrap: false,
-  });
-  table.push(...rows);
-  return table.toString();
-}
+import { cliTable3 as byCliTable3, renderTable } from '../../src/output/table';
 
 const piece = fc.constantFrom('a', 'Z', '0', ' ', '-', '—', '│', '·', 'é', '漢', 'ｶ', '✅', '\u0301', '%', '12.3 MB');
 // Colours as kleur writes them: a whole cell, opened and closed.
