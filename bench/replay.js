@@ -74,11 +74,11 @@ async function replay(cluster, dir) {
     const v = byStatement.get(`${file}\0${ordinal}`);
     return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: { predicted: '', observed: '', modelWasWrong: v.modelWasWrong, mismatches: v.mismatches } } : undefined;
   });
-  // A finding inside a DO block sits on its own line: it belongs to the top-level statement around it.
-  const starts = new Map();
-  for (const v of result.statements) starts.set(v.file, [...(starts.get(v.file) ?? []), v.line]);
-  const statementLine = (f) => (starts.get(f.file) ?? []).filter((line) => line <= f.start.line).pop();
-  const claimed = (report) => new Set(report.findings.filter((f) => HEAVY.has(f.category)).map((f) => `${f.file}\0${statementLine(f)}`));
+  // A finding belongs to the top-level statement it starts in (a finding inside a DO block to the
+  // DO statement); by offset, since an ORM sends several statements in one query, on one line.
+  const starts = new Map(sources.map((s) => [s.path, parseSqlFile(s.text).statements.map((st) => st.start.offset)]));
+  const statementOf = (f) => (starts.get(f.file) ?? []).filter((offset) => offset <= f.start.offset).length - 1;
+  const claimed = (report) => new Set(report.findings.filter((f) => HEAVY.has(f.category)).map((f) => `${f.file}\0${statementOf(f)}`));
   const claims = { static: claimed(plain), verified: claimed(verified) };
   const row = { project: path.basename(dir), files: sources.length, unloaded: problems.length, statements: 0, errors: 0, wrong: 0, unanalysed: 0, static: { tp: 0, fp: 0, fn: 0 }, verified: { tp: 0, fp: 0, fn: 0 } };
   for (const p of problems) if (LIST) console.log(`  cannot load ${p.message}`);
@@ -101,7 +101,7 @@ async function replay(cluster, dir) {
     }
     const heavy = observedHeavy(v, created.get(v.file));
     for (const kind of ['static', 'verified']) {
-      const claim = claims[kind].has(`${v.file}\0${v.line}`);
+      const claim = claims[kind].has(`${v.file}\0${v.ordinal}`);
       const t = row[kind];
       if (claim && heavy) t.tp++;
       else if (claim) t.fp++;
