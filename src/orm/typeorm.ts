@@ -37,7 +37,8 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
   queryRunner.release = async () => undefined;
   queryRunner.query = async (sql: string, parameters?: unknown[], structured?: boolean) => {
     statements.push({ sql: inlineParameters(sql, parameters ?? []), line: input.callSite() });
-    return structured ? { records: [], raw: [], affected: 0 } : [];
+    const records = catalogAnswer(sql);
+    return structured ? { records, raw: records, affected: 0 } : records;
   };
   queryRunner.loadTables = async (names: string[]) => names.map((name) => new typeorm.Table({ name }));
   queryRunner.startTransaction = async () => void statements.push({ sql: 'BEGIN', line: input.callSite() });
@@ -48,6 +49,21 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
   const name = typeof migration.name === 'string' ? migration.name : MigrationClass.name;
   const timestamp = /(\d{13})$/.exec(name)?.[1];
   return { tool: 'typeorm', statements, transaction: migration.transaction !== false, orderKey: timestamp };
+}
+
+/**
+ * What the query runner's own questions about the database are answered, consistent with the
+ * tables loadTables gives the helpers (every table exists, with no known columns): the current
+ * schema, database and server version (hasTable, hasColumn and most helpers ask for them first),
+ * one row for "does this table exist", none for "does this column exist" and for anything else.
+ * So `if (!(await queryRunner.hasColumn(…)))` records the column it adds.
+ */
+function catalogAnswer(sql: string): Array<Record<string, unknown>> {
+  if (/\bcurrent_schema\(\)/i.test(sql)) return [{ current_schema: 'public', currentSchema: 'public' }];
+  if (/\bcurrent_database\(\)/i.test(sql)) return [{ current_database: 'dbops_never_connected' }];
+  if (/^\s*SELECT version\(\)/i.test(sql)) return [{ version: 'PostgreSQL 15.0' }];
+  if (/^\s*SELECT \* FROM "information_schema"\."tables" WHERE/i.test(sql)) return [{ table_schema: 'public', table_name: 'table' }];
+  return [];
 }
 
 /** $1, $2 … replaced by SQL literals, so the statement can be linted on its own. */
