@@ -8,8 +8,8 @@
  * context and the calls that changed it (src/effects/context-journal.ts). The main thread keeps
  * a worker's file when it read nothing where the two contexts may differ (DirtyKeys: what the
  * files the worker skipped wrote) and replays its calls instead of analysing it; otherwise it
- * lints the file again itself. Work is shared by claiming files from one shared counter: the
- * worker takes the next one; the main thread, when it would wait, takes half of what is left.
+ * lints the file again itself. Files are claimed in shared memory (see CHUNK); the worker stays
+ * at most LOOKAHEAD files ahead of the main thread.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,19 +19,24 @@ import { ContextJournal, DirtyKeys } from '../effects/context-journal';
 import { loadParser } from '../sql/parser';
 import { analyzeOptionsOf, FileLinter, type LintedFile } from './file-linter';
 import type { LintOptions, SqlSource } from './types';
-import type { WorkerInput, WorkerResult } from './worker';
+import { FREE, MAIN, WORKER, type WorkerInput, type WorkerResult } from './worker';
 
-/** Share of the SQL (by size) the main thread starts with: the worker starts later (~100 ms to load the engine and compile the parser). */
-const MAIN_SHARE = 0.5;
+/**
+ * The files come in chunks of CHUNK: the main thread starts with the first half of each, the
+ * worker with the second, so both work from the start and meet often (the worker starts ~100 ms
+ * later: the main thread takes over files the worker has not reached when it gets there).
+ */
+const CHUNK = 32;
+/** The worker lints at most this many files past the main thread: the results waiting for it stay few, whatever the number of files. */
+const LOOKAHEAD = 2 * CHUNK;
 
 /** test: the main thread lints the first half of the files and takes no work from the worker (DBOPS_LINT_THREADS=test). */
 export async function lintInParallel(sources: SqlSource[], options: LintOptions, mode: { test: boolean }): Promise<LintedFile[]> {
   const count = sources.length;
-  const claim = new Int32Array(new SharedArrayBuffer(4));
-  const owned = new Uint8Array(count);
-  const first = mode.test ? Math.floor(count / 2) : firstWorkerFile(sources);
-  owned.fill(1, 0, first);
-  Atomics.store(claim, 0, first);
+  // Who lints each file (FREE until claimed), then the index of the file the main thread is at.
+  const shared = new Int32Array(new SharedArrayBuffer(4 * (count + 1)));
+  if (mode.test) shared.fill(MAIN, 0, Math.floor(count / 2));
+  else for (let chunk = 0; chunk < count; chunk += CHUNK) shared.fill(MAIN, chunk, Math.min(count, chunk + CHUNK / 2));
 
   const results = new Map<number, WorkerResult>();
   let dead = false;
@@ -40,7 +45,8 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
     wake?.();
     wake = undefined;
   };
-  const worker = new Worker(workerEntry(), { workerData: { sources, options, claim: claim.buffer } satisfies WorkerInput });
+  const workerData: WorkerInput = { sources, options, shared: shared.buffer, lookahead: LOOKAHEAD };
+  const worker = new Worker(workerEntry(), { workerData });
   worker.on('message', (result: WorkerResult) => {
     if ('failed' in result) dead = true;
     else results.set(result.index, result);
@@ -64,30 +70,27 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
     const linter = new FileLinter(options);
     const dirty = new DirtyKeys();
     const linted: LintedFile[] = [];
-    const lintHere = async (index: number) => {
-      linted.push(await linter.lint(sources[index], ctx));
-      dirty.add(journal.take().writes);
-    };
-    /** Takes the second half of the files from `from` on, if the worker has not claimed `from` yet. */
-    const takeHalfFrom = (from: number): boolean => {
-      const until = from + Math.ceil((count - from) / 2);
-      if (mode.test || from >= count || Atomics.compareExchange(claim, 0, from, until) !== from) return false;
-      owned.fill(1, from, until);
-      return true;
+    /** Claims up to half a chunk of the files the worker has not claimed, from `from` on, up to the first one it has. */
+    const take = (from: number): boolean => {
+      let taken = 0;
+      for (let i = from; i < count && taken < CHUNK / 2 && !mode.test; i++) {
+        const was = Atomics.compareExchange(shared, i, FREE, MAIN);
+        if (was === WORKER) break;
+        if (was === FREE) taken++;
+      }
+      return taken > 0;
     };
 
     for (let index = 0; index < count; index++) {
-      if (!owned[index]) {
-        for (;;) {
-          if (results.has(index) || dead) break;
-          const next = Atomics.load(claim, 0);
-          if (next === index && takeHalfFrom(index)) break;
-          // The worker is on this file: take work from beyond it instead of only waiting.
-          if (next === index + 1) takeHalfFrom(index + 1);
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
+      Atomics.store(shared, count, index);
+      Atomics.notify(shared, count);
+      while (Atomics.load(shared, index) !== MAIN && !results.has(index) && !dead) {
+        if (take(index)) break;
+        // The worker is on this file: take work from beyond it instead of only waiting.
+        take(index + 1);
+        await new Promise<void>((resolve) => (wake = resolve));
       }
-      const result = owned[index] ? undefined : results.get(index);
+      const result = Atomics.load(shared, index) === MAIN ? undefined : results.get(index);
       results.delete(index);
       if (result && !('failed' in result) && !dirty.touches(result.journal.reads)) {
         journal.replay(result.journal.calls);
@@ -95,26 +98,19 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
         linted.push(result.linted);
       } else {
         if (result && !('failed' in result)) dirty.add(result.journal.writes);
-        await lintHere(index);
+        linted.push(await linter.lint(sources[index], ctx));
+        dirty.add(journal.take().writes);
       }
       if (endsNewTables(sources[index], analyzeOptions)) dirty.clearNewTables();
     }
     return linted;
   } finally {
-    Atomics.store(claim, 0, count);
+    // Nothing left to claim, and a worker waiting for the main thread wakes up to see it.
+    for (let i = 0; i < count; i++) Atomics.compareExchange(shared, i, FREE, MAIN);
+    Atomics.store(shared, count, count);
+    Atomics.notify(shared, count);
     void worker.terminate();
   }
-}
-
-/** The first file the worker lints: after about MAIN_SHARE of the SQL. */
-function firstWorkerFile(sources: SqlSource[]): number {
-  const total = sources.reduce((sum, s) => sum + s.text.length, 0);
-  let bytes = 0;
-  for (let i = 0; i < sources.length; i++) {
-    bytes += sources[i].text.length;
-    if (bytes >= total * MAIN_SHARE) return Math.min(i + 1, sources.length - 1);
-  }
-  return sources.length - 1;
 }
 
 /** dist/src/lint/worker.js, also when this module runs from its TypeScript source (jest). */

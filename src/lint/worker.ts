@@ -14,16 +14,23 @@ import type { LintOptions, SqlSource } from './types';
 export interface WorkerInput {
   sources: SqlSource[];
   options: LintOptions;
-  /** One Int32: the next file the worker may claim (see parallel.ts). */
-  claim: SharedArrayBuffer;
+  /** Int32 per file: who lints it (FREE, MAIN, WORKER); then the index of the file the main thread is at. */
+  shared: SharedArrayBuffer;
+  /** How many files past the main thread the worker may be. */
+  lookahead: number;
 }
+
+export const FREE = 0;
+export const MAIN = 1;
+export const WORKER = 2;
 
 /** One file's result; `failed`: the analysis threw, the worker stopped and the main thread lints the file itself. */
 export type WorkerResult = { index: number; linted: LintedFile; journal: FileJournal } | { index: number; failed: true };
 
 async function run(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
-  const { sources, options } = input;
-  const claim = new Int32Array(input.claim);
+  const { sources, options, lookahead } = input;
+  const shared = new Int32Array(input.shared);
+  const count = sources.length;
   const analyzeOptions = analyzeOptionsOf(options);
   await loadParser();
   const ctx = createContext(analyzeOptions);
@@ -31,10 +38,10 @@ async function run(input: WorkerInput, post: (result: WorkerResult) => void): Pr
   const linter = new FileLinter(options);
   // Files before `next` were linted here or skipped: the ones the main thread took.
   let next = 0;
-  for (;;) {
-    const index = Atomics.load(claim, 0);
-    if (index >= sources.length) return;
-    if (Atomics.compareExchange(claim, 0, index, index + 1) !== index) continue;
+  for (let index = 0; index < count; index++) {
+    if (Atomics.load(shared, index) !== FREE) continue;
+    for (let at = Atomics.load(shared, count); index - at > lookahead; at = Atomics.load(shared, count)) Atomics.wait(shared, count, at);
+    if (Atomics.compareExchange(shared, index, FREE, WORKER) !== FREE) continue;
     // A skipped file that ends new tables ends them here too, so both contexts forget them at the same file.
     for (; next < index; next++) if (endsNewTables(sources[next], analyzeOptions)) ctx.treatAllAsExisting();
     next = index + 1;
