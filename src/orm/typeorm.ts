@@ -1,3 +1,4 @@
+import { tableExistenceRows } from './catalog';
 import { typeormClass } from './detect';
 import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
 
@@ -55,15 +56,14 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
  * What the query runner's own questions about the database are answered, consistent with the
  * tables loadTables gives the helpers (every table exists, with no known columns): the current
  * schema, database and server version (hasTable, hasColumn and most helpers ask for them first),
- * one row for "does this table exist", none for "does this column exist" and for anything else.
+ * table existence as catalog.ts answers it, and no rows for anything else.
  * So `if (!(await queryRunner.hasColumn(…)))` records the column it adds.
  */
 function catalogAnswer(sql: string): Array<Record<string, unknown>> {
-  if (/\bcurrent_schema\(\)/i.test(sql)) return [{ current_schema: 'public', currentSchema: 'public' }];
-  if (/\bcurrent_database\(\)/i.test(sql)) return [{ current_database: 'dbops_never_connected' }];
+  if (/^\s*SELECT (\* FROM )?current_schema\(\)/i.test(sql)) return [{ current_schema: 'public', currentSchema: 'public' }];
+  if (/^\s*SELECT (\* FROM )?current_database\(\)/i.test(sql)) return [{ current_database: 'dbops_never_connected' }];
   if (/^\s*SELECT version\(\)/i.test(sql)) return [{ version: 'PostgreSQL 15.0' }];
-  if (/^\s*SELECT \* FROM "information_schema"\."tables" WHERE/i.test(sql)) return [{ table_schema: 'public', table_name: 'table' }];
-  return [];
+  return tableExistenceRows(sql) ?? [];
 }
 
 /** $1, $2 … replaced by SQL literals, so the statement can be linted on its own. */

@@ -46,3 +46,35 @@ describe('TypeORM migrations that ask whether a table or column exists', () => {
     expect(recorded.statements.some((s) => /CREATE TABLE/i.test(s.sql))).toBe(false);
   });
 });
+
+/** Knex's schema.hasTable / hasColumn get the same answers as TypeORM's. */
+describe('Knex migrations that ask whether a table or column exists', () => {
+  // Inside the repository, so knex (a dev dependency) is found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-knex-catalog');
+  const file = path.join(root, 'migrations', '20240101000000_add_region.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      'exports.up = async (knex) => {',
+      "  if (!(await knex.schema.hasTable('orders'))) {",
+      "    await knex.schema.createTable('orders', (t) => t.increments('id'));",
+      '  }',
+      "  if (!(await knex.schema.hasColumn('orders', 'region'))) {",
+      "    await knex.schema.alterTable('orders', (t) => t.integer('region').index());",
+      '  }',
+      '};',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('the table exists (its creation is skipped, so it does not count as new), the column does not (its change is recorded)', async () => {
+    const recorded = await evaluateOrmMigration(file, { tool: 'knex' });
+    const changes = recorded.statements.filter((s) => !/^select\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql, s.line])).toEqual([
+      ['alter table "orders" add column "region" integer', 6],
+      ['create index "orders_region_index" on "orders" ("region")', 6],
+    ]);
+  });
+});
