@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { callSiteReader } from './call-site';
 import { detectTool } from './detect';
 import { loadMigrationModule } from './load-module';
+import { recordUntilSettled } from './settle';
 import { OrmEvaluationError, type OrmMigrationSql, type OrmTool, type RecorderInput } from './types';
 
 /**
@@ -27,7 +28,7 @@ export async function evaluateOrmMigration(migrationFile: string, options: { too
   }
   const input: RecorderInput = { exports: loaded.exports, file, projectRequire: loaded.projectRequire, callSite: callSiteReader(file, loaded.mapLine) };
   try {
-    return await recorderFor(tool)(input);
+    return await recordUntilSettled(() => recorderFor(tool)(input));
   } catch (err) {
     if (err instanceof OrmEvaluationError) throw err;
     throw new OrmEvaluationError(

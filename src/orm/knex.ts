@@ -1,3 +1,4 @@
+import { tableExistenceRows } from './catalog';
 import type { OrmMigrationSql, RecordedStatement, RecorderInput } from './types';
 import { OrmEvaluationError } from './types';
 
@@ -10,7 +11,7 @@ interface Builder {
  * Knex: runs `up(knex)` on a knex instance from the project whose client is Knex's own
  * PostgreSQL client with the connection replaced by a recorder. Schema and query builders compile
  * SQL exactly as for a real database; every query is recorded with its bindings inlined by
- * Knex's own escaping, and answered with no rows. The line is taken when the builder is created
+ * Knex's own escaping, and answered with no rows (schema.hasTable: catalog.ts). The line is taken when the builder is created
  * (`knex.schema…`, `knex.raw(…)`), which is where the migration wrote it.
  */
 export async function recordKnexMigration(input: RecorderInput): Promise<OrmMigrationSql> {
@@ -75,7 +76,8 @@ function recordingClientClass(PgClient: KnexClientClass, statements: RecordedSta
     async query(_connection: unknown, queryParam: string | { sql: string; bindings?: unknown[] }): Promise<unknown> {
       const obj = typeof queryParam === 'string' ? { sql: queryParam } : queryParam;
       statements.push({ sql: inlineBindings(obj.sql, obj.bindings ?? [], (v) => this._escapeBinding(v)), line: this.lineOfRunningBuilder ?? callSite() });
-      return { ...obj, response: { rows: [], rowCount: 0, command: 'SELECT' } };
+      const rows = tableExistenceRows(obj.sql) ?? [];
+      return { ...obj, response: { rows, rowCount: rows.length, command: 'SELECT' } };
     }
   }
   return RecordingClient as unknown as KnexClientClass;

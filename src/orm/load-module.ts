@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withProjectTypeScript } from './project-typescript';
 import { OrmEvaluationError } from './types';
 
 export interface LoadedMigrationModule {
@@ -24,12 +25,13 @@ export function loadMigrationModule(file: string): LoadedMigrationModule {
   if (!TYPESCRIPT.test(file)) {
     return { exports: requireFresh(projectRequire, file), projectRequire, mapLine: (line) => line };
   }
-  const transpiled = transpileTypeScript(file, projectRequire);
+  const ts = projectTypeScript(projectRequire);
+  const transpiled = transpileTypeScript(ts, file);
   const compiled = new nodeModule.Module(file) as NodeJS.Module & { _compile(code: string, filename: string): void; paths: string[] };
   compiled.filename = file;
   compiled.paths = (nodeModule.Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
   try {
-    compiled._compile(transpiled.code, file);
+    withProjectTypeScript(nodeModule.Module, file, ts, (imported) => transpileTypeScript(ts, imported).code, () => compiled._compile(transpiled.code, file));
   } catch (err) {
     throw loadFailure(err);
   }
@@ -75,17 +77,19 @@ export function firstLine(text: string): string {
   return text.split('\n')[0];
 }
 
-/** TypeScript → CommonJS JavaScript with a source map, by the project's own compiler. */
-function transpileTypeScript(file: string, projectRequire: NodeJS.Require): { code: string; map: string } {
-  let ts: typeof import('typescript');
+function projectTypeScript(projectRequire: NodeJS.Require): typeof import('typescript') {
   try {
-    ts = projectRequire('typescript') as typeof import('typescript');
+    return projectRequire('typescript') as typeof import('typescript');
   } catch {
     throw new OrmEvaluationError(
       'cannot be loaded: it is TypeScript, and the project has no typescript package',
       'npm install --save-dev typescript (dbops transpiles migrations in memory with it; nothing is built or written)',
     );
   }
+}
+
+/** TypeScript → CommonJS JavaScript with a source map, by the project's own compiler. */
+function transpileTypeScript(ts: typeof import('typescript'), file: string): { code: string; map: string } {
   const output = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
     fileName: file,
     compilerOptions: {

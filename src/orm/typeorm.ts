@@ -1,3 +1,4 @@
+import { tableExistenceRows } from './catalog';
 import { typeormClass } from './detect';
 import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
 
@@ -37,7 +38,8 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
   queryRunner.release = async () => undefined;
   queryRunner.query = async (sql: string, parameters?: unknown[], structured?: boolean) => {
     statements.push({ sql: inlineParameters(sql, parameters ?? []), line: input.callSite() });
-    return structured ? { records: [], raw: [], affected: 0 } : [];
+    const records = catalogAnswer(sql);
+    return structured ? { records, raw: records, affected: 0 } : records;
   };
   queryRunner.loadTables = async (names: string[]) => names.map((name) => new typeorm.Table({ name }));
   queryRunner.startTransaction = async () => void statements.push({ sql: 'BEGIN', line: input.callSite() });
@@ -48,6 +50,20 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
   const name = typeof migration.name === 'string' ? migration.name : MigrationClass.name;
   const timestamp = /(\d{13})$/.exec(name)?.[1];
   return { tool: 'typeorm', statements, transaction: migration.transaction !== false, orderKey: timestamp };
+}
+
+/**
+ * What the query runner's own questions about the database are answered, consistent with the
+ * tables loadTables gives the helpers (every table exists, with no known columns): the current
+ * schema, database and server version (hasTable, hasColumn and most helpers ask for them first),
+ * table existence as catalog.ts answers it, and no rows for anything else.
+ * So `if (!(await queryRunner.hasColumn(…)))` records the column it adds.
+ */
+function catalogAnswer(sql: string): Array<Record<string, unknown>> {
+  if (/^\s*SELECT (\* FROM )?current_schema\(\)/i.test(sql)) return [{ current_schema: 'public', currentSchema: 'public' }];
+  if (/^\s*SELECT (\* FROM )?current_database\(\)/i.test(sql)) return [{ current_database: 'dbops_never_connected' }];
+  if (/^\s*SELECT version\(\)/i.test(sql)) return [{ version: 'PostgreSQL 15.0' }];
+  return tableExistenceRows(sql) ?? [];
 }
 
 /** $1, $2 … replaced by SQL literals, so the statement can be linted on its own. */

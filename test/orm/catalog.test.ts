@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../harness/cli';
+import { evaluateOrmMigration } from '../../src/orm/evaluate';
+
+/**
+ * TypeORM migrations that ask the database before changing it (`hasTable`, `hasColumn`, which
+ * first ask for the current schema). There is no database: the answers must agree with what the
+ * helpers are told (every table exists, with no known columns), so such a migration records the
+ * change it would make instead of failing.
+ */
+describe('TypeORM migrations that ask whether a table or column exists', () => {
+  // Inside the repository, so typeorm (a dev dependency) is found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-typeorm-catalog');
+  const file = path.join(root, 'migrations', '1704067200000-AddRegion.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      "const { Table, TableColumn, TableIndex } = require('typeorm');",
+      'class AddRegion1704067200000 {',
+      '  async up(queryRunner) {',
+      "    if (!(await queryRunner.hasTable('orders'))) {",
+      "      await queryRunner.createTable(new Table({ name: 'orders', columns: [{ name: 'id', type: 'int', isPrimary: true }] }));",
+      '    }',
+      "    if (!(await queryRunner.hasColumn('orders', 'region'))) {",
+      "      await queryRunner.addColumn('orders', new TableColumn({ name: 'region', type: 'int', isNullable: true }));",
+      "      await queryRunner.createIndex('orders', new TableIndex({ name: 'orders_region_idx', columnNames: ['region'] }));",
+      '    }',
+      '  }',
+      '  async down() {}',
+      '}',
+      'module.exports = { AddRegion1704067200000 };',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('answers as the helpers see the database: the table exists, the column does not, and the change is recorded', async () => {
+    const recorded = await evaluateOrmMigration(file);
+    const changes = recorded.statements.filter((s) => !/^SELECT\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql.replace(/\s+/g, ' ').trim(), s.line])).toEqual([
+      ['ALTER TABLE "orders" ADD "region" int', 8],
+      ['CREATE INDEX "orders_region_idx" ON "orders" ("region")', 9],
+    ]);
+    expect(recorded.statements.some((s) => /CREATE TABLE/i.test(s.sql))).toBe(false);
+  });
+});
+
+/** Knex's schema.hasTable / hasColumn get the same answers as TypeORM's. */
+describe('Knex migrations that ask whether a table or column exists', () => {
+  // Inside the repository, so knex (a dev dependency) is found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-knex-catalog');
+  const file = path.join(root, 'migrations', '20240101000000_add_region.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      'exports.up = async (knex) => {',
+      "  if (!(await knex.schema.hasTable('orders'))) {",
+      "    await knex.schema.createTable('orders', (t) => t.increments('id'));",
+      '  }',
+      "  if (!(await knex.schema.hasColumn('orders', 'region'))) {",
+      "    await knex.schema.alterTable('orders', (t) => t.integer('region').index());",
+      '  }',
+      '};',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('the table exists (its creation is skipped, so it does not count as new), the column does not (its change is recorded)', async () => {
+    const recorded = await evaluateOrmMigration(file, { tool: 'knex' });
+    const changes = recorded.statements.filter((s) => !/^select\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql, s.line])).toEqual([
+      ['alter table "orders" add column "region" integer', 6],
+      ['create index "orders_region_index" on "orders" ("region")', 6],
+    ]);
+  });
+});

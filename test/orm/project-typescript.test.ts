@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../harness/cli';
+import { evaluateOrmMigration } from '../../src/orm/evaluate';
+
+/**
+ * TypeScript migrations that import the project's own TypeScript modules, by a relative path or
+ * by an alias from tsconfig.json's `paths` (what ts-node with tsconfig-paths resolves when the
+ * tool runs them): dbops loads those modules as well, transpiled in memory.
+ */
+describe('TypeScript migrations importing the project\'s own modules', () => {
+  // Inside the repository, so typeorm and typescript (dev dependencies) are found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-project-imports');
+  const write = (file: string, lines: string[]) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), lines.join('\n'));
+  };
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    write('tsconfig.base.json', ['{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"], "~settings": ["src/settings/index.ts"] } } }']);
+    write('tsconfig.json', ['{ "extends": "./tsconfig.base.json", "compilerOptions": { "strict": true } }']);
+    write('src/settings/index.ts', ["export const settings: { prefix: string } = { prefix: 'app_' };", '']);
+    write('src/sql/index-on.ts', [
+      "import { settings } from '~settings';",
+      'export function indexOn(table: string, column: string): string {',
+      '  return `CREATE INDEX "${settings.prefix}${table}_${column}_idx" ON "${settings.prefix}${table}" ("${column}")`;',
+      '}',
+      '',
+    ]);
+    write('src/migrations/1704067200000-AddIndexes.ts', [
+      "import { MigrationInterface, QueryRunner } from 'typeorm';",
+      "import { settings } from '@/settings';",
+      "import { indexOn } from '../sql/index-on';",
+      'export class AddIndexes1704067200000 implements MigrationInterface {',
+      '  public async up(queryRunner: QueryRunner): Promise<void> {',
+      '    await queryRunner.query(`ALTER TABLE "${settings.prefix}orders" ADD "region" integer`);',
+      "    await queryRunner.query(indexOn('orders', 'region'));",
+      '  }',
+      '  public async down(): Promise<void> {}',
+      '}',
+      '',
+    ]);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('loads them through the tsconfig paths (extends followed) and relative imports, and records the SQL they build', async () => {
+    const recorded = await evaluateOrmMigration(path.join(root, 'src/migrations/1704067200000-AddIndexes.ts'));
+    expect(recorded.statements.map((s) => [s.sql, s.line])).toEqual([
+      ['ALTER TABLE "app_orders" ADD "region" integer', 6],
+      ['CREATE INDEX "app_orders_region_idx" ON "app_orders" ("region")', 7],
+    ]);
+  });
+
+  it('leaves Node\'s loader as it was: no .ts extension, the same resolver', async () => {
+    const { Module } = (process as unknown as { getBuiltinModule(id: string): { Module: { _extensions: object; _resolveFilename: unknown } } }).getBuiltinModule('node:module');
+    const resolver = Module._resolveFilename;
+    await evaluateOrmMigration(path.join(root, 'src/migrations/1704067200000-AddIndexes.ts'));
+    expect(Object.keys(Module._extensions)).not.toContain('.ts');
+    expect(Module._resolveFilename).toBe(resolver);
+  });
+});
