@@ -20,8 +20,7 @@ const QUIET_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
 export async function recordNodePgMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const up = upFunction(input.exports);
   if (!up) throw new OrmEvaluationError('has no up function (a node-pg-migrate migration exports up(pgm))', 'export up(pgm)');
-  const { MigrationBuilder } = input.projectRequire('node-pg-migrate') as { MigrationBuilder?: MigrationBuilderClass };
-  if (typeof MigrationBuilder !== 'function') throw new OrmEvaluationError('cannot be evaluated: the project\'s node-pg-migrate exports no MigrationBuilder', 'use node-pg-migrate 6 or later');
+  const MigrationBuilder = migrationBuilderClass(input.projectRequire);
   const immediate: RecordedStatement[] = [];
   const db = {
     query: async (sql: string | { text: string }) => {
@@ -40,6 +39,27 @@ export async function recordNodePgMigration(input: RecorderInput): Promise<OrmMi
   else await up(pgm);
   const steps = builder.getSqlSteps().map((sql, i) => ({ sql, line: stepLines[i] }));
   return { tool: 'node-pg-migrate', statements: [...immediate, ...steps], transaction: builder.isUsingTransaction() };
+}
+
+/**
+ * Where each major version keeps its MigrationBuilder: exported by name since 8; before that only
+ * as the default export of its own module (7: dist/migrationBuilder, 6: dist/migration-builder).
+ */
+const BUILDER_MODULES = ['node-pg-migrate', 'node-pg-migrate/dist/migrationBuilder', 'node-pg-migrate/dist/migration-builder'];
+
+function migrationBuilderClass(projectRequire: NodeJS.Require): MigrationBuilderClass {
+  for (const id of BUILDER_MODULES) {
+    let loaded: { MigrationBuilder?: unknown; default?: unknown };
+    try {
+      loaded = projectRequire(id) as typeof loaded;
+    } catch {
+      continue;
+    }
+    // The package's own default export is its runner: the builder is the class with getSqlSteps.
+    const candidate = [loaded.MigrationBuilder, loaded.default].find((c) => typeof c === 'function' && typeof (c as { prototype?: { getSqlSteps?: unknown } }).prototype?.getSqlSteps === 'function');
+    if (candidate) return candidate as MigrationBuilderClass;
+  }
+  throw new OrmEvaluationError('cannot be evaluated: the project\'s node-pg-migrate has no MigrationBuilder dbops can find', 'use node-pg-migrate 6 or later');
 }
 
 /** The builder, with each method call noting the caller's line for the steps it adds. */
