@@ -1,3 +1,4 @@
+import { tableExistenceRows } from './catalog';
 import { upFunction } from './detect';
 import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
 
@@ -23,8 +24,9 @@ export async function recordSequelizeMigration(input: RecorderInput): Promise<Or
   const sequelize = new SequelizeModule.Sequelize('postgres://dbops@localhost:5432/dbops_never_connected', { dialect: 'postgres', logging: false });
   const statements: RecordedStatement[] = [];
   sequelize.query = async (sql: unknown, options: Record<string, unknown> = {}) => {
-    statements.push({ sql: inline(sql, options, (v) => sequelize.escape(v)), line: input.callSite() });
-    return answer(options);
+    const text = inline(sql, options, (v) => sequelize.escape(v));
+    statements.push({ sql: text, line: input.callSite() });
+    return tableExistenceRows(text) ?? answer(options);
   };
   sequelize.transaction = async (...args: unknown[]) => {
     const run = args.find((a): a is (t: unknown) => Promise<unknown> => typeof a === 'function');

@@ -78,3 +78,32 @@ describe('Knex migrations that ask whether a table or column exists', () => {
     ]);
   });
 });
+
+/** Sequelize's queryInterface.tableExists gets the same answer. */
+describe('Sequelize migrations that ask whether a table exists', () => {
+  // Inside the repository, so sequelize (a dev dependency) is found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-catalog');
+  const file = path.join(root, 'migrations', '20240101000000-add-region.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      'module.exports = {',
+      '  up: async (queryInterface, Sequelize) => {',
+      "    if (!(await queryInterface.tableExists('orders'))) {",
+      "      await queryInterface.createTable('orders', { id: { type: Sequelize.INTEGER, primaryKey: true } });",
+      '    }',
+      "    await queryInterface.addIndex('orders', ['region']);",
+      '  },',
+      '};',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('the table exists: its creation is skipped, so the index build on it is not exempt as one on a new table', async () => {
+    const recorded = await evaluateOrmMigration(file);
+    const changes = recorded.statements.filter((s) => !/^select\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql, s.line])).toEqual([['CREATE INDEX "orders_region" ON "orders" ("region")', 6]]);
+  });
+});
