@@ -3,7 +3,7 @@ import { typeormClass } from './detect';
 import { OrmEvaluationError, type OrmMigrationSql, type RecordedStatement, type RecorderInput } from './types';
 
 interface TypeormModule {
-  DataSource: new (options: Record<string, unknown>) => { driver: { createQueryRunner(mode: string): QueryRunnerLike; version?: string } };
+  DataSource: new (options: Record<string, unknown>) => { createQueryRunner(mode: string): QueryRunnerLike };
   Table: new (options: { name: string }) => unknown;
 }
 interface QueryRunnerLike {
@@ -32,7 +32,12 @@ export async function recordTypeormMigration(input: RecorderInput): Promise<OrmM
   if (!MigrationClass) throw new OrmEvaluationError('exports no migration class (TypeORM)', 'export a class implementing MigrationInterface');
   const typeorm = input.projectRequire('typeorm') as TypeormModule;
   const dataSource = new typeorm.DataSource({ type: 'postgres' });
-  const queryRunner = dataSource.driver.createQueryRunner('master');
+  // The data source's own factory, so the query runner has its entity manager
+  // (queryRunner.manager.query(…), query builders), as in a migration the tool runs; what the
+  // migration sends through the data source itself (queryRunner.connection.query(…)) goes
+  // through the same recording runner.
+  const queryRunner = dataSource.createQueryRunner('master');
+  dataSource.createQueryRunner = () => queryRunner;
   const statements: RecordedStatement[] = [];
   queryRunner.connect = async () => undefined;
   queryRunner.release = async () => undefined;
