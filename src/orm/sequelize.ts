@@ -26,7 +26,7 @@ export async function recordSequelizeMigration(input: RecorderInput): Promise<Or
   sequelize.query = async (sql: unknown, options: Record<string, unknown> = {}) => {
     const text = inline(sql, options, (v) => sequelize.escape(v));
     statements.push({ sql: text, line: input.callSite() });
-    return tableExistenceRows(text) ?? answer(options);
+    return tableExistenceRows(text) ?? answer(text, options);
   };
   sequelize.transaction = async (...args: unknown[]) => {
     const run = args.find((a): a is (t: unknown) => Promise<unknown> => typeof a === 'function');
@@ -50,7 +50,11 @@ function inline(sql: unknown, options: Record<string, unknown>, escape: (value: 
   const bind = (options.bind ?? (sql as { bind?: unknown }).bind) as unknown[] | Record<string, unknown> | undefined;
   const replacements = options.replacements as unknown[] | Record<string, unknown> | undefined;
   let out = text;
-  if (bind) out = out.replace(/\$(\w+)/g, (m, key: string) => (key in bind ? escape((bind as Record<string, unknown>)[Array.isArray(bind) ? Number(key) - 1 : key]) : m));
+  if (bind) out = out.replace(/\$(\w+)/g, (m, key: string) => {
+    // $1 is the array's first element; a named $key is that property.
+    const name = Array.isArray(bind) ? String(Number(key) - 1) : key;
+    return name in bind ? escape((bind as Record<string, unknown>)[name]) : m;
+  });
   if (Array.isArray(replacements)) {
     let i = 0;
     out = out.replace(/\?/g, (m) => (i < replacements.length ? escape(replacements[i++]) : m));
@@ -60,11 +64,21 @@ function inline(sql: unknown, options: Record<string, unknown>, escape: (value: 
   return out;
 }
 
+/**
+ * Sequelize reloads the type OIDs after creating an enum type (adding or changing an ENUM
+ * column), reading the driver's raw result; the query is recognised by the ranges it joins.
+ */
+const TYPE_OID_REFRESH = /^WITH ranges AS \(\s*SELECT pg_range\.rngtypid/i;
+
 /** What a database with the tables in place but no rows would answer, by the query type Sequelize asks for. */
-function answer(options: Record<string, unknown>): unknown {
+function answer(sql: string, options: Record<string, unknown>): unknown {
+  if (TYPE_OID_REFRESH.test(sql)) return [{ command: 'SELECT', rows: [] }];
   switch (options.type) {
-    case 'DESCRIBE':
-      return new Proxy({}, { get: (_t, key) => (typeof key === 'string' ? { type: 'TEXT', allowNull: true, defaultValue: null, primaryKey: false } : undefined) });
+    case 'DESCRIBE': {
+      // Every column asked for exists; the description is not empty (describeTable refuses an empty one).
+      const column = { type: 'TEXT', allowNull: true, defaultValue: null, primaryKey: false };
+      return new Proxy({ id: column }, { get: (_t, key) => (typeof key === 'string' ? column : undefined) });
+    }
     case 'SELECT':
     case 'SHOWINDEXES':
     case 'SHOWCONSTRAINTS':

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../harness/cli';
+import { evaluateOrmMigration } from '../../src/orm/evaluate';
+
+/**
+ * QueryInterface calls that read from the database or bind values before they change anything:
+ * an ENUM column (Sequelize reloads the type OIDs after creating the type), renameColumn (it
+ * describes the table first), bulkUpdate (bind parameters). Each must record the SQL Sequelize
+ * sends, every value inlined.
+ */
+describe('sequelize calls that ask the database or bind values', () => {
+  // Inside the repository, so sequelize (a dev dependency) is found as a project's would be.
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-answers');
+  const file = path.join(root, 'migrations', '20240101000000-status.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      'module.exports = {',
+      '  up: async (queryInterface, Sequelize) => {',
+      "    await queryInterface.addColumn('orders', 'status', { type: Sequelize.ENUM('new', 'paid'), allowNull: false, defaultValue: 'new' });",
+      "    await queryInterface.renameColumn('orders', 'total', 'amount');",
+      "    await queryInterface.bulkUpdate('orders', { amount: 0, status: 'paid' }, { amount: null });",
+      '  },',
+      '};',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('records the changes each call sends, with every bind parameter inlined', async () => {
+    const recorded = await evaluateOrmMigration(file);
+    const changes = recorded.statements.filter((s) => !/^(SELECT|WITH)\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql, s.line])).toEqual([
+      [`DO 'BEGIN CREATE TYPE "public"."enum_orders_status" AS ENUM(''new'', ''paid''); EXCEPTION WHEN duplicate_object THEN null; END';ALTER TABLE "public"."orders" ADD COLUMN "status" "public"."enum_orders_status" NOT NULL DEFAULT 'new';`, 3],
+      ['ALTER TABLE "orders" RENAME COLUMN "total" TO "amount";', 4],
+      [`UPDATE "orders" SET "amount"=0,"status"='paid' WHERE "amount" IS NULL`, 5],
+    ]);
+  });
+});
