@@ -113,8 +113,8 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
   }
 }
 
-/** dist/src/lint/worker.js, also when this module runs from its TypeScript source (jest). */
+/** dist/src/lint/worker-bundle.js, also when this module runs from its TypeScript source (jest). */
 function workerEntry(): string {
-  const beside = path.join(__dirname, 'worker.js');
-  return fs.existsSync(beside) ? beside : path.resolve(__dirname, '../../dist/src/lint/worker.js');
+  const beside = path.join(__dirname, 'worker-bundle.js');
+  return fs.existsSync(beside) ? beside : path.resolve(__dirname, '../../dist/src/lint/worker-bundle.js');
 }

@@ -2,7 +2,8 @@
  * The worker thread of the parallel lint (src/lint/parallel.ts): lints the files it claims, in
  * order, against its own context, which lacks the files the main thread took; each file's
  * findings go back with the journal of what its analysis read and changed in the context.
- * Compiled to dist/src/lint/worker.js, the file parallel.ts starts (a bundle must ship it too).
+ * Started through worker-bundle.ts, which runs it from dist/bundle/lint-worker.js when the build
+ * made that bundle, else from dist/src/lint/worker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, endsNewTables } from '../effects/analyze-files';
@@ -27,7 +28,8 @@ export const WORKER = 2;
 /** One file's result; `failed`: the analysis threw, the worker stopped and the main thread lints the file itself. */
 export type WorkerResult = { index: number; linted: LintedFile; journal: FileJournal } | { index: number; failed: true };
 
-async function run(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
+/** Lints the input's files the main thread leaves; exported for the build, which runs it on a sample to make the bundle's code cache. */
+export async function runWorker(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
   const { sources, options, lookahead } = input;
   const shared = new Int32Array(input.shared);
   const count = sources.length;
@@ -58,5 +60,5 @@ async function run(input: WorkerInput, post: (result: WorkerResult) => void): Pr
 
 if (parentPort) {
   const port = parentPort;
-  run(workerData as WorkerInput, (result) => port.postMessage(result)).catch(() => port.postMessage({ index: -1, failed: true }));
+  runWorker(workerData as WorkerInput, (result) => port.postMessage(result)).catch(() => port.postMessage({ index: -1, failed: true }));
 }
