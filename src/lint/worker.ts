@@ -15,7 +15,7 @@ import type { LintOptions, SqlSource } from './types';
 export interface WorkerInput {
   sources: SqlSource[];
   options: LintOptions;
-  /** Int32 per file: who lints it (FREE, MAIN, WORKER); then the index of the file the main thread is at. */
+  /** Int32 per file: who lints it (FREE, MAIN, WORKER, then POSTED); then the index of the file the main thread is at. */
   shared: SharedArrayBuffer;
   /** How many files past the main thread the worker may be. */
   lookahead: number;
@@ -24,6 +24,8 @@ export interface WorkerInput {
 export const FREE = 0;
 export const MAIN = 1;
 export const WORKER = 2;
+/** Linted by the worker, its result posted: the main thread's event loop delivers it when the main thread next waits. */
+export const POSTED = 3;
 
 /** One file's result; `failed`: the analysis threw, the worker stopped and the main thread lints the file itself. */
 export type WorkerResult = { index: number; linted: LintedFile; journal: FileJournal } | { index: number; failed: true };
@@ -55,6 +57,7 @@ export async function runWorker(input: WorkerInput, post: (result: WorkerResult)
       return;
     }
     post({ index, linted, journal: journal.take() });
+    Atomics.store(shared, index, POSTED);
   }
 }
 
