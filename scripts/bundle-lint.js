@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Part of `npm run build`, after tsc: bundles the `dbops lint` fast path (dist/src/cli/lint-main.js)
-// into dist/bundle/lint.js with esbuild, then makes V8's code cache of it from a sample lint.
-// bin/run.js loads it through dist/src/cli/lint-bundle.js; see there for when it is (not) used.
+// into dist/bundle/lint.js and the two-thread lint's worker (dist/src/lint/worker.js) into
+// dist/bundle/lint-worker.js with esbuild, then makes V8's code cache of each from a sample lint.
+// bin/run.js loads the first through dist/src/cli/lint-bundle.js, the worker thread the second
+// through dist/src/lint/worker-bundle.js; see dist/src/lint/code-bundle.js for when they are (not) used.
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -11,7 +13,8 @@ const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
-const { LINT_BUNDLE, lintBundleHeader, lintBundleCachePath, buildInfoMtime } = require(path.join(DIST, 'src', 'cli', 'lint-bundle.js'));
+const CODE_BUNDLE = path.join(DIST, 'src', 'lint', 'code-bundle.js');
+const { LINT_BUNDLE, WORKER_BUNDLE, bundleHeader, bundleCachePath, buildInfoMtime } = require(CODE_BUNDLE);
 
 // Packages stay outside the bundle (loaded from node_modules when a lint needs them: pg for
 // --verify, tinyglobby for globs, libpg-query, which finds its .wasm beside itself and is loaded
@@ -58,9 +61,10 @@ function sampleLint() {
   return dir;
 }
 
-async function main() {
+/** Bundles `entry` into `out` (renamed into place, so a lint running meanwhile reads the old bundle or the new one, whole); its id. */
+async function bundle(entry, out) {
   const result = await esbuild.build({
-    entryPoints: [path.join(DIST, 'src', 'cli', 'lint-main.js')],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -74,38 +78,57 @@ async function main() {
   });
   const code = result.outputFiles[0].text;
   const id = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
-  // Renamed into place, so a lint running meanwhile reads the old bundle or the new one, whole.
-  fs.mkdirSync(path.dirname(LINT_BUNDLE), { recursive: true });
-  const partial = `${LINT_BUNDLE}.${process.pid}`;
-  fs.writeFileSync(partial, lintBundleHeader(id, buildInfoMtime()) + code);
-  fs.renameSync(partial, LINT_BUNDLE);
-  for (const old of fs.readdirSync(path.dirname(LINT_BUNDLE))) {
-    if (/^lint-[0-9a-f]+\.v8cache$/.test(old) && old !== path.basename(lintBundleCachePath(id))) fs.rmSync(path.join(path.dirname(LINT_BUNDLE), old), { force: true });
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const partial = `${out}.${process.pid}`;
+  fs.writeFileSync(partial, bundleHeader(id, buildInfoMtime()) + code);
+  fs.renameSync(partial, out);
+  const oldCache = new RegExp(`^${path.basename(out, '.js')}-[0-9a-f]+\\.v8cache$`);
+  for (const old of fs.readdirSync(path.dirname(out))) {
+    if (oldCache.test(old) && old !== path.basename(bundleCachePath(id, out))) fs.rmSync(path.join(path.dirname(out), old), { force: true });
   }
+  return id;
+}
 
-  // The cache is made in a process of its own that lints a sample, so it holds the compiled code
-  // of what a lint runs. That run is also the bundle's smoke test: a bundle that cannot lint fails the build.
+// Each cache is made in a process of its own that lints a sample, so it holds the compiled code
+// of what a lint runs. That run is also the bundle's smoke test: a bundle that cannot lint fails the build.
+const WRITE_CACHE = `(loaded) => {
+  const fs = require('node:fs');
+  const cache = b.bundleCachePath(loaded.id, loaded.path);
+  fs.writeFileSync(cache + '.' + process.pid, loaded.createCachedData());
+  fs.renameSync(cache + '.' + process.pid, cache);
+}`;
+const LINT_SAMPLE = `const b = require(${JSON.stringify(CODE_BUNDLE)});
+  const loaded = { ...b.loadBundle(b.LINT_BUNDLE), path: b.LINT_BUNDLE };
+  loaded.exports.lintMain(['lint', '0001_sample.sql']).then(() => (${WRITE_CACHE})(loaded));`;
+// The worker bundle runs on this thread here (no parentPort: it waits to be called), on the
+// sample's files as a worker thread gets them when the main thread takes none.
+const WORKER_SAMPLE = `const b = require(${JSON.stringify(CODE_BUNDLE)});
+  const loaded = { ...b.loadBundle(b.WORKER_BUNDLE), path: b.WORKER_BUNDLE };
+  const sources = require('node:fs').readdirSync('.').sort().map((p) => ({ path: p, text: require('node:fs').readFileSync(p, 'utf8') }));
+  const shared = new Int32Array(new SharedArrayBuffer(4 * (sources.length + 1)));
+  shared[sources.length] = sources.length;
+  const input = { sources, options: { pgVersion: 16, maxLockTimeoutMs: 5000 }, shared: shared.buffer, lookahead: 64 };
+  let failed = false;
+  loaded.exports.runWorker(input, (r) => (failed ||= 'failed' in r)).then(() => {
+    if (failed) throw new Error('the worker bundle failed to lint the sample');
+    (${WRITE_CACHE})(loaded);
+  });`;
+
+function makeCache(script, id, out) {
   const sample = sampleLint();
-  const make = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `const b = require(${JSON.stringify(path.join(DIST, 'src', 'cli', 'lint-bundle.js'))});
-       const bundle = b.loadLintBundle();
-       bundle.lintMain(['lint', '0001_sample.sql']).then(() => {
-         const fs = require('node:fs');
-         const cache = b.lintBundleCachePath(bundle.id);
-         fs.writeFileSync(cache + '.' + process.pid, bundle.createCachedData());
-         fs.renameSync(cache + '.' + process.pid, cache);
-       });`,
-    ],
-    { cwd: sample, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
-  );
+  const make = spawnSync(process.execPath, ['-e', script], { cwd: sample, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   fs.rmSync(sample, { recursive: true, force: true });
-  if (make.status !== 0 || !fs.existsSync(lintBundleCachePath(id))) {
-    fs.rmSync(path.dirname(LINT_BUNDLE), { recursive: true, force: true });
-    throw new Error(`the bundle failed to lint a sample (exit ${make.status}): ${make.stderr}`);
+  if (make.status !== 0 || !fs.existsSync(bundleCachePath(id, out))) {
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    throw new Error(`the bundle ${path.basename(out)} failed to lint a sample (exit ${make.status}): ${make.stderr}`);
   }
+}
+
+async function main() {
+  const lintId = await bundle(path.join(DIST, 'src', 'cli', 'lint-main.js'), LINT_BUNDLE);
+  const workerId = await bundle(path.join(DIST, 'src', 'lint', 'worker.js'), WORKER_BUNDLE);
+  makeCache(LINT_SAMPLE, lintId, LINT_BUNDLE);
+  makeCache(WORKER_SAMPLE, workerId, WORKER_BUNDLE);
 }
 
 main().catch((err) => {

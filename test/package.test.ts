@@ -36,13 +36,21 @@ describe('the packed package, installed into a fresh project', () => {
     expect(clean.stdout).toContain('no problems');
   });
 
-  it('ships the bundled lint fast path with its code cache, and uses it (no build info in a package)', async () => {
+  it('ships the bundled lint fast path and the bundled worker with their code caches, and uses them (no build info in a package)', async () => {
     const installed = path.join(project, 'node_modules', 'dbops', 'dist');
-    expect(fs.readdirSync(path.join(installed, 'bundle')).sort()).toEqual([expect.stringMatching(/^lint-[0-9a-f]+\.v8cache$/), 'lint.js']);
+    expect(fs.readdirSync(path.join(installed, 'bundle')).sort()).toEqual([
+      expect.stringMatching(/^lint-[0-9a-f]+\.v8cache$/),
+      expect.stringMatching(/^lint-worker-[0-9a-f]+\.v8cache$/),
+      'lint-worker.js',
+      'lint.js',
+    ]);
     expect(fs.existsSync(path.join(installed, 'tsconfig.tsbuildinfo'))).toBe(false);
     const loader = path.join(installed, 'src', 'cli', 'lint-bundle.js');
     const { stdout } = await run(process.execPath, ['-e', `const b = require(${JSON.stringify(loader)}).loadLintBundle(); console.log(typeof b.lintMain, b.cacheAccepted)`], { cwd: project });
     expect(stdout.trim()).toBe('function true');
+    const codeBundle = path.join(installed, 'src', 'lint', 'code-bundle.js');
+    const worker = await run(process.execPath, ['-e', `const b = require(${JSON.stringify(codeBundle)}); const w = b.loadBundle(b.WORKER_BUNDLE); console.log(typeof w.exports.runWorker, w.cacheAccepted)`], { cwd: project });
+    expect(worker.stdout.trim()).toBe('function true');
   });
 
   it("exposes the documented API through require('dbops')", async () => {

@@ -19,14 +19,17 @@ import { ContextJournal, DirtyKeys } from '../effects/context-journal';
 import { loadParser } from '../sql/parser';
 import { analyzeOptionsOf, FileLinter, type LintedFile } from './file-linter';
 import type { LintOptions, SqlSource } from './types';
-import { FREE, MAIN, WORKER, type WorkerInput, type WorkerResult } from './worker';
+import { FREE, MAIN, POSTED, WORKER, type WorkerInput, type WorkerResult } from './worker';
 
 /**
  * The files come in chunks of CHUNK: the main thread starts with the first half of each, the
  * worker with the second, so both work from the start and meet often (the worker starts ~100 ms
- * later: the main thread takes over files the worker has not reached when it gets there).
+ * later: the main thread takes a few of the files the worker has not reached when it gets there,
+ * BEHIND_TAKE, and leaves it the rest, so a late worker still gets its share).
  */
 const CHUNK = 32;
+/** How many of a worker's files the main thread takes when it gets to them before the worker does. */
+const BEHIND_TAKE = CHUNK / 4;
 /** The worker lints at most this many files past the main thread: the results waiting for it stay few, whatever the number of files. */
 const LOOKAHEAD = 2 * CHUNK;
 
@@ -70,12 +73,12 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
     const linter = new FileLinter(options);
     const dirty = new DirtyKeys();
     const linted: LintedFile[] = [];
-    /** Claims up to half a chunk of the files the worker has not claimed, from `from` on, up to the first one it has. */
-    const take = (from: number): boolean => {
+    /** Claims up to `most` of the files the worker has not claimed, from `from` on, up to the first one it has. */
+    const take = (from: number, most: number): boolean => {
       let taken = 0;
-      for (let i = from; i < count && taken < CHUNK / 2 && !mode.test; i++) {
+      for (let i = from; i < count && taken < most && !mode.test; i++) {
         const was = Atomics.compareExchange(shared, i, FREE, MAIN);
-        if (was === WORKER) break;
+        if (was === WORKER || was === POSTED) break;
         if (was === FREE) taken++;
       }
       return taken > 0;
@@ -84,10 +87,13 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
     for (let index = 0; index < count; index++) {
       Atomics.store(shared, count, index);
       Atomics.notify(shared, count);
-      while (Atomics.load(shared, index) !== MAIN && !results.has(index) && !dead) {
-        if (take(index)) break;
-        // The worker is on this file: take work from beyond it instead of only waiting.
-        take(index + 1);
+      for (let state = Atomics.load(shared, index); state !== MAIN && !results.has(index) && !dead; state = Atomics.load(shared, index)) {
+        // The worker has not reached this file: it is behind (it starts late, or gets less of a
+        // busy core), so the main thread takes only the next few and leaves it the rest of its half.
+        if (take(index, BEHIND_TAKE)) break;
+        // The worker is on this file: take work from beyond it instead of only waiting. When it
+        // is done with it, its result is only waiting for this thread's event loop: take nothing.
+        if (state !== POSTED) take(index + 1, CHUNK / 2);
         await new Promise<void>((resolve) => (wake = resolve));
       }
       const result = Atomics.load(shared, index) === MAIN ? undefined : results.get(index);
@@ -113,8 +119,8 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
   }
 }
 
-/** dist/src/lint/worker.js, also when this module runs from its TypeScript source (jest). */
+/** dist/src/lint/worker-bundle.js, also when this module runs from its TypeScript source (jest). */
 function workerEntry(): string {
-  const beside = path.join(__dirname, 'worker.js');
-  return fs.existsSync(beside) ? beside : path.resolve(__dirname, '../../dist/src/lint/worker.js');
+  const beside = path.join(__dirname, 'worker-bundle.js');
+  return fs.existsSync(beside) ? beside : path.resolve(__dirname, '../../dist/src/lint/worker-bundle.js');
 }

@@ -2,7 +2,8 @@
  * The worker thread of the parallel lint (src/lint/parallel.ts): lints the files it claims, in
  * order, against its own context, which lacks the files the main thread took; each file's
  * findings go back with the journal of what its analysis read and changed in the context.
- * Compiled to dist/src/lint/worker.js, the file parallel.ts starts (a bundle must ship it too).
+ * Started through worker-bundle.ts, which runs it from dist/bundle/lint-worker.js when the build
+ * made that bundle, else from dist/src/lint/worker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, endsNewTables } from '../effects/analyze-files';
@@ -14,7 +15,7 @@ import type { LintOptions, SqlSource } from './types';
 export interface WorkerInput {
   sources: SqlSource[];
   options: LintOptions;
-  /** Int32 per file: who lints it (FREE, MAIN, WORKER); then the index of the file the main thread is at. */
+  /** Int32 per file: who lints it (FREE, MAIN, WORKER, then POSTED); then the index of the file the main thread is at. */
   shared: SharedArrayBuffer;
   /** How many files past the main thread the worker may be. */
   lookahead: number;
@@ -23,11 +24,14 @@ export interface WorkerInput {
 export const FREE = 0;
 export const MAIN = 1;
 export const WORKER = 2;
+/** Linted by the worker, its result posted: the main thread's event loop delivers it when the main thread next waits. */
+export const POSTED = 3;
 
 /** One file's result; `failed`: the analysis threw, the worker stopped and the main thread lints the file itself. */
 export type WorkerResult = { index: number; linted: LintedFile; journal: FileJournal } | { index: number; failed: true };
 
-async function run(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
+/** Lints the input's files the main thread leaves; exported for the build, which runs it on a sample to make the bundle's code cache. */
+export async function runWorker(input: WorkerInput, post: (result: WorkerResult) => void): Promise<void> {
   const { sources, options, lookahead } = input;
   const shared = new Int32Array(input.shared);
   const count = sources.length;
@@ -53,10 +57,11 @@ async function run(input: WorkerInput, post: (result: WorkerResult) => void): Pr
       return;
     }
     post({ index, linted, journal: journal.take() });
+    Atomics.store(shared, index, POSTED);
   }
 }
 
 if (parentPort) {
   const port = parentPort;
-  run(workerData as WorkerInput, (result) => port.postMessage(result)).catch(() => port.postMessage({ index: -1, failed: true }));
+  runWorker(workerData as WorkerInput, (result) => port.postMessage(result)).catch(() => port.postMessage({ index: -1, failed: true }));
 }

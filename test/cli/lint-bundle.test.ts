@@ -43,7 +43,7 @@ describe('the bundled lint fast path', () => {
     expect(r.stdout).toContain('creating-index-non-concurrently');
     const loaded = (JSON.parse(r.stderr) as string[]).map((f) => path.relative(REPO_ROOT, f));
     expect(loaded).toContain(path.join('dist', 'src', 'cli', 'lint-bundle.js'));
-    expect(loaded.filter((f) => f.startsWith(path.join('dist', 'src', 'lint')) && !f.endsWith('parser-prefetch.js'))).toEqual([]);
+    expect(loaded.filter((f) => f.startsWith(path.join('dist', 'src', 'lint')) && !f.endsWith('parser-prefetch.js') && !f.endsWith('code-bundle.js'))).toEqual([]);
     expect(loaded.filter((f) => f.startsWith(path.join('dist', 'rules')))).toEqual([]);
   });
 
@@ -89,5 +89,26 @@ describe('the bundled lint fast path', () => {
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(buildInfo, later, later);
     expect(load(buildInfo)).toBe('undefined');
+  });
+
+  it('has a worker bundle the worker thread loads from its code cache, linting what the modules lint', async () => {
+    // The worker thread's entry, as parallel.ts starts it; it tells which worker ran and whether V8 took the cache.
+    const probe = `
+      const { Worker } = require('node:worker_threads');
+      const b = require(${JSON.stringify(path.join(DIST, 'src', 'lint', 'code-bundle.js'))});
+      new Worker('const b = require(' + JSON.stringify(${JSON.stringify(path.join(DIST, 'src', 'lint', 'code-bundle.js'))}) + '); const w = b.loadBundle(b.WORKER_BUNDLE); require("node:worker_threads").parentPort.postMessage([typeof w.exports.runWorker, w.cacheAccepted]);', { eval: true })
+        .on('message', (m) => { process.stdout.write(JSON.stringify(m)); process.exit(0); });`;
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(JSON.parse(r.stdout)).toEqual(['function', true]);
+    // The two-thread run (whose worker is that bundle) prints what the unbundled one-thread run prints.
+    const root = make({
+      'm/0001_table.sql': "SET lock_timeout = '2s';\nCREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n",
+      'm/0002_unsafe.sql': 'ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;\nCREATE INDEX accounts_email ON accounts (email);\n',
+      'm/0003_more.sql': 'ALTER TABLE accounts ADD COLUMN plan text NOT NULL DEFAULT 1;\nALTER TABLE orders ALTER COLUMN total TYPE bigint;\n',
+    });
+    const threaded = await runCli(['lint', 'm', '--format', 'json'], { cwd: root, env: { DBOPS_LINT_THREADS: 'test' } });
+    const unbundled = runUnbundled(['lint', 'm', '--format', 'json'], root);
+    expect(threaded.stdout).toBe(unbundled.stdout);
+    expect(threaded.code).toBe(unbundled.code);
   });
 });
