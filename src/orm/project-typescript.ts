@@ -23,9 +23,11 @@ export function withProjectTypeScript<T>(
 ): T {
   const internals = moduleApi as NodeModuleInternals;
   const aliases = pathAliases(ts, path.dirname(migrationFile));
-  const hadTs = Object.prototype.hasOwnProperty.call(internals._extensions, '.ts');
+  // Ours even when the host registered one (a test runner, a require hook that compiles
+  // differently): the project's modules must load as its own compiler makes them.
+  const previousTs = internals._extensions['.ts'];
   const resolve = internals._resolveFilename;
-  if (!hadTs) internals._extensions['.ts'] = (module, filename) => module._compile(transpile(filename), filename);
+  internals._extensions['.ts'] = (module, filename) => module._compile(transpile(filename), filename);
   if (aliases.length > 0) {
     internals._resolveFilename = function resolveWithAliases(request: string, parent: unknown, ...rest: unknown[]) {
       for (const candidate of aliasCandidates(aliases, request)) {
@@ -41,7 +43,8 @@ export function withProjectTypeScript<T>(
   try {
     return load();
   } finally {
-    if (!hadTs) delete internals._extensions['.ts'];
+    if (previousTs) internals._extensions['.ts'] = previousTs;
+    else delete internals._extensions['.ts'];
     internals._resolveFilename = resolve;
   }
 }

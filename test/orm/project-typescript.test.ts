@@ -51,11 +51,30 @@ describe('TypeScript migrations importing the project\'s own modules', () => {
     ]);
   });
 
-  it('leaves Node\'s loader as it was: no .ts extension, the same resolver', async () => {
-    const { Module } = (process as unknown as { getBuiltinModule(id: string): { Module: { _extensions: object; _resolveFilename: unknown } } }).getBuiltinModule('node:module');
+  it('leaves Node\'s loader as it was: the same .ts handler (or none), the same resolver', async () => {
+    const { Module } = (process as unknown as { getBuiltinModule(id: string): { Module: { _extensions: Record<string, unknown>; _resolveFilename: unknown } } }).getBuiltinModule('node:module');
     const resolver = Module._resolveFilename;
+    const tsHandler = Module._extensions['.ts'];
     await evaluateOrmMigration(path.join(root, 'src/migrations/1704067200000-AddIndexes.ts'));
-    expect(Object.keys(Module._extensions)).not.toContain('.ts');
+    expect(Module._extensions['.ts']).toBe(tsHandler);
     expect(Module._resolveFilename).toBe(resolver);
+  });
+
+  it('loads them with the project\'s compiler even when the host has a .ts handler of its own', async () => {
+    const { Module } = (process as unknown as { getBuiltinModule(id: string): { Module: { _extensions: Record<string, unknown>; _cache: Record<string, unknown> } } }).getBuiltinModule('node:module');
+    // Loaded afresh, so the project's modules go through the handler again.
+    for (const id of Object.keys(Module._cache)) if (id.startsWith(root)) delete Module._cache[id];
+    const previous = Module._extensions['.ts'];
+    // What a host's hook that does not compile TypeScript looks like: it loads the file as JavaScript.
+    const hostHandler = Module._extensions['.js'];
+    Module._extensions['.ts'] = hostHandler;
+    try {
+      const recorded = await evaluateOrmMigration(path.join(root, 'src/migrations/1704067200000-AddIndexes.ts'));
+      expect(recorded.statements).toHaveLength(2);
+      expect(Module._extensions['.ts']).toBe(hostHandler);
+    } finally {
+      if (previous) Module._extensions['.ts'] = previous;
+      else delete Module._extensions['.ts'];
+    }
   });
 });
