@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { withProjectTypeScript } from './project-typescript';
+import { projectConfig, withProjectTypeScript, type ProjectConfig } from './project-typescript';
 import { OrmEvaluationError } from './types';
 
 export interface LoadedMigrationModule {
@@ -26,12 +26,14 @@ export function loadMigrationModule(file: string): LoadedMigrationModule {
     return { exports: requireFresh(projectRequire, file), projectRequire, mapLine: (line) => line };
   }
   const ts = projectTypeScript(projectRequire);
-  const transpiled = transpileTypeScript(ts, file);
+  const project = projectConfig(ts, path.dirname(file));
+  loadReflectMetadata(projectRequire);
+  const transpiled = transpileTypeScript(ts, file, project);
   const compiled = new nodeModule.Module(file) as NodeJS.Module & { _compile(code: string, filename: string): void; paths: string[] };
   compiled.filename = file;
   compiled.paths = (nodeModule.Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(file));
   try {
-    withProjectTypeScript(nodeModule.Module, file, ts, (imported) => transpileTypeScript(ts, imported).code, () => compiled._compile(transpiled.code, file));
+    withProjectTypeScript(nodeModule.Module, project, (imported) => transpileTypeScript(ts, imported, project).code, () => compiled._compile(transpiled.code, file));
   } catch (err) {
     throw loadFailure(err);
   }
@@ -88,15 +90,33 @@ function projectTypeScript(projectRequire: NodeJS.Require): typeof import('types
   }
 }
 
-/** TypeScript → CommonJS JavaScript with a source map, by the project's own compiler. */
-function transpileTypeScript(ts: typeof import('typescript'), file: string): { code: string; map: string } {
+/**
+ * The project's reflect-metadata, when it has one, loaded before its TypeScript: TypeORM's CLI
+ * loads it first too, and entities a migration imports read their column types from it.
+ */
+function loadReflectMetadata(projectRequire: NodeJS.Require): void {
+  try {
+    projectRequire.resolve('reflect-metadata');
+  } catch {
+    return;
+  }
+  projectRequire('reflect-metadata');
+}
+
+/**
+ * TypeScript → CommonJS JavaScript with a source map, by the project's own compiler. Decorators
+ * are compiled as the project's tsconfig says (legacy decorators, and their type metadata, which
+ * TypeORM entities need); without a tsconfig, legacy decorators.
+ */
+function transpileTypeScript(ts: typeof import('typescript'), file: string, project: ProjectConfig | undefined): { code: string; map: string } {
   const output = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
     fileName: file,
     compilerOptions: {
       module: ts.ModuleKind.CommonJS,
       target: ts.ScriptTarget.ES2022,
       esModuleInterop: true,
-      experimentalDecorators: true,
+      experimentalDecorators: project?.options.experimentalDecorators ?? true,
+      emitDecoratorMetadata: project?.options.emitDecoratorMetadata ?? false,
       sourceMap: true,
     },
   });

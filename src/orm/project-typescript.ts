@@ -14,15 +14,9 @@ interface NodeModuleInternals {
  * an alias from the `paths` of the nearest tsconfig.json (`import config from '@/config'`)
  * resolves to its file. Node's loader is put back as it was afterwards.
  */
-export function withProjectTypeScript<T>(
-  moduleApi: unknown,
-  migrationFile: string,
-  ts: TypeScript,
-  transpile: (file: string) => string,
-  load: () => T,
-): T {
+export function withProjectTypeScript<T>(moduleApi: unknown, project: ProjectConfig | undefined, transpile: (file: string) => string, load: () => T): T {
   const internals = moduleApi as NodeModuleInternals;
-  const aliases = pathAliases(ts, path.dirname(migrationFile));
+  const aliases = project ? pathAliases(project) : [];
   // Ours even when the host registered one (a test runner, a require hook that compiles
   // differently): the project's modules must load as its own compiler makes them.
   const previousTs = internals._extensions['.ts'];
@@ -56,17 +50,26 @@ interface PathAlias {
   targets: string[];
 }
 
-/** The `paths` of the tsconfig.json nearest to the migration (extends followed), as absolute targets. */
-function pathAliases(ts: TypeScript, directory: string): PathAlias[] {
-  const configFile = ts.findConfigFile(directory, (f) => fs.existsSync(f));
-  if (!configFile) return [];
-  const read = ts.readConfigFile(configFile, (f) => fs.readFileSync(f, 'utf8'));
-  if (read.error) return [];
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile));
-  const paths = parsed.options.paths;
+/** The tsconfig.json nearest to a migration, parsed by the project's compiler (extends followed). */
+export interface ProjectConfig {
+  file: string;
+  options: import('typescript').CompilerOptions;
+}
+
+export function projectConfig(ts: TypeScript, directory: string): ProjectConfig | undefined {
+  const file = ts.findConfigFile(directory, (f) => fs.existsSync(f));
+  if (!file) return undefined;
+  const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, 'utf8'));
+  if (read.error) return undefined;
+  return { file, options: ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file)).options };
+}
+
+/** The `paths` of the project's tsconfig, as absolute targets. */
+function pathAliases({ file, options }: ProjectConfig): PathAlias[] {
+  const paths = options.paths;
   if (!paths) return [];
   // TypeScript resolves paths from baseUrl, or (without one) from the tsconfig that declares them.
-  const base = parsed.options.baseUrl ?? ((parsed.options as { pathsBasePath?: string }).pathsBasePath || path.dirname(configFile));
+  const base = options.baseUrl ?? ((options as { pathsBasePath?: string }).pathsBasePath || path.dirname(file));
   return Object.entries(paths).map(([pattern, targets]) => {
     const star = pattern.indexOf('*');
     return {

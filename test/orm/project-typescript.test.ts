@@ -78,3 +78,49 @@ describe('TypeScript migrations importing the project\'s own modules', () => {
     }
   });
 });
+
+/**
+ * A TypeORM migration that imports the project's entities: their decorators need the project's
+ * decorator settings (emitDecoratorMetadata) and reflect-metadata loaded first, as TypeORM's CLI
+ * loads it; otherwise `@Column() name: string` cannot tell its type and the file fails to load.
+ */
+describe('TypeScript migrations importing TypeORM entities', () => {
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-project-entities');
+  const write = (file: string, lines: string[]) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), lines.join('\n'));
+  };
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    write('tsconfig.json', ['{ "compilerOptions": { "experimentalDecorators": true, "emitDecoratorMetadata": true } }']);
+    write('src/entities/user.ts', [
+      "import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';",
+      "@Entity('users')",
+      'export class User {',
+      '  @PrimaryGeneratedColumn() id!: number;',
+      '  @Column() name!: string;',
+      '}',
+      '',
+    ]);
+    write('src/migrations/1704067200000-SeedAdmin.ts', [
+      "import { MigrationInterface, QueryRunner } from 'typeorm';",
+      "import { User } from '../entities/user';",
+      'export class SeedAdmin1704067200000 implements MigrationInterface {',
+      '  public async up(queryRunner: QueryRunner): Promise<void> {',
+      '    await queryRunner.query(`ALTER TABLE users ADD nickname varchar`);',
+      "    await queryRunner.query(`INSERT INTO users (name) VALUES ('${User.name}')`);",
+      '  }',
+      '  public async down(): Promise<void> {}',
+      '}',
+      '',
+    ]);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('loads them with the project\'s decorator settings and reflect-metadata, and records the SQL', async () => {
+    const recorded = await evaluateOrmMigration(path.join(root, 'src/migrations/1704067200000-SeedAdmin.ts'));
+    expect(recorded.statements.map((s) => s.line)).toEqual([5, 6]);
+    expect(recorded.statements[0].sql).toBe('ALTER TABLE users ADD nickname varchar');
+    expect(recorded.statements[1].sql).toBe("INSERT INTO users (name) VALUES ('User')");
+  });
+});
