@@ -14,7 +14,10 @@ interface SequelizeLike {
  * project's QueryInterface for PostgreSQL, whose query generator builds the SQL; the instance's
  * query() records it (replacements and bind parameters inlined with Sequelize's own escaping)
  * and answers with no rows, and its transaction() records BEGIN/COMMIT instead of connecting.
- * A migration that reads a table's description (renameColumn) is told the column exists.
+ * Descriptions of a table agree with the other tools' catalog answers (catalog.ts): a column a
+ * migration asks about does not exist, so `if (!columns.region) addColumn(…)` records the
+ * column it adds; Sequelize's own renameColumn, which describes the table first, is told the
+ * column it renames exists.
  */
 export async function recordSequelizeMigration(input: RecorderInput): Promise<OrmMigrationSql> {
   const up = upFunction(input.exports);
@@ -23,10 +26,21 @@ export async function recordSequelizeMigration(input: RecorderInput): Promise<Or
   // The URL is never connected to; it only selects the postgres dialect.
   const sequelize = new SequelizeModule.Sequelize('postgres://dbops@localhost:5432/dbops_never_connected', { dialect: 'postgres', logging: false });
   const statements: RecordedStatement[] = [];
+  const queryInterface = sequelize.getQueryInterface() as { renameColumn: (...args: unknown[]) => Promise<unknown> };
+  let renaming = 0;
+  const renameColumn = queryInterface.renameColumn.bind(queryInterface);
+  queryInterface.renameColumn = async (...args: unknown[]) => {
+    renaming++;
+    try {
+      return await renameColumn(...args);
+    } finally {
+      renaming--;
+    }
+  };
   sequelize.query = async (sql: unknown, options: Record<string, unknown> = {}) => {
     const text = inline(sql, options, (v) => sequelize.escape(v));
     statements.push({ sql: text, line: input.callSite() });
-    return tableExistenceRows(text) ?? answer(text, options);
+    return tableExistenceRows(text) ?? answer(text, options, renaming > 0);
   };
   sequelize.transaction = async (...args: unknown[]) => {
     const run = args.find((a): a is (t: unknown) => Promise<unknown> => typeof a === 'function');
@@ -40,7 +54,7 @@ export async function recordSequelizeMigration(input: RecorderInput): Promise<Or
     statements.push({ sql: 'COMMIT' });
     return result;
   };
-  await up(sequelize.getQueryInterface(), SequelizeModule.Sequelize);
+  await up(queryInterface, SequelizeModule.Sequelize);
   // sequelize-cli runs each migration without a transaction of its own.
   return { tool: 'sequelize', statements, transaction: false };
 }
@@ -71,13 +85,15 @@ function inline(sql: unknown, options: Record<string, unknown>, escape: (value: 
 const TYPE_OID_REFRESH = /^WITH ranges AS \(\s*SELECT pg_range\.rngtypid/i;
 
 /** What a database with the tables in place but no rows would answer, by the query type Sequelize asks for. */
-function answer(sql: string, options: Record<string, unknown>): unknown {
+function answer(sql: string, options: Record<string, unknown>, forRename: boolean): unknown {
   if (TYPE_OID_REFRESH.test(sql)) return [{ command: 'SELECT', rows: [] }];
   switch (options.type) {
     case 'DESCRIBE': {
-      // Every column asked for exists; the description is not empty (describeTable refuses an empty one).
+      // Never empty (describeTable refuses an empty description): a table with its key; for
+      // renameColumn, every column asked for exists.
       const column = { type: 'TEXT', allowNull: true, defaultValue: null, primaryKey: false };
-      return new Proxy({ id: column }, { get: (_t, key) => (typeof key === 'string' ? column : undefined) });
+      const described = { id: { ...column, allowNull: false, primaryKey: true } };
+      return forRename ? new Proxy(described, { get: (_t, key) => (typeof key === 'string' ? column : undefined) }) : described;
     }
     case 'SELECT':
     case 'SHOWINDEXES':

@@ -39,3 +39,37 @@ describe('sequelize calls that ask the database or bind values', () => {
     ]);
   });
 });
+
+/** A migration's own describeTable agrees with the other tools: the column it asks about is missing. */
+describe('sequelize migrations that describe a table before changing it', () => {
+  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-describe');
+  const file = path.join(root, 'migrations', '20240101000000-region.js');
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, [
+      'module.exports = {',
+      '  up: async (queryInterface, Sequelize) => {',
+      "    const columns = await queryInterface.describeTable('orders');",
+      '    if (!columns.region) {',
+      "      await queryInterface.addColumn('orders', 'region', { type: Sequelize.INTEGER });",
+      "      await queryInterface.addIndex('orders', ['region']);",
+      '    }',
+      "    await queryInterface.renameColumn('orders', 'total', 'amount');",
+      '  },',
+      '};',
+      '',
+    ].join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('records the guarded change, and renameColumn still finds the column it renames', async () => {
+    const recorded = await evaluateOrmMigration(file);
+    const changes = recorded.statements.filter((s) => !/^SELECT\b/i.test(s.sql));
+    expect(changes.map((s) => [s.sql, s.line])).toEqual([
+      ['ALTER TABLE "public"."orders" ADD COLUMN "region" INTEGER;', 5],
+      ['CREATE INDEX "orders_region" ON "orders" ("region")', 6],
+      ['ALTER TABLE "orders" RENAME COLUMN "total" TO "amount";', 8],
+    ]);
+  });
+});
