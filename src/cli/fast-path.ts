@@ -2,7 +2,8 @@
  * A start-up fast path: a plain, valid invocation of a hot command (`dbops lint file.sql`,
  * `dbops report lag`) runs without loading oclif, which costs ~60 ms of lint's 150 ms budget and
  * ~150 ms of CPU of a report over fifty nodes on a busy machine. Anything the small parser here
- * is not sure about (help, an unknown flag, a bad option value, bundled short flags) returns
+ * is not sure about (help, an unknown flag, a bad option value, bundled short flags, a missing
+ * required flag, exclusive flags together) returns
  * undefined, and oclif handles it with its full parser, help and error messages.
  */
 export interface FlagSpec {
@@ -18,6 +19,10 @@ export interface FlagSpec {
   min?: number;
   /** The heading the flag is listed under in --help. */
   helpGroup?: string;
+  /** The command cannot run without it; the fast path hands a missing one to oclif's error. */
+  required?: boolean;
+  /** Flags that cannot be given with this one; the fast path hands such a mix to oclif's error. */
+  exclusive?: readonly string[];
 }
 
 /** The global flags of every dbops command (DbopsCommand.baseFlags). */
@@ -68,6 +73,10 @@ export function parseSimpleArgv(argv: readonly string[], commandFlags: Record<st
     } else if (spec.multiple) flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];
     else if (name in flags) return undefined;
     else flags[name] = value;
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required && !(name in flags)) return undefined;
+    if (name in flags && spec.exclusive?.some((other) => other in flags)) return undefined;
   }
   for (const [name, spec] of Object.entries(specs)) if (spec.default !== undefined && !(name in flags)) flags[name] = spec.default;
   return { flags, args };

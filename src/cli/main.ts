@@ -6,7 +6,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * The `dbops` entry point: runs oclif and turns any escaping error into one line and an exit code.
- * `dbops lint` and `dbops report lag|connections` with plain arguments skip oclif (see fast-path.ts);
+ * `dbops lint`, `dbops report lag|connections` and `dbops backfill run` with plain arguments skip oclif (see fast-path.ts);
  * oclif is required lazily for that.
  * bin/run.js tries the bundled lint fast path (lint-main.ts) first; this is what runs when it is
  * absent or hands the invocation on.
@@ -22,6 +22,13 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (argv[0] === 'report') {
     const code = await (require('./fast-report') as typeof import('./fast-report')).fastReport(argv.slice(1));
+    if (code !== undefined) {
+      process.exitCode = code;
+      return;
+    }
+  }
+  if (argv[0] === 'backfill') {
+    const code = await (require('./fast-backfill') as typeof import('./fast-backfill')).fastBackfill(argv.slice(1));
     if (code !== undefined) {
       process.exitCode = code;
       return;

@@ -10,7 +10,7 @@ export function oclifFlags(specs: Record<string, FlagSpec>): Interfaces.FlagInpu
 }
 
 function oclifFlag(spec: FlagSpec) {
-  const common = { description: spec.description, helpGroup: spec.helpGroup };
+  const common = { description: spec.description, helpGroup: spec.helpGroup, required: spec.required, exclusive: spec.exclusive as string[] | undefined };
   switch (spec.type) {
     case 'boolean':
       return Flags.boolean({ ...common, default: spec.default as boolean | undefined });
