@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { REPO_ROOT } from '../harness/cli';
+import { useRepoMigration } from './helpers';
 import { evaluateOrmMigration } from '../../src/orm/evaluate';
 
 /**
@@ -11,30 +9,23 @@ import { evaluateOrmMigration } from '../../src/orm/evaluate';
  */
 describe('TypeORM migrations that ask whether a table or column exists', () => {
   // Inside the repository, so typeorm (a dev dependency) is found as a project's would be.
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-typeorm-catalog');
-  const file = path.join(root, 'migrations', '1704067200000-AddRegion.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      "const { Table, TableColumn, TableIndex } = require('typeorm');",
-      'class AddRegion1704067200000 {',
-      '  async up(queryRunner) {',
-      "    if (!(await queryRunner.hasTable('orders'))) {",
-      "      await queryRunner.createTable(new Table({ name: 'orders', columns: [{ name: 'id', type: 'int', isPrimary: true }] }));",
-      '    }',
-      "    if (!(await queryRunner.hasColumn('orders', 'region'))) {",
-      "      await queryRunner.addColumn('orders', new TableColumn({ name: 'region', type: 'int', isNullable: true }));",
-      "      await queryRunner.createIndex('orders', new TableIndex({ name: 'orders_region_idx', columnNames: ['region'] }));",
-      '    }',
-      '  }',
-      '  async down() {}',
-      '}',
-      'module.exports = { AddRegion1704067200000 };',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-typeorm-catalog', '1704067200000-AddRegion.js', [
+    "const { Table, TableColumn, TableIndex } = require('typeorm');",
+    'class AddRegion1704067200000 {',
+    '  async up(queryRunner) {',
+    "    if (!(await queryRunner.hasTable('orders'))) {",
+    "      await queryRunner.createTable(new Table({ name: 'orders', columns: [{ name: 'id', type: 'int', isPrimary: true }] }));",
+    '    }',
+    "    if (!(await queryRunner.hasColumn('orders', 'region'))) {",
+    "      await queryRunner.addColumn('orders', new TableColumn({ name: 'region', type: 'int', isNullable: true }));",
+    "      await queryRunner.createIndex('orders', new TableIndex({ name: 'orders_region_idx', columnNames: ['region'] }));",
+    '    }',
+    '  }',
+    '  async down() {}',
+    '}',
+    'module.exports = { AddRegion1704067200000 };',
+    '',
+  ]);
 
   it('answers as the helpers see the database: the table exists, the column does not, and the change is recorded', async () => {
     const recorded = await evaluateOrmMigration(file);
@@ -50,24 +41,17 @@ describe('TypeORM migrations that ask whether a table or column exists', () => {
 /** Knex's schema.hasTable / hasColumn get the same answers as TypeORM's. */
 describe('Knex migrations that ask whether a table or column exists', () => {
   // Inside the repository, so knex (a dev dependency) is found as a project's would be.
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-knex-catalog');
-  const file = path.join(root, 'migrations', '20240101000000_add_region.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      'exports.up = async (knex) => {',
-      "  if (!(await knex.schema.hasTable('orders'))) {",
-      "    await knex.schema.createTable('orders', (t) => t.increments('id'));",
-      '  }',
-      "  if (!(await knex.schema.hasColumn('orders', 'region'))) {",
-      "    await knex.schema.alterTable('orders', (t) => t.integer('region').index());",
-      '  }',
-      '};',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-knex-catalog', '20240101000000_add_region.js', [
+    'exports.up = async (knex) => {',
+    "  if (!(await knex.schema.hasTable('orders'))) {",
+    "    await knex.schema.createTable('orders', (t) => t.increments('id'));",
+    '  }',
+    "  if (!(await knex.schema.hasColumn('orders', 'region'))) {",
+    "    await knex.schema.alterTable('orders', (t) => t.integer('region').index());",
+    '  }',
+    '};',
+    '',
+  ]);
 
   it('the table exists (its creation is skipped, so it does not count as new), the column does not (its change is recorded)', async () => {
     const recorded = await evaluateOrmMigration(file, { tool: 'knex' });
@@ -82,24 +66,17 @@ describe('Knex migrations that ask whether a table or column exists', () => {
 /** Sequelize's queryInterface.tableExists gets the same answer. */
 describe('Sequelize migrations that ask whether a table exists', () => {
   // Inside the repository, so sequelize (a dev dependency) is found as a project's would be.
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-catalog');
-  const file = path.join(root, 'migrations', '20240101000000-add-region.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      'module.exports = {',
-      '  up: async (queryInterface, Sequelize) => {',
-      "    if (!(await queryInterface.tableExists('orders'))) {",
-      "      await queryInterface.createTable('orders', { id: { type: Sequelize.INTEGER, primaryKey: true } });",
-      '    }',
-      "    await queryInterface.addIndex('orders', ['region']);",
-      '  },',
-      '};',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-sequelize-catalog', '20240101000000-add-region.js', [
+    'module.exports = {',
+    '  up: async (queryInterface, Sequelize) => {',
+    "    if (!(await queryInterface.tableExists('orders'))) {",
+    "      await queryInterface.createTable('orders', { id: { type: Sequelize.INTEGER, primaryKey: true } });",
+    '    }',
+    "    await queryInterface.addIndex('orders', ['region']);",
+    '  },',
+    '};',
+    '',
+  ]);
 
   it('the table exists: its creation is skipped, so the index build on it is not exempt as one on a new table', async () => {
     const recorded = await evaluateOrmMigration(file);

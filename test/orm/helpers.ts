@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../harness/cli';
+import { REPO_ROOT, runCli } from '../harness/cli';
 import { evaluateOrmMigration } from '../../src/orm/evaluate';
 import type { OrmTool } from '../../src/orm/types';
 
@@ -75,4 +75,20 @@ export function checkOrmFixture(tool: OrmTool, project: string, expectations: { 
       expect([first.file, first.line]).toEqual([`migrations/${file}`, line]);
     }
   });
+}
+
+/**
+ * A migration the suite writes under the repository's .tmp (so the ORM dev dependencies resolve
+ * as a project's own would) before its tests and removes after them; returns the file's path.
+ */
+export function useRepoMigration(dir: string, file: string, lines: string[]): string {
+  const root = path.join(REPO_ROOT, '.tmp', dir);
+  const full = path.join(root, 'migrations', file);
+  beforeAll(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, lines.join('\n'));
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  return full;
 }

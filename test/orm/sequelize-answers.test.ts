@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { REPO_ROOT } from '../harness/cli';
+import { useRepoMigration } from './helpers';
 import { evaluateOrmMigration } from '../../src/orm/evaluate';
 
 /**
@@ -11,23 +9,16 @@ import { evaluateOrmMigration } from '../../src/orm/evaluate';
  */
 describe('sequelize calls that ask the database or bind values', () => {
   // Inside the repository, so sequelize (a dev dependency) is found as a project's would be.
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-answers');
-  const file = path.join(root, 'migrations', '20240101000000-status.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      'module.exports = {',
-      '  up: async (queryInterface, Sequelize) => {',
-      "    await queryInterface.addColumn('orders', 'status', { type: Sequelize.ENUM('new', 'paid'), allowNull: false, defaultValue: 'new' });",
-      "    await queryInterface.renameColumn('orders', 'total', 'amount');",
-      "    await queryInterface.bulkUpdate('orders', { amount: 0, status: 'paid' }, { amount: null });",
-      '  },',
-      '};',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-sequelize-answers', '20240101000000-status.js', [
+    'module.exports = {',
+    '  up: async (queryInterface, Sequelize) => {',
+    "    await queryInterface.addColumn('orders', 'status', { type: Sequelize.ENUM('new', 'paid'), allowNull: false, defaultValue: 'new' });",
+    "    await queryInterface.renameColumn('orders', 'total', 'amount');",
+    "    await queryInterface.bulkUpdate('orders', { amount: 0, status: 'paid' }, { amount: null });",
+    '  },',
+    '};',
+    '',
+  ]);
 
   it('records the changes each call sends, with every bind parameter inlined', async () => {
     const recorded = await evaluateOrmMigration(file);
@@ -42,26 +33,19 @@ describe('sequelize calls that ask the database or bind values', () => {
 
 /** A migration's own describeTable agrees with the other tools: the column it asks about is missing. */
 describe('sequelize migrations that describe a table before changing it', () => {
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-sequelize-describe');
-  const file = path.join(root, 'migrations', '20240101000000-region.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      'module.exports = {',
-      '  up: async (queryInterface, Sequelize) => {',
-      "    const columns = await queryInterface.describeTable('orders');",
-      '    if (!columns.region) {',
-      "      await queryInterface.addColumn('orders', 'region', { type: Sequelize.INTEGER });",
-      "      await queryInterface.addIndex('orders', ['region']);",
-      '    }',
-      "    await queryInterface.renameColumn('orders', 'total', 'amount');",
-      '  },',
-      '};',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-sequelize-describe', '20240101000000-region.js', [
+    'module.exports = {',
+    '  up: async (queryInterface, Sequelize) => {',
+    "    const columns = await queryInterface.describeTable('orders');",
+    '    if (!columns.region) {',
+    "      await queryInterface.addColumn('orders', 'region', { type: Sequelize.INTEGER });",
+    "      await queryInterface.addIndex('orders', ['region']);",
+    '    }',
+    "    await queryInterface.renameColumn('orders', 'total', 'amount');",
+    '  },',
+    '};',
+    '',
+  ]);
 
   it('records the guarded change, and renameColumn still finds the column it renames', async () => {
     const recorded = await evaluateOrmMigration(file);

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { REPO_ROOT } from '../harness/cli';
+import { useRepoMigration } from './helpers';
 import { evaluateOrmMigration } from '../../src/orm/evaluate';
 
 /**
@@ -10,25 +8,18 @@ import { evaluateOrmMigration } from '../../src/orm/evaluate';
  */
 describe('TypeORM migrations using the entity manager and the data source', () => {
   // Inside the repository, so typeorm (a dev dependency) is found as a project's would be.
-  const root = path.join(REPO_ROOT, '.tmp', 'orm-typeorm-manager');
-  const file = path.join(root, 'migrations', '1704067200000-Backfill.js');
-  beforeAll(() => {
-    fs.rmSync(root, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, [
-      'class Backfill1704067200000 {',
-      '  async up(queryRunner) {',
-      "    await queryRunner.manager.query('ALTER TABLE orders ADD region int');",
-      "    await queryRunner.manager.createQueryBuilder().update('orders').set({ region: 1 }).where('id > :id', { id: 5 }).execute();",
-      "    await queryRunner.connection.query('CREATE INDEX orders_region_idx ON orders (region)');",
-      '  }',
-      '  async down() {}',
-      '}',
-      'module.exports = { Backfill1704067200000 };',
-      '',
-    ].join('\n'));
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  const file = useRepoMigration('orm-typeorm-manager', '1704067200000-Backfill.js', [
+    'class Backfill1704067200000 {',
+    '  async up(queryRunner) {',
+    "    await queryRunner.manager.query('ALTER TABLE orders ADD region int');",
+    "    await queryRunner.manager.createQueryBuilder().update('orders').set({ region: 1 }).where('id > :id', { id: 5 }).execute();",
+    "    await queryRunner.connection.query('CREATE INDEX orders_region_idx ON orders (region)');",
+    '  }',
+    '  async down() {}',
+    '}',
+    'module.exports = { Backfill1704067200000 };',
+    '',
+  ]);
 
   it('records what each of them sends, at its line', async () => {
     const recorded = await evaluateOrmMigration(file);
