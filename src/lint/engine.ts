@@ -42,29 +42,17 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
 }
 
 /**
- * Below this much SQL a run stays on one thread: starting a worker (a fresh V8 isolate loading
- * the engine and compiling the parser, ~100–130 ms) costs more than it saves (docs/benchmarks.md).
- * So does a machine whose cores are all busy (see threadsFor).
- */
-const THREADS_MIN_CHARS = 256 * 1024;
-
-/**
- * DBOPS_LINT_THREADS, for tests and benchmarks only: `off` keeps every run on one thread; `on`
- * uses two for any run of two files or more; `test` too, the main thread linting the first half
- * of the files and taking no work from the worker, so every result of the worker, made without
- * the first half's context, is checked and kept or redone (see parallel.ts).
+ * DBOPS_LINT_THREADS: a run is on one thread unless `on` asks for two (any run of two files or
+ * more). Two threads were slower than one in every measurement so far, a quiet 2-core machine
+ * included (1.36x: the worker's start-up and warm-up cost more CPU than it takes off the main
+ * thread; docs/benchmarks.md), so they are an opt-in to measure on other machines, not a default.
+ * `test` (tests only): the main thread lints the first half of the files and takes no work from
+ * the worker, so every result of the worker, made without the first half's context, is checked
+ * and kept or redone (see parallel.ts).
  */
 function threadsFor(sources: SqlSource[]): 'off' | 'auto' | 'test' {
   const forced = process.env.DBOPS_LINT_THREADS;
-  if (sources.length < 2 || forced === 'off') return 'off';
+  if (sources.length < 2) return 'off';
   if (forced === 'test') return 'test';
-  if (forced === 'on') return 'auto';
-  let chars = 0;
-  for (const s of sources) if ((chars += s.text.length) >= THREADS_MIN_CHARS) break;
-  if (chars < THREADS_MIN_CHARS) return 'off';
-  // A second thread pays only with a core to run on: on a saturated machine its start-up and
-  // the engine's warm-up are extra work for the same cores (1.5x slower at load 13 on 2 cores).
-  const os = require('node:os') as typeof import('node:os');
-  const cores = os.availableParallelism();
-  return cores > 1 && os.loadavg()[0] < cores - 0.5 ? 'auto' : 'off';
+  return forced === 'on' ? 'auto' : 'off';
 }
