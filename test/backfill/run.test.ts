@@ -41,6 +41,32 @@ describe('dbops backfill run', () => {
     expect(await stateOf(pg(), 'public.items', "status || ' ' || rows_done || ' ' || (cursor->>0)")).toBe('done 3000 3000');
   });
 
+  it('commits batches without waiting for the WAL flush, and the done state with it', async () => {
+    // What the server saw in each transaction: the batch UPDATE writes the session's setting into
+    // the rows, and a trigger on the state table (which the first test's run created) records it
+    // when the backfill is marked done.
+    await sql(`
+      CREATE TABLE commit_modes (id int PRIMARY KEY, mode text);
+      INSERT INTO commit_modes (id) SELECT g FROM generate_series(1, 500) g;
+      CREATE TABLE done_commit_modes (name text, mode text);
+      CREATE FUNCTION record_done_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.status = 'done' THEN INSERT INTO done_commit_modes VALUES (NEW.name, current_setting('synchronous_commit')); END IF;
+          RETURN NEW;
+        END $$;
+      CREATE TRIGGER record_done_mode AFTER UPDATE ON dbops.backfills FOR EACH ROW EXECUTE FUNCTION record_done_mode();
+    `);
+    try {
+      const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'commit_modes', '--set', "mode = current_setting('synchronous_commit')", '--batch-size', '100', '--target-batch-time', 'off']);
+      expect(r.code).toBe(0);
+      expect(await sql('SELECT mode, count(*) FROM commit_modes GROUP BY 1')).toBe('off|500');
+      expect(await sql('SELECT mode FROM done_commit_modes')).toBe('on');
+      expect(await sql("SELECT setting FROM pg_settings WHERE name = 'synchronous_commit'")).toBe('on');
+    } finally {
+      await sql('DROP TRIGGER record_done_mode ON dbops.backfills');
+    }
+  });
+
   it('runs again as a no-op once done', async () => {
     const r = await runCli(['backfill', 'run', '--url', url(), '--table', 'items', '--set', 'total = price * qty, counter = counter + 1']);
     expect(r.code).toBe(0);
