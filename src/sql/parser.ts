@@ -97,18 +97,72 @@ export function* parseStatements(source: SourceText): Generator<ParsedItem> {
   let byte = 0;
   let char = 0;
   let previousEnd = 0;
-  for (const piece of splitSql(text)) {
+  const byteAt = (offset: number) => {
     // Byte offsets advance piece by piece: the parser reports bytes, the text is characters.
-    byte += source.isAscii ? piece.start - char : Buffer.byteLength(text.slice(char, piece.start), 'utf8');
-    char = piece.start;
-    for (const item of parsePiece(source, pg, piece, byte)) {
-      if ('statement' in item) {
-        item.statement.leadingTrivia = leadingTrivia(text, previousEnd, item.statement.start.offset);
-        previousEnd = item.statement.end.offset;
-      }
-      yield item;
+    byte += source.isAscii ? offset - char : Buffer.byteLength(text.slice(char, offset), 'utf8');
+    char = offset;
+    return byte;
+  };
+  const withTrivia = (item: ParsedItem): ParsedItem => {
+    if ('statement' in item) {
+      item.statement.leadingTrivia = leadingTrivia(text, previousEnd, item.statement.start.offset);
+      previousEnd = item.statement.end.offset;
+    }
+    return item;
+  };
+  let run: Piece[] = [];
+  let runLength = 0;
+  function* flush(): Generator<ParsedItem> {
+    if (run.length === 0) return;
+    const pieces = run;
+    run = [];
+    runLength = 0;
+    for (const item of parseRun(source, pg, pieces, byteAt)) yield withTrivia(item);
+  }
+  for (const piece of splitSql(text)) {
+    if (piece.firstToken < 0 || piece.deepComment !== undefined || piece.nesting > LIMITS.treeDepth) {
+      yield* flush();
+      for (const item of parsePiece(source, pg, piece, byteAt(piece.start))) yield withTrivia(item);
+      continue;
+    }
+    run.push(piece);
+    runLength += piece.end - piece.start;
+    if (run.length >= RUN.statements || runLength >= RUN.characters) yield* flush();
+  }
+  yield* flush();
+}
+
+/**
+ * How many consecutive statements go to the parser in one call. One call per statement cost a
+ * third more than the parsing itself (10,400 statements: 146–276 ms one by one, 106–155 ms a file
+ * at a time); a bounded run keeps only its own trees alive at once.
+ */
+const RUN = { statements: 64, characters: 64 * 1024 };
+
+/**
+ * A run of consecutive pieces, each a statement that needs no limit check, parsed in one call.
+ * When the run does not parse, or the parser splits it into another number of statements, each
+ * piece is parsed on its own instead: errors, positions and recovery are those of one piece.
+ */
+function* parseRun(source: SourceText, pg: LibPgQuery, pieces: Piece[], byteAt: (offset: number) => number): Generator<ParsedItem> {
+  const first = pieces[0];
+  const last = pieces[pieces.length - 1];
+  if (pieces.length > 1) {
+    const runByte = byteAt(first.start);
+    const runText = source.text.slice(first.start, last.end);
+    let stmts: RawStmt[] | undefined;
+    try {
+      stmts = (pg.parseSync(runText) as { stmts?: RawStmt[] }).stmts;
+    } catch (err) {
+      if (err instanceof RangeError) poisoned = true;
+    }
+    if (stmts && stmts.length === pieces.length) {
+      const runByteEnd = runByte + (source.isAscii ? runText.length : Buffer.byteLength(runText, 'utf8'));
+      for (const raw of stmts) yield { statement: toStatement(source, raw, runByte, runByteEnd) };
+      return;
     }
   }
+  for (const piece of pieces) yield* parsePiece(source, pg, piece, byteAt(piece.start));
 }
 
 type ParsedItem = { statement: ParsedStatement } | { problem: SyntaxProblem };
