@@ -33,6 +33,25 @@ describe('parseSqlFile', () => {
     expect(file.errors[0].position).toMatchObject({ line: 2, column: 25 });
   });
 
+  it('gives the same statements, positions, byte offsets and errors across many statements parsed in runs', () => {
+    // 150 statements span several of the parser calls that take runs of statements; non-ASCII text
+    // in some shifts byte offsets, and one statement in the middle of a run does not parse.
+    const lines = Array.from({ length: 150 }, (_, i) => (i === 70 ? 'SELEC 1;' : `COMMENT ON TABLE t${i} IS '${i % 3 === 0 ? 'ünïcödé ☕' : 'plain'}';`));
+    const sql = lines.join('\n');
+    const file = parseSqlFile(sql);
+    expect(file.errors).toEqual([{ kind: 'syntax', message: 'syntax error at or near "SELEC"', position: expect.objectContaining({ line: 71, column: 1 }) }]);
+    expect(file.statements).toHaveLength(149);
+    for (const st of file.statements) {
+      const line = st.start.line;
+      expect(st.text).toBe(lines[line - 1].slice(0, -1));
+      expect(st.start.column).toBe(1);
+      expect(Buffer.from(sql, 'utf8').subarray(st.byteStart).toString('utf8').startsWith(st.text)).toBe(true);
+      const comment = st.node as { CommentStmt?: { comment?: string } };
+      expect(comment.CommentStmt?.comment).toBe(line % 3 === 1 ? 'ünïcödé ☕' : 'plain');
+    }
+    expect(file.statements[1].leadingTrivia).toBe('\n');
+  });
+
   it('does not split inside dollar quotes, strings or comments', () => {
     const sql = "DO $$ BEGIN PERFORM 1; PERFORM 2; END $$;\nSELECT ';' /* ; */;\nSELEC oops;";
     const file = parseSqlFile(sql);
