@@ -39,6 +39,11 @@ function needsCluster(file, seen = new Set()) {
   return false;
 }
 
+// Hints name the command as the user ran it (src/core/dbops-command.ts): under `npx jest` npm
+// would set npm_command=exec for every CLI a test spawns. Tests see a plain `dbops`, as a global
+// install would, unless a test sets it.
+delete process.env.npm_command;
+
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const exactly = (files) => files.map((f) => `^${escape(f)}$`);
 

@@ -2,6 +2,7 @@ import { UsageError } from '../core/errors';
 import { parseSqlFile } from '../sql/parser';
 import { setBatch } from './batch-sql';
 import type { CheckedFragment, TargetTable } from './types';
+import { dbopsCommand } from '../core/dbops-command';
 
 /**
  * The proof that --set and --where stayed inside their slots: parse the whole batch UPDATE built
@@ -26,7 +27,7 @@ export function assertBatchShape(table: TargetTable, set: CheckedFragment, where
     and.args?.length === conditions &&
     (condition === undefined || shape(and.args[conditions - 1]) === condition);
   if (!fits) {
-    throw new UsageError('--set/--where change the shape of the batch statement', 'write --set as a SET list and --where as one boolean expression; see dbops backfill run --dry-run');
+    throw new UsageError('--set/--where change the shape of the batch statement', `write --set as a SET list and --where as one boolean expression; see ${dbopsCommand('backfill run --dry-run')}`);
   }
 }
 

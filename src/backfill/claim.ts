@@ -1,6 +1,7 @@
 import { DbopsError } from '../core/errors';
 import { EXIT } from '../core/exit-codes';
 import { formatSeconds } from '../util/duration';
+import { dbopsCommand } from '../core/dbops-command';
 
 /** The server session holding a backfill's runner lock, from pg_locks and pg_stat_activity. */
 export interface ClaimHolder {
@@ -63,6 +64,6 @@ export function claimedError(name: string, owner: string | null, holder: ClaimHo
   }
   return new DbopsError(`backfill ${name} is already being run${by} (${session})`, {
     exitCode: EXIT.failed,
-    hint: `wait for it, or control it with dbops backfill status|pause|cancel ${name}`,
+    hint: `wait for it, or control it with ${dbopsCommand(`backfill status|pause|cancel ${name}`)}`,
   });
 }

@@ -5,6 +5,7 @@ import { withSession } from '../db/connect';
 import { formatSeconds } from '../util/duration';
 import { listStates, readState, requestStatus, stateTableExists } from './state-store';
 import type { BackfillState, BackfillStatus } from './types';
+import { dbopsCommand } from '../core/dbops-command';
 
 const APPLICATION_NAME = 'dbops backfill control';
 
@@ -63,13 +64,13 @@ export async function controlBackfill(url: string | undefined, name: string, act
       if (state.status === t.to) return `backfill ${name} is already ${state.status}`;
       throw new DbopsError(`cannot ${action} backfill ${name}: it is ${state.status}`, {
         exitCode: EXIT.failed,
-        hint: state.status === 'failed' ? `rerun its dbops backfill run command to retry, or cancel it` : `see dbops backfill status ${name}`,
+        hint: state.status === 'failed' ? `rerun its ${dbopsCommand('backfill run')} command to retry, or cancel it` : `see ${dbopsCommand(`backfill status ${name}`)}`,
       });
     }
     const past = { pause: 'paused', resume: 'resumed', cancel: 'cancelled' }[action];
     if (!state.runnerAttached) {
       return action === 'resume'
-        ? `backfill ${name} resumed, but no runner is attached: rerun its dbops backfill run command to continue`
+        ? `backfill ${name} resumed, but no runner is attached: rerun its ${dbopsCommand('backfill run')} command to continue`
         : `backfill ${name} ${past}; no runner is attached`;
     }
     return `backfill ${name} ${past}; its runner ${action === 'resume' ? 'continues with the next batch' : 'stops before the next batch'}`;
@@ -89,7 +90,7 @@ async function inTransaction<T>(client: Client, begin: 'BEGIN' | 'BEGIN READ ONL
 }
 
 function noSuchBackfill(name: string): UsageError {
-  return new UsageError(`no backfill named ${name}`, 'list them with dbops backfill status');
+  return new UsageError(`no backfill named ${name}`, `list them with ${dbopsCommand('backfill status')}`);
 }
 
 /** What `status` shows for a row: a 'running' row without a runner was interrupted (killed). */

@@ -10,6 +10,7 @@ import type { ProgressSink } from './progress';
 import { advanceCursor, lockStateForBatch, readState, setStatus } from './state-store';
 import { BatchSizer, backoffMs, pauseAfterBatch, retryReason, type BatchSizing } from './throttle';
 import type { BackfillSpec, BackfillState, BackfillStatus, Cursor } from './types';
+import { dbopsCommand } from '../core/dbops-command';
 
 export interface RunSettings {
   sizing: BatchSizing;
@@ -283,7 +284,7 @@ export class BackfillRunner {
     if (status === 'paused') {
       if (this.stop.signal) return this.interrupted();
       const pausedAt = Date.now();
-      this.progress.emit({ event: 'pause', name: this.spec.name, kind: 'operator', reason: `by an operator; run \`dbops backfill resume ${this.spec.name}\` to continue` });
+      this.progress.emit({ event: 'pause', name: this.spec.name, kind: 'operator', reason: `by an operator; run \`${dbopsCommand(`backfill resume ${this.spec.name}`)}\` to continue` });
       for (;;) {
         await this.stop.sleep(this.settings.pollMs);
         if (this.stop.signal) return this.interrupted();

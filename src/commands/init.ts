@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbopsCommand } from '../cli/base-command';
+import { dbopsCommand } from '../core/dbops-command';
 
 /** `dbops init`: write a commented config for the migration layout found here; a hook and a CI workflow on request. */
 export default class Init extends DbopsCommand {
@@ -22,6 +23,6 @@ export default class Init extends DbopsCommand {
     this.log(found.length > 0 ? `found ${found.join('; ')}` : 'found no migrations yet: migrations.dir is set to migrations/');
     for (const file of result.written) this.log(`wrote ${file}`);
     for (const file of result.kept) this.log(`kept ${file} (exists; not replaced)`);
-    if (result.written.includes('dbops.config.json')) this.log('next: npx dbops lint');
+    if (result.written.includes('dbops.config.json')) this.log(`next: ${dbopsCommand('lint')}`);
   }
 }

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors';
 import { CONFIG_FILE_NAME } from '../config/load';
 import { detectLayouts, type MigrationLayout } from '../migrations/layouts';
 import { configText, PRE_COMMIT_HOOK, WORKFLOW } from './templates';
+import { dbopsCommand } from '../core/dbops-command';
 
 export interface InitOptions {
   /** The project root: where dbops.config.json goes. */
@@ -55,7 +56,7 @@ function hooksDirectory(root: string): string {
   const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
   const run = spawnSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: root, encoding: 'utf8' });
   if (run.error || run.status !== 0) {
-    throw new UsageError(`--hook needs a git repository, and ${root} is not inside one`, 'run dbops init --hook from your repository (git init first), or leave --hook out');
+    throw new UsageError(`--hook needs a git repository, and ${root} is not inside one`, `run ${dbopsCommand('init --hook')} from your repository (git init first), or leave --hook out`);
   }
   return path.resolve(root, run.stdout.trim());
 }

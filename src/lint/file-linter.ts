@@ -14,6 +14,7 @@ import { parseSuppressions, type Suppression } from './suppressions';
 import type { Finding, LintOptions, ObservedEffects, RuleMeta, Severity, SeveritySetting, SqlSource } from './types';
 import { describeHold, StatsIndex } from '../stats/hold';
 import { strongest, type LockMode } from '../effects/locks';
+import { dbopsCommand } from '../core/dbops-command';
 
 export function ruleMetas(): RuleMeta[] {
   return [...RULES.map((r) => r.meta), ...ENGINE_RULES];
@@ -231,7 +232,7 @@ function suppressionFindings(suppressions: Suppression[], path: string, options:
       continue;
     }
     if (unknown.length) {
-      report(INVALID_SUPPRESSION, s, `dbops-ignore names unknown rule ${unknown.join(', ')}`, 'A misspelt rule id silences nothing.', 'Use an id from `dbops lint --explain` / docs/rules/README.md.');
+      report(INVALID_SUPPRESSION, s, `dbops-ignore names unknown rule ${unknown.join(', ')}`, 'A misspelt rule id silences nothing.', `Use an id from \`${dbopsCommand('lint --list-rules')}\` / docs/rules/README.md.`);
     }
     if (!s.reason) {
       report(

@@ -5,6 +5,7 @@ import { decodeSql, describeMigration, discoverMigrations, readSqlFile, sortMigr
 import type { Position } from '../sql/source-text';
 import type { Finding, SqlSource } from './types';
 import type { OrmTool } from '../orm/types';
+import { dbopsCommand } from '../core/dbops-command';
 
 /**
  * What `dbops lint` reads: files, directories and globs (through discoverMigrations), `-` for
@@ -205,7 +206,7 @@ function readProcessStdin(): Promise<Buffer> {
 /** Absolute paths of files added, modified or renamed since `ref` (committed or not), plus untracked files. */
 export function changedSince(ref: string, cwd: string): Set<string> {
   const top = git(['rev-parse', '--show-toplevel'], cwd, () => {
-    throw new UsageError(`--since needs a git repository, and ${cwd} is not inside one`, 'run dbops lint from your repository, or drop --since');
+    throw new UsageError(`--since needs a git repository, and ${cwd} is not inside one`, `run ${dbopsCommand('lint')} from your repository, or drop --since`);
   }).trim();
   git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], cwd, () => {
     throw new UsageError(

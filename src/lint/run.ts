@@ -14,6 +14,7 @@ import { renderLintChunks, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
 import type { VerifiedStatement, VerifyResult } from '../verify/verify';
+import { dbopsCommand } from '../core/dbops-command';
 
 /** The flags of `dbops lint` once parsed; their specs are in src/cli/lint-flags.ts. */
 export interface LintFlags {
@@ -191,7 +192,7 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
     const key = unknownInConfig.every((id) => fromConfig.severities?.[id] !== undefined) ? 'lint.rules' : 'lint.rules / lint.options';
     throw new UsageError(
       `${configKey(loaded.path, key)} names unknown lint rule ${unknownInConfig.map((id) => `"${id}"`).join(', ')}`,
-      'fix the id; `dbops lint --list-rules` lists the rule ids',
+      `fix the id; \`${dbopsCommand('lint --list-rules')}\` lists the rule ids`,
     );
   }
   const severities: Record<string, SeveritySetting> = { ...(loaded.config.lint?.rules ?? {}) };
@@ -201,7 +202,7 @@ export function lintOptionsFrom(loaded: LoadedConfig, flags: { pgVersion?: strin
       throw new UsageError(`--rule ${setting}: expected <rule-id>=<${SEVERITIES.join('|')}>`, 'e.g. --rule creating-index-non-concurrently=warning');
     }
     if (unknownRuleIds({ severities: { [match[1]]: 'off' } }).length > 0) {
-      throw new UsageError(`unknown lint rule "${match[1]}"`, 'run `dbops lint --list-rules` to see the rule ids');
+      throw new UsageError(`unknown lint rule "${match[1]}"`, `run \`${dbopsCommand('lint --list-rules')}\` to see the rule ids`);
     }
     severities[match[1]] = match[2] as SeveritySetting;
   }

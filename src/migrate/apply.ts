@@ -19,6 +19,7 @@ import { backoffDelayMs, type MigrateSettings } from './settings';
 import { migrationHeader, prepareMigrations, type MigrationStatement, type PreparedMigration } from './statements';
 import { computeStatus, type StatusEntry } from './status';
 import { ensureTrackingTables, readTracking, recordApplied, recordProgress } from './tracking';
+import { dbopsCommand } from '../core/dbops-command';
 
 export interface ApplyOptions {
   settings: MigrateSettings;
@@ -128,7 +129,7 @@ function refuseDrift(changed: StatusEntry[], pending: StatusEntry[], allowChange
     const names = changed.map((c) => c.file!.displayPath).join(', ');
     throw new DbopsError(`${changed.length} applied migration${changed.length > 1 ? 's were' : ' was'} changed after being applied: ${names}`, {
       exitCode: EXIT.failed,
-      hint: 'restore the applied version (see `dbops migrate status`), put the change in a new migration, or rerun with --allow-changed',
+      hint: `restore the applied version (see \`${dbopsCommand('migrate status')}\`), put the change in a new migration, or rerun with --allow-changed`,
     });
   }
   const restarted = pending.find((p) => p.changedSinceStarted);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { loadMigrationFiles } from './files';
+import { dbopsCommand } from '../core/dbops-command';
 
 /** "Add email to Accounts!" → "add_email_to_accounts". */
 export function slugify(name: string): string {
@@ -32,7 +33,7 @@ function timestamp(d: Date): string {
  */
 export function createMigrationFile(dir: string, name: string, now = new Date()): string {
   const slug = slugify(name);
-  if (!slug) throw new UsageError(`cannot make a file name from "${name}"`, 'use letters and digits, e.g. `dbops migrate create add_accounts_email`');
+  if (!slug) throw new UsageError(`cannot make a file name from "${name}"`, `use letters and digits, e.g. \`${dbopsCommand('migrate create add_accounts_email')}\``);
   fs.mkdirSync(dir, { recursive: true });
   const existing = loadMigrationFiles(dir).files;
   const taken = new Set(existing.map((f) => f.version));

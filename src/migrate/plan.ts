@@ -13,6 +13,7 @@ import { strongLockTargets } from './lock-targets';
 import { readMigrationStatus } from './read-status';
 import type { MigrateSettings } from './settings';
 import { migrationHeader, prepareMigrations, type MigrationHeader, type MigrationStatement, type PreparedMigration } from './statements';
+import { dbopsCommand } from '../core/dbops-command';
 
 export interface PlannedRelation {
   relation: string;
@@ -175,7 +176,7 @@ export function renderPlanText(plan: MigrationPlan): string {
   const errors = plan.lint.filter((f) => f.severity === 'error');
   if (plan.lint.length > 0) lines.push('', 'Lint:');
   for (const f of plan.lint) lines.push(`  ${f.file}:${f.start.line}:${f.start.column}  ${f.severity}  ${f.ruleId}  ${f.message}`);
-  if (errors.length > 0) lines.push(`dbops migrate would refuse to run: ${errors.length} lint error${errors.length > 1 ? 's' : ''} (see \`dbops lint\` for why and the safe way).`);
+  if (errors.length > 0) lines.push(`dbops migrate would refuse to run: ${errors.length} lint error${errors.length > 1 ? 's' : ''} (see \`${dbopsCommand('lint')}\` for why and the safe way).`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   if (plan.verification) lines.push('', renderVerification(plan.verification));
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { UsageError } from '../core/errors';
 import { STATS_SCHEMA_VERSION, type StatsSnapshot } from './types';
+import { dbopsCommand } from '../core/dbops-command';
 
 /** Reads and checks a stats file written by `dbops stats snapshot`. */
 export function readStatsFile(file: string, what: string): StatsSnapshot {
@@ -14,14 +15,14 @@ export function readStatsFile(file: string, what: string): StatsSnapshot {
   try {
     parsed = JSON.parse(text) as Partial<StatsSnapshot>;
   } catch (err) {
-    throw new UsageError(`${what} ${file} is not valid JSON: ${(err as Error).message}`, 'write it again with dbops stats snapshot');
+    throw new UsageError(`${what} ${file} is not valid JSON: ${(err as Error).message}`, `write it again with ${dbopsCommand('stats snapshot')}`);
   }
   if (parsed?.schemaVersion !== STATS_SCHEMA_VERSION || !Array.isArray(parsed.tables) || !validThroughput(parsed.throughput)) {
-    throw new UsageError(`${what} ${file} is not a dbops stats snapshot (schemaVersion ${STATS_SCHEMA_VERSION})`, 'write it again with dbops stats snapshot');
+    throw new UsageError(`${what} ${file} is not a dbops stats snapshot (schemaVersion ${STATS_SCHEMA_VERSION})`, `write it again with ${dbopsCommand('stats snapshot')}`);
   }
   for (const t of parsed.tables) {
     if (typeof t?.schema !== 'string' || typeof t.name !== 'string' || !(t.heapBytes >= 0) || !(t.indexBytes >= 0)) {
-      throw new UsageError(`${what} ${file}: a table entry lacks schema, name, heapBytes or indexBytes`, 'write it again with dbops stats snapshot');
+      throw new UsageError(`${what} ${file}: a table entry lacks schema, name, heapBytes or indexBytes`, `write it again with ${dbopsCommand('stats snapshot')}`);
     }
   }
   return parsed as StatsSnapshot;

@@ -7,6 +7,7 @@ import type { IdleListing, IdleRun } from './idle-sessions';
 import type { TextOrJson } from '../output/formats';
 import { renderJsonDocument } from '../output/json';
 import { TIMEOUT_SETTINGS, type EffectiveValue, type TimeoutSetting } from './settings';
+import { dbopsCommand } from '../core/dbops-command';
 
 const SHORT: Record<TimeoutSetting, string> = {
   idle_in_transaction_session_timeout: 'idle in txn',
@@ -42,7 +43,7 @@ export function renderCheckTable(result: TimeoutCheckResult): string {
     else {
       out.push(`${result.violations.length} violation(s):`);
       for (const v of result.violations) out.push(`  ${describeViolation(v)}`);
-      out.push('Fix: dbops timeouts enforce --idle-in-transaction <duration> --role <role> (see docs/commands/timeouts.md)');
+      out.push(`Fix: ${dbopsCommand('timeouts enforce --idle-in-transaction <duration> --role <role>')} (see docs/commands/timeouts.md)`);
     }
   }
   return out.join('\n');

@@ -2,6 +2,7 @@ import kleur from 'kleur';
 import { SourceText } from '../../sql/source-text';
 import type { Finding, VerificationReport } from '../../lint/types';
 import { summarize, type LintRun } from './model';
+import { dbopsCommand } from '../../core/dbops-command';
 
 /**
  * For people: `file:line:col`, the rule and severity, the message, a code frame of the
@@ -35,7 +36,7 @@ function renderFinding(f: Finding, source: SourceText | undefined): string {
   lines.push(...labelled('why', f.why));
   if (f.fix) lines.push(...labelled('fix', f.fix));
   if (f.verification) lines.push(...labelled('verified', `${f.verification.observed}${f.verification.modelWasWrong ? ' (model was wrong here: the observation decided this finding)' : ''}`));
-  if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: dbops lint --explain ${f.ruleId}`)}`);
+  if (f.category !== 'syntax' && f.category !== 'input') lines.push(`  ${kleur.dim(`docs: ${dbopsCommand(`lint --explain ${f.ruleId}`)}`)}`);
   return lines.join('\n');
 }
 
