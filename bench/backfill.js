@@ -2,7 +2,7 @@
 /**
  * dbops backfill benchmark (build first: npx tsc -p tsconfig.json).
  *
- *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--reps 2] [--skip-big] [--skip-throughput] [--skip-lag]
+ *   node bench/backfill.js [--rows 1000000] [--big 3000000] [--reps 5] [--skip-big] [--skip-throughput] [--skip-lag]
  *
  * Starts a throwaway primary + streaming standby (shared_buffers 512MB), then prints:
  *  1. throughput: one UPDATE of every row vs `dbops backfill run` (defaults, unthrottled) on an
@@ -30,7 +30,7 @@ const opt = (name, dflt) => {
 };
 const ROWS = opt('--rows', 1_000_000);
 const BIG = opt('--big', 3_000_000);
-const REPS = opt('--reps', 2);
+const REPS = opt('--reps', 5);
 const BIN = path.join(__dirname, '..', 'bin', 'run.js');
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
