@@ -53,10 +53,10 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
     else io.err(`warning: ${message}`);
   }
   const url = req.url ?? req.config.config.database?.url;
-  const session = await openSession({ url, applicationName: APPLICATION_NAME });
+  const { session, probe } = await openSessionAndProbe(url);
   const { client } = session;
   try {
-    await refusePooledConnection(session, url);
+    await refusePooledConnection(session, probe);
     // Cursor values travel as text: make timestamps print unambiguously whatever the server default.
     // Preparation (catalog reads, EXPLAIN) waits for locks no longer than a batch would.
     // --set/--where were tokenised as the parser does by default (backslashes are plain characters
@@ -102,12 +102,26 @@ export async function runBackfill(req: RunRequest, io: Output): Promise<number> 
 }
 
 /**
+ * The runner's session and the second one the pooling check needs, connected at the same time
+ * (one after the other cost a connection's set-up, ~25 ms of a short backfill). When either
+ * fails, the other is closed and the first error is the one reported.
+ */
+async function openSessionAndProbe(url: string | undefined): Promise<{ session: Session; probe: Session }> {
+  const [session, probe] = await Promise.allSettled([
+    openSession({ url, applicationName: APPLICATION_NAME }),
+    openSession({ url, applicationName: `${APPLICATION_NAME} (probe)` }),
+  ]);
+  if (session.status === 'fulfilled' && probe.status === 'fulfilled') return { session: session.value, probe: probe.value };
+  for (const opened of [session, probe]) if (opened.status === 'fulfilled') await opened.value.close();
+  throw (session.status === 'rejected' ? session.reason : (probe as PromiseRejectedResult).reason) as Error;
+}
+
+/**
  * The runner lock is a session advisory lock and the runner's settings are session settings:
  * through a transaction-pooling proxy both would land on pooled server connections (and the
  * lock outlive this process), so refuse before setting or locking anything.
  */
-async function refusePooledConnection(session: Session, url: string | undefined): Promise<void> {
-  const probe = await openSession({ url, applicationName: `${APPLICATION_NAME} (probe)` });
+async function refusePooledConnection(session: Session, probe: Session): Promise<void> {
   try {
     await refuseTransactionPooling(session, probe, { command: 'dbops backfill run', sessionState: 'its runner lock and per-session settings' });
   } finally {
