@@ -477,14 +477,14 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       const rel = relationFromRangeVar(stmt.relation);
       const a = newAction('rename-table', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname });
       const renamed = relationFromRangeVar({ ...stmt.relation, relname: stmt.newname });
-      ctx.renameRelation(rel, renamed.key);
+      ctx.renameRelation(rel, renamed);
       if (ctx.nameTaken(renamed.key) && (isTemporaryName(rel.name) || a.isNew)) a.secondHalfOfSwap = true;
       ctx.nameFreed(rel.key, a);
       return [a];
     }
     case 'OBJECT_INDEX': {
       const rel = relationFromRangeVar(stmt.relation, 'index');
-      ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'index').key);
+      ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'index'));
       // Since PostgreSQL 12 renaming an index takes only ShareUpdateExclusive.
       return [newAction('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
     }

@@ -130,15 +130,17 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
       writes: [...TABLE_NAMESPACES.map((ns) => table(ns, rel.key)), ...fks.map((fk) => fact('fkref', fk.references.key)), ...(on ? [fact('idxon', on.key)] : []), all('defpart')],
     };
   },
-  renameRelation: (_, from: RelationRef, toKey: string) => {
-    const keys = TABLE_NAMESPACES.flatMap((ns) => [table(ns, from.key), table(ns, toKey)]);
+  renameRelation: (_, from: RelationRef, to: RelationRef) => {
+    // References to the relation held under other tables (their foreign keys, an index's table, a
+    // view's sources, a default partition) are renamed too: those namespaces change as a whole.
+    const keys = [...TABLE_NAMESPACES.flatMap((ns) => [table(ns, from.key), table(ns, to.key)]), all('fk'), all('fkcol'), all('idxt'), all('view'), all('defpart')];
     return { reads: keys, writes: keys };
   },
   column: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('col', rel.key, column)] })),
   setColumn: (_, rel: RelationRef, column: string, _facts: ColumnFacts) => ({ writes: [fact('col', rel.key, column)] }),
   dropColumn: (_, rel: RelationRef, column: string) => ({ writes: [fact('col', rel.key, column)] }),
   renameColumn: (_, rel: RelationRef, from: string, to: string) => {
-    const keys = [fact('col', rel.key, from), fact('col', rel.key, to), table('nnc', rel.key), table('nncol', rel.key), fact('idxc', rel.key, from), fact('idxc', rel.key, to)];
+    const keys = [fact('col', rel.key, from), fact('col', rel.key, to), table('nnc', rel.key), table('nncol', rel.key), fact('idxc', rel.key, from), fact('idxc', rel.key, to), table('fk', rel.key), fact('fkcol', rel.key, from), fact('fkcol', rel.key, to)];
     return { reads: keys, writes: keys };
   },
   renameType: () => ({ reads: [all('col')], writes: [all('col')] }),

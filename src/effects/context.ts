@@ -392,31 +392,46 @@ export class AnalysisContext {
     for (const [parent, partition] of this.defaultPartitions) if (partition.key === rel.key) this.defaultPartitions.delete(parent);
   }
 
-  renameRelation(from: RelationRef, toKey: string): void {
+  /**
+   * A relation gets a new name: what is known about it moves to the new key, and every reference
+   * to it held elsewhere (foreign keys of other tables, an index's table, a view's sources, a
+   * default partition) names it by the new one, so the locks it takes later are predicted on it.
+   */
+  renameRelation(from: RelationRef, to: RelationRef): void {
+    const toKey = to.key;
     if (this.newRelations.delete(from.key)) this.newRelations.add(toKey);
     if (this.existing.delete(from.key)) this.existing.add(toKey);
-    for (const map of [this.tablespaces, this.constraintNames, this.checks, this.partitionKeys, this.indexTables] as Array<Map<string, unknown>>) {
+    const maps: Array<Map<string, unknown>> = [
+      this.tablespaces,
+      this.constraintNames,
+      this.checks,
+      this.partitionKeys,
+      this.indexTables,
+      this.columns,
+      this.indexedColumns,
+      this.notNullChecks,
+      this.foreignKeys,
+      this.partitioned,
+      this.viewSources,
+      this.defaultPartitions,
+    ];
+    for (const map of maps) {
       if (map.has(from.key)) {
         map.set(toKey, map.get(from.key));
         map.delete(from.key);
       }
     }
-    const cols = this.columns.get(from.key);
-    if (cols) {
-      this.columns.delete(from.key);
-      this.columns.set(toKey, cols);
+    const renamed = (ref: RelationRef): RelationRef => (ref.key === from.key ? { ...ref, key: toKey, name: to.name } : ref);
+    for (const fks of this.foreignKeys.values()) {
+      for (const [name, fk] of fks) {
+        if (fk.table.key === from.key || fk.references.key === from.key) fks.set(name, { ...fk, table: renamed(fk.table), references: renamed(fk.references) });
+      }
     }
-    const indexed = this.indexedColumns.get(from.key);
-    if (indexed) {
-      this.indexedColumns.delete(from.key);
-      this.indexedColumns.set(toKey, indexed);
-    }
-    const checks = this.notNullChecks.get(from.key);
-    if (checks) {
-      this.notNullChecks.delete(from.key);
-      this.notNullChecks.set(toKey, checks);
-    }
+    for (const [index, table] of this.indexTables) if (table.key === from.key) this.indexTables.set(index, renamed(table));
+    for (const [view, sources] of this.viewSources) if (sources.some((r) => r.key === from.key)) this.viewSources.set(view, sources.map(renamed));
+    for (const [parent, partition] of this.defaultPartitions) if (partition.key === from.key) this.defaultPartitions.set(parent, renamed(partition));
   }
+
 
   column(rel: RelationRef, column: string): ColumnFacts | undefined {
     return this.columns.get(rel.key)?.get(column);
@@ -446,6 +461,8 @@ export class AnalysisContext {
       indexed.delete(from);
       indexed.set(to, use);
     }
+    const fks = this.foreignKeys.get(rel.key);
+    for (const [name, fk] of fks ?? []) if (fk.columns.includes(from)) fks!.set(name, { ...fk, columns: fk.columns.map((c) => (c === from ? to : c)) });
   }
 
   /** ALTER TYPE … RENAME: columns of that type now carry the new name (Prisma's enum swap relies on it). */

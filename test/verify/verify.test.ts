@@ -108,6 +108,40 @@ describe('dbops lint --verify', () => {
     expect(run.properties.verification.statements[1]).toMatchObject({ modelWasWrong: true });
   });
 
+  it('follows a renamed relation or column in foreign keys, in the tables referencing it and in its indexes', async () => {
+    const dir = project({
+      'migrations/0001.sql': [
+        'CREATE TABLE parent (id int PRIMARY KEY);',
+        'CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id));',
+        'CREATE TABLE parent2 (id int PRIMARY KEY);',
+        'CREATE TABLE child2 (id int PRIMARY KEY, parent_id int REFERENCES parent2 (id));',
+        'CREATE TABLE t3 (id int PRIMARY KEY, x int);',
+        'CREATE INDEX i3 ON t3 (x);',
+        '',
+      ].join('\n'),
+      'migrations/0002.sql': [
+        'ALTER TABLE child RENAME TO kid;',
+        'ALTER TABLE kid DROP COLUMN parent_id;',
+        'ALTER TABLE parent2 RENAME TO mom;',
+        'DROP TABLE child2;',
+        'ALTER TABLE t3 RENAME TO t4;',
+        'DROP INDEX i3;',
+        'ALTER TABLE kid ADD COLUMN parent_id int REFERENCES parent (id);',
+        'ALTER TABLE kid RENAME COLUMN parent_id TO p;',
+        'ALTER TABLE kid DROP COLUMN p;',
+        '',
+      ].join('\n'),
+    });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    const renamed = statements.filter((s) => s.file === 'migrations/0002.sql');
+    expect(renamed.map((s) => [s.line, s.modelWasWrong, s.mismatches])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((line) => [line, false, []]));
+    // Dropping the column drops its foreign key, which locks the table it references.
+    expect(renamed[1].predicted).toBe('AccessExclusiveLock on kid; AccessExclusiveLock on parent');
+    expect(renamed[3].predicted).toBe('AccessExclusiveLock on child2; AccessExclusiveLock on mom');
+    expect(renamed[5].predicted).toBe('AccessExclusiveLock on t4');
+    expect(renamed[8].predicted).toBe('AccessExclusiveLock on kid; AccessExclusiveLock on parent');
+  });
+
   it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
     const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
     const { statements } = await lintJson(dir, cluster().primary.url);
