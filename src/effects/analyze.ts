@@ -95,6 +95,9 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
     case 'RenameStmt':
       effects.actions = rename(stmt, ctx);
       break;
+    case 'AlterObjectSchemaStmt':
+      effects.actions = setSchema(stmt, ctx);
+      break;
     case 'CreateTrigStmt':
       effects.actions = [newAction('create-trigger', relationFromRangeVar(stmt.relation), 'ShareRowExclusiveLock', ctx)];
       break;
@@ -453,6 +456,29 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   return [main];
 }
 
+/** Relations SET SCHEMA can move, by object type. */
+const MOVABLE: Record<string, RelationRef['kind']> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_FOREIGN_TABLE: 'table',
+  OBJECT_MATVIEW: 'materialized-view',
+  OBJECT_VIEW: 'relation',
+  OBJECT_SEQUENCE: 'relation',
+};
+
+/**
+ * ALTER TABLE (VIEW, SEQUENCE, …) … SET SCHEMA: ACCESS EXCLUSIVE on the relation, which is known
+ * under its new schema afterwards (its indexes move with it). Other objects (types, functions)
+ * lock no relation.
+ */
+function setSchema(stmt: AnyNode, ctx: AnalysisContext): Action[] {
+  const kind = MOVABLE[stmt.objectType];
+  if (!kind || !stmt.relation) return [];
+  const rel = relationFromRangeVar(stmt.relation, kind);
+  const action = newAction('rename-other', rel, 'AccessExclusiveLock', ctx, { newName: `${stmt.newschema}.${stmt.relation.relname}`, note: 'SET SCHEMA' });
+  ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, schemaname: stmt.newschema }, kind));
+  return [action];
+}
+
 function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   if (stmt.renameType === 'OBJECT_TYPE' || stmt.renameType === 'OBJECT_DOMAIN') {
     const items: AnyNode[] = stmt.object?.List?.items ?? [];
@@ -487,6 +513,11 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'index'));
       // Since PostgreSQL 12 renaming an index takes only ShareUpdateExclusive.
       return [newAction('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
+    }
+    case 'OBJECT_TABCONSTRAINT': {
+      const rel = relationFromRangeVar(stmt.relation);
+      ctx.renameConstraint(rel, stmt.subname, stmt.newname);
+      return [newAction('rename-other', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];
     }
     default:
       return [newAction('rename-other', relationFromRangeVar(stmt.relation, 'relation'), 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];

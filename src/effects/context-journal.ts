@@ -91,6 +91,10 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   setTablespace: (_, rel: RelationRef) => ({ reads: [fact('exists', rel.key)], writes: [fact('ts', rel.key)] }),
   indexCreated: (_, index: RelationRef, on: RelationRef) => ({ writes: [fact('idxt', index.key), fact('idxon', on.key)] }),
   addConstraintName: (_, rel: RelationRef, name: string) => ({ writes: [fact('cname', rel.key, name)] }),
+  renameConstraint: (_, rel: RelationRef, from: string, to: string) => {
+    const keys = (['cname', 'check', 'nnc', 'fk'] as const).flatMap((ns) => [fact(ns, rel.key, from), fact(ns, rel.key, to)]);
+    return { reads: keys, writes: keys };
+  },
   hasConstraint: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('cname', rel.key, name)] })),
   addCheck: (_, rel: RelationRef, name: string, _check: CheckConstraint) => ({ writes: [fact('check', rel.key, name)] }),
   checksOf: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [table('check', rel.key)] })),

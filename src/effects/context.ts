@@ -492,6 +492,19 @@ export class AnalysisContext {
     if (any) any.valid = true;
   }
 
+  /** ALTER TABLE … RENAME CONSTRAINT: a later VALIDATE or DROP names the constraint by its new name. */
+  renameConstraint(rel: RelationRef, from: string, to: string): void {
+    const names = this.constraintNames.get(rel.key);
+    if (names?.delete(from)) names.add(to);
+    const byName: Array<Map<string, unknown> | undefined> = [this.checks.get(rel.key), this.notNullChecks.get(rel.key), this.foreignKeys.get(rel.key)];
+    for (const map of byName) {
+      if (map?.has(from)) {
+        map.set(to, map.get(from));
+        map.delete(from);
+      }
+    }
+  }
+
   dropConstraint(rel: RelationRef, name: string): void {
     this.notNullChecks.get(rel.key)?.delete(name);
     this.checks.get(rel.key)?.delete(name);

@@ -142,6 +142,37 @@ describe('dbops lint --verify', () => {
     expect(renamed[8].predicted).toBe('AccessExclusiveLock on kid; AccessExclusiveLock on parent');
   });
 
+  it('follows a renamed constraint and a table moved to another schema, and predicts their own locks', async () => {
+    const dir = project({
+      'migrations/0001.sql': [
+        'CREATE TABLE parent (id int PRIMARY KEY);',
+        'CREATE TABLE child (id int PRIMARY KEY, parent_id int CONSTRAINT child_parent_fk REFERENCES parent (id));',
+        'CREATE SCHEMA s2;',
+        'CREATE TABLE c3 (id int PRIMARY KEY, parent_id int REFERENCES parent (id), v varchar(10));',
+        '',
+      ].join('\n'),
+      'migrations/0002.sql': [
+        'ALTER TABLE child RENAME CONSTRAINT child_parent_fk TO kid_parent_fk;',
+        'ALTER TABLE child DROP CONSTRAINT kid_parent_fk;',
+        'ALTER TABLE c3 SET SCHEMA s2;',
+        'ALTER TABLE s2.c3 DROP COLUMN parent_id;',
+        'ALTER TABLE s2.c3 ALTER COLUMN v TYPE varchar(20);',
+        '',
+      ].join('\n'),
+    });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    const moved = statements.filter((s) => s.file === 'migrations/0002.sql');
+    expect(moved.map((s) => [s.line, s.modelWasWrong, s.mismatches])).toEqual([1, 2, 3, 4, 5].map((line) => [line, false, []]));
+    expect(moved.map((s) => s.predicted)).toEqual([
+      'AccessExclusiveLock on child',
+      'AccessExclusiveLock on child; AccessExclusiveLock on parent',
+      'AccessExclusiveLock on c3',
+      'AccessExclusiveLock on s2.c3; AccessExclusiveLock on parent',
+      // The column's type is still known after the move: widening a varchar rewrites nothing.
+      'AccessExclusiveLock on s2.c3',
+    ]);
+  });
+
   it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
     const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
     const { statements } = await lintJson(dir, cluster().primary.url);
