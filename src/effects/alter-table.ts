@@ -23,12 +23,75 @@ const OBJECT_KINDS: Record<string, RelationKind> = {
 
 export function alterTableActions(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const relation = relationFromRangeVar(stmt.relation, OBJECT_KINDS[stmt.objtype] ?? 'relation');
+  // Known partitions and inheritance children, read before the subcommands change them (ATTACH, INHERIT).
+  const descendants = stmt.relation?.inh === true && relation.kind !== 'index' ? ctx.descendantsOf(relation) : [];
   const actions: Action[] = [];
   for (const c of stmt.cmds ?? []) {
     const cmd = c.AlterTableCmd;
     if (cmd) actions.push(...alterTableCmd(cmd, relation, ctx));
   }
-  return actions;
+  return descendants.length > 0 ? withDescendants(actions, relation, descendants, ctx) : actions;
+}
+
+/**
+ * Subcommands that ALTER TABLE (without ONLY) applies to every partition and inheritance child
+ * too, each child under the same lock (ATSimpleRecursion, ATPrepCmd's recursion): a rewrite, a
+ * scan or an index build happens in each child's storage. A partitioned table has no storage of
+ * its own: its action is marked inPartitions (rules still judge it, the trace sees only its lock).
+ */
+const RECURSES: ReadonlySet<Action['kind']> = new Set([
+  'add-column',
+  'drop-column',
+  'alter-column-type',
+  'set-default',
+  'drop-default',
+  'set-not-null',
+  'drop-not-null',
+  'add-constraint',
+  'validate-constraint',
+  'drop-constraint',
+]);
+
+const INDEX_CONSTRAINTS: ReadonlySet<string> = new Set(['unique', 'primary-key', 'exclusion']);
+const AEL_LOCK: LockMode = 'AccessExclusiveLock';
+
+function withDescendants(actions: Action[], parent: RelationRef, descendants: RelationRef[], ctx: AnalysisContext): Action[] {
+  const out: Action[] = [];
+  const partitioned = ctx.isPartitioned(parent) === true;
+  for (const action of actions) {
+    const indexConstraint = action.kind === 'add-constraint' && INDEX_CONSTRAINTS.has(action.constraint?.type ?? 'check');
+    // Indexes are not inherited: a UNIQUE or PRIMARY KEY reaches partitions only.
+    if (!RECURSES.has(action.kind) || action.relation.key !== parent.key || (indexConstraint && !partitioned)) {
+      out.push(action);
+      continue;
+    }
+    out.push(partitioned ? { ...action, inPartitions: true } : action);
+    for (const child of descendants) {
+      if (action.column !== undefined) {
+        // The child's column is the parent's: what the subcommand made of it holds there too.
+        const facts = ctx.column(parent, action.column);
+        if (facts) ctx.setColumn(child, action.column, { ...facts });
+        else if (action.kind === 'drop-column') ctx.dropColumn(child, action.column);
+      }
+      if (partitioned && ctx.isPartitioned(child) === true) {
+        out.push({ ...action, relation: child, partOf: parent, isNew: ctx.isNew(child), otherLocks: undefined, rewrite: 'no', rewriteReason: undefined, scan: false, scanReason: undefined, indexBuild: undefined, cannotProve: undefined });
+      } else if (indexConstraint) {
+        // Each partition gets its index as CREATE INDEX builds one, under SHARE; a PRIMARY KEY whose
+        // columns the partition does not yet have NOT NULL sets them first, under ACCESS EXCLUSIVE.
+        const keyColumns = action.constraint?.type === 'primary-key' ? action.constraint.columns : [];
+        const setsNotNull = keyColumns.some((c) => !ctx.column(child, c)?.notNull);
+        for (const c of keyColumns) {
+          const facts = ctx.column(child, c);
+          if (facts) ctx.setColumn(child, c, { ...facts, notNull: true });
+        }
+        const locks = setsNotNull ? { lock: AEL_LOCK, alsoLocks: ['ShareLock' as LockMode] } : { lock: 'ShareLock' as LockMode, alsoLocks: undefined };
+        out.push({ ...action, relation: child, partOf: parent, isNew: ctx.isNew(child), otherLocks: undefined, ...locks });
+      } else {
+        out.push({ ...action, relation: child, partOf: parent, isNew: ctx.isNew(child), otherLocks: undefined });
+      }
+    }
+  }
+  return out;
 }
 
 function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Action[] {
@@ -116,9 +179,17 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_DisableTrigAll':
     case 'AT_EnableTrigUser':
     case 'AT_DisableTrigUser':
-    case 'AT_AddInherit':
-    case 'AT_DropInherit':
       return [newAction('alter-table-other', rel, 'ShareRowExclusiveLock', ctx, { note: cmd.subtype })];
+    case 'AT_AddInherit':
+    case 'AT_DropInherit': {
+      const parent = relationFromRangeVar(cmd.def?.RangeVar);
+      if (cmd.subtype === 'AT_AddInherit') ctx.addChild(parent, rel);
+      else ctx.removeChild(parent, rel);
+      // Both take the child ACCESS EXCLUSIVE; INHERIT adds it to the parent under SHARE UPDATE
+      // EXCLUSIVE, NO INHERIT only reads the parent.
+      const parentLock: LockMode = cmd.subtype === 'AT_AddInherit' ? 'ShareUpdateExclusiveLock' : 'AccessShareLock';
+      return [newAction('alter-table-other', rel, AEL, ctx, { note: cmd.subtype, otherLocks: [{ relation: parent, lock: parentLock, isNew: ctx.isNew(parent) }] })];
+    }
     case 'AT_SetAccessMethod':
       // A no-op when the table already uses that access method, a full rewrite otherwise.
       return [
@@ -433,6 +504,7 @@ function attachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext)
   else if (!ctx.exists(partition)) check.cannotProve = `the CHECK constraints of ${partition.name} (a validated one implying the bound skips the scan): it is not created earlier in the run nor in lint.schemaFile`;
   else if (implied === 'cannot-tell') check.cannotProve = `whether the CHECK constraints of ${partition.name} imply the bound (dbops matches only k = / IN / ANY / range comparisons on a one-column NOT NULL key)`;
   if (bound?.is_default) ctx.setDefaultPartition(parent, partition);
+  ctx.addChild(parent, partition);
   return [main, check];
 }
 
@@ -454,5 +526,8 @@ function detachPartition(pc: AnyNode, parent: RelationRef, ctx: AnalysisContext)
   const partition = relationFromRangeVar(pc?.name);
   const concurrent = pc?.concurrent === true;
   const lock: LockMode = concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock';
-  return [newAction('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }] })];
+  ctx.removeChild(parent, partition);
+  // The partition keeps the parent's foreign keys as its own: each gets triggers on the table it references.
+  const referenced = ctx.foreignKeysOf(parent).map((fk): OtherLock => ({ relation: fk.references, lock: 'ShareRowExclusiveLock', isNew: ctx.isNew(fk.references) }));
+  return [newAction('detach-partition', parent, lock, ctx, { concurrent, otherLocks: [{ relation: partition, lock, isNew: ctx.isNew(partition) }, ...referenced] })];
 }

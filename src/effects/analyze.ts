@@ -450,7 +450,17 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   if (stmt.partbound && stmt.inhRelations?.length) {
     const parent = relationFromRangeVar(stmt.inhRelations[0].RangeVar);
     if (stmt.partbound.is_default) ctx.setDefaultPartition(parent, rel);
+    ctx.addChild(parent, rel);
+    ctx.inheritColumns(parent, rel);
     otherLocks.push({ relation: parent, lock: 'AccessExclusiveLock', isNew: ctx.isNew(parent) });
+  } else {
+    // INHERITS (…): each parent is locked SHARE UPDATE EXCLUSIVE while the child is added to it.
+    for (const item of stmt.inhRelations ?? []) {
+      const parent = relationFromRangeVar(item.RangeVar);
+      ctx.addChild(parent, rel);
+      ctx.inheritColumns(parent, rel);
+      otherLocks.push({ relation: parent, lock: 'ShareUpdateExclusiveLock', isNew: ctx.isNew(parent) });
+    }
   }
   if (otherLocks.length) main.otherLocks = otherLocks;
   return [main];
@@ -513,6 +523,11 @@ function rename(stmt: AnyNode, ctx: AnalysisContext): Action[] {
       ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'index'));
       // Since PostgreSQL 12 renaming an index takes only ShareUpdateExclusive.
       return [newAction('rename-other', rel, ctx.pgVersion >= 12 ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', ctx, { newName: stmt.newname })];
+    }
+    case 'OBJECT_MATVIEW': {
+      const rel = relationFromRangeVar(stmt.relation, 'materialized-view');
+      ctx.renameRelation(rel, relationFromRangeVar({ ...stmt.relation, relname: stmt.newname }, 'materialized-view'));
+      return [newAction('rename-other', rel, 'AccessExclusiveLock', ctx, { newName: stmt.newname, note: stmt.renameType })];
     }
     case 'OBJECT_TABCONSTRAINT': {
       const rel = relationFromRangeVar(stmt.relation);

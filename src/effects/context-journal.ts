@@ -41,6 +41,7 @@ const NAMESPACES = [
   'part',
   'pkey',
   'defpart',
+  'kids',
   'view',
   'cname',
   'check',
@@ -101,6 +102,10 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   setPartitionKey: (_, rel: RelationRef, _key: PartitionKey) => ({ writes: [fact('pkey', rel.key)] }),
   partitionKeyOf: reader((_: AnalysisContext, rel: RelationRef) => ({ reads: [fact('pkey', rel.key)] })),
   setDefaultPartition: (_, parent: RelationRef) => ({ writes: [fact('defpart', parent.key)] }),
+  addChild: (_, parent: RelationRef, child: RelationRef) => ({ writes: [fact('kids', parent.key, child.key)] }),
+  removeChild: (_, parent: RelationRef, child: RelationRef) => ({ writes: [fact('kids', parent.key, child.key)] }),
+  descendantsOf: reader(() => ({ reads: [all('kids')] })),
+  inheritColumns: (_, parent: RelationRef, child: RelationRef) => ({ reads: [table('col', parent.key)], writes: [table('col', child.key)] }),
   defaultPartitionOf: reader((_: AnalysisContext, parent: RelationRef) => ({ reads: [fact('defpart', parent.key)] })),
   addDomain: (_, name: string, _facts: DomainFacts) => ({ writes: [fact('domain', '', name)] }),
   domain: reader((_: AnalysisContext, name: string) => ({ reads: [fact('domain', '', name)] })),
@@ -130,14 +135,14 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
     const fks = proto.foreignKeysOf.call(ctx, rel);
     const on = proto.tableOfIndex.call(ctx, rel);
     return {
-      reads: [table('fk', rel.key), fact('idxt', rel.key), all('defpart')],
-      writes: [...TABLE_NAMESPACES.map((ns) => table(ns, rel.key)), ...fks.map((fk) => fact('fkref', fk.references.key)), ...(on ? [fact('idxon', on.key)] : []), all('defpart')],
+      reads: [table('fk', rel.key), fact('idxt', rel.key), all('defpart'), all('kids')],
+      writes: [...TABLE_NAMESPACES.map((ns) => table(ns, rel.key)), ...fks.map((fk) => fact('fkref', fk.references.key)), ...(on ? [fact('idxon', on.key)] : []), all('defpart'), all('kids')],
     };
   },
   renameRelation: (_, from: RelationRef, to: RelationRef) => {
     // References to the relation held under other tables (their foreign keys, an index's table, a
     // view's sources, a default partition) are renamed too: those namespaces change as a whole.
-    const keys = [...TABLE_NAMESPACES.flatMap((ns) => [table(ns, from.key), table(ns, to.key)]), all('fk'), all('fkcol'), all('idxt'), all('view'), all('defpart')];
+    const keys = [...TABLE_NAMESPACES.flatMap((ns) => [table(ns, from.key), table(ns, to.key)]), all('fk'), all('fkcol'), all('idxt'), all('view'), all('defpart'), all('kids')];
     return { reads: keys, writes: keys };
   },
   column: reader((_: AnalysisContext, rel: RelationRef, column: string) => ({ reads: [fact('col', rel.key, column)] })),

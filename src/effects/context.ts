@@ -111,6 +111,8 @@ export class AnalysisContext {
   /** Every CHECK constraint by table key and name. */
   private readonly checks = new Map<string, Map<string, CheckConstraint>>();
   private readonly partitionKeys = new Map<string, PartitionKey>();
+  /** Partitions and inheritance children, by parent key: ALTER TABLE on the parent reaches them too. */
+  private readonly children = new Map<string, RelationRef[]>();
   /** The DEFAULT partition of a partitioned table, by parent key. */
   private readonly defaultPartitions = new Map<string, RelationRef>();
   /** The tablespace a known relation is in; null: the database's default. */
@@ -389,6 +391,8 @@ export class AnalysisContext {
     this.checks.delete(rel.key);
     this.partitionKeys.delete(rel.key);
     this.defaultPartitions.delete(rel.key);
+    this.children.delete(rel.key);
+    for (const [parent, list] of this.children) if (list.some((c) => c.key === rel.key)) this.children.set(parent, list.filter((c) => c.key !== rel.key));
     for (const [parent, partition] of this.defaultPartitions) if (partition.key === rel.key) this.defaultPartitions.delete(parent);
   }
 
@@ -414,6 +418,7 @@ export class AnalysisContext {
       this.partitioned,
       this.viewSources,
       this.defaultPartitions,
+      this.children,
     ];
     for (const map of maps) {
       if (map.has(from.key)) {
@@ -430,6 +435,7 @@ export class AnalysisContext {
     for (const [index, table] of this.indexTables) if (table.key === from.key) this.indexTables.set(index, renamed(table));
     for (const [view, sources] of this.viewSources) if (sources.some((r) => r.key === from.key)) this.viewSources.set(view, sources.map(renamed));
     for (const [parent, partition] of this.defaultPartitions) if (partition.key === from.key) this.defaultPartitions.set(parent, renamed(partition));
+    for (const [parent, list] of this.children) if (list.some((c) => c.key === from.key)) this.children.set(parent, list.map(renamed));
   }
 
 
@@ -490,6 +496,42 @@ export class AnalysisContext {
     if (check) check.valid = true;
     const any = this.checks.get(rel.key)?.get(name);
     if (any) any.valid = true;
+  }
+
+  /** A partition (PARTITION OF, ATTACH) or an inheritance child (INHERITS, INHERIT) of `parent`. */
+  addChild(parent: RelationRef, child: RelationRef): void {
+    const list = this.children.get(parent.key) ?? [];
+    if (!list.some((c) => c.key === child.key)) list.push(child);
+    this.children.set(parent.key, list);
+  }
+
+  removeChild(parent: RelationRef, child: RelationRef): void {
+    const list = this.children.get(parent.key)?.filter((c) => c.key !== child.key);
+    if (list) this.children.set(parent.key, list);
+  }
+
+  /** Every partition and inheritance child below `parent`, at any depth, each once. */
+  descendantsOf(parent: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    const seen = new Set([parent.key]);
+    const todo = [...(this.children.get(parent.key) ?? [])];
+    while (todo.length > 0) {
+      const child = todo.shift()!;
+      if (seen.has(child.key)) continue;
+      seen.add(child.key);
+      out.push(child);
+      todo.push(...(this.children.get(child.key) ?? []));
+    }
+    return out;
+  }
+
+  /** A partition or child table has its parent's columns: what is known of them carries over. */
+  inheritColumns(parent: RelationRef, child: RelationRef): void {
+    const from = this.columns.get(parent.key);
+    if (!from) return;
+    const to = this.columns.get(child.key) ?? new Map<string, ColumnFacts>();
+    for (const [name, facts] of from) if (!to.has(name)) to.set(name, { ...facts });
+    this.columns.set(child.key, to);
   }
 
   /** ALTER TABLE … RENAME CONSTRAINT: a later VALIDATE or DROP names the constraint by its new name. */

@@ -132,6 +132,13 @@ export interface Action {
   otherLocks?: OtherLock[];
   /** The relation was created earlier in this run (empty: locks on it hurt no one). */
   isNew: boolean;
+  /**
+   * A partition or inheritance child that ALTER TABLE on this parent reaches: the locks and work
+   * are real (the trace sees them), but rules judge the statement's own action on the parent.
+   */
+  partOf?: RelationRef;
+  /** On a partitioned table, which has no storage: the rewrite, scan or index build happen in its partitions (actions with partOf). */
+  inPartitions?: boolean;
   column?: string;
   oldType?: ColumnType;
   newType?: ColumnType;

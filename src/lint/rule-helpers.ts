@@ -9,7 +9,7 @@ import type { AnalyzedStatement } from './rule';
  * run (new tables are empty: exempt).
  */
 export function actionsOn(stmt: AnalyzedStatement, kinds: readonly ActionKind[] | undefined): Action[] {
-  return stmt.effects.actions.filter((a) => kinds !== undefined && kinds.includes(a.kind) && !a.isNew);
+  return stmt.effects.actions.filter((a) => kinds !== undefined && kinds.includes(a.kind) && !a.isNew && a.partOf === undefined);
 }
 
 export function tableSql(a: Action): string {

@@ -55,10 +55,15 @@ function allActions(effects: StatementEffects): Action[] {
   return [...effects.actions, ...(effects.nested ?? []).flatMap((n) => n.effects.actions)];
 }
 
+/** What the server does to each relation: a partitioned table's own action only locks it (its partitions' actions carry the work). */
+function tracedActions(effects: StatementEffects): Action[] {
+  return allActions(effects).map((a) => (a.inPartitions ? { ...a, rewrite: 'no' as const, scan: false, indexBuild: undefined } : a));
+}
+
 export function predictedRelations(effects: StatementEffects): PredictedRelation[] {
   // Views, sequences and indexes are not traced (no rows to rewrite or scan): only tables and materialized views are compared.
   // A DO block's statements run as one: what they do to a relation is folded into one prediction.
-  const relations = combineByRelation(allActions(effects)).filter((r) => r.relation.kind !== 'index' && r.relation.kind !== 'relation');
+  const relations = combineByRelation(tracedActions(effects)).filter((r) => r.relation.kind !== 'index' && r.relation.kind !== 'relation');
   return relations.map((r) => ({ relation: r.relation.key, locks: r.locks, rewrite: r.rewrite, scan: r.scan, indexBuild: r.indexBuild !== undefined }));
 }
 
@@ -94,7 +99,9 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
     const p = predicted.find((r) => r.relation === key) ?? { relation: key, locks: [], rewrite: 'no' as Rewrite, scan: false, indexBuild: false };
     const o = observed.find((r) => r.relation === key) ?? { relation: key, locks: [], rewrite: false, scan: false, indexBuild: false };
     const own = actions.filter((a) => a.relation.key === key);
-    const fix = correctedActions.filter((a) => a.relation.key === key);
+    const fixLocks = correctedActions.filter((a) => a.relation.key === key);
+    // A partitioned table's own action keeps its work: its partitions' observations decide it (below).
+    const fix = fixLocks.filter((a) => !a.inPartitions);
     // What a DO block does only under IF, CASE, a loop or a handler: the observation says whether it ran, the model did not claim it would.
     // Nor did it claim what it said it cannot prove (a DROP … IF EXISTS of a relation it has not seen).
     const claims = own.length === 0 || !own.every((a) => a.conditional || (a.cannotProve && a.kind === 'drop-table'));
@@ -104,7 +111,7 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
       const ol = strongest(o.locks);
       if (pl !== ol && Math.max(pl ? lockRank(pl) : -1, ol ? lockRank(ol) : -1) > NOTABLE) {
         mismatches.push(`${key}: predicted ${pl ?? 'no lock'}, observed ${ol ?? 'no lock'}`);
-        if (ol) for (const a of fix) a.lock = ol;
+        if (ol) for (const a of fixLocks) a.lock = ol;
       }
     }
     if ((p.rewrite === 'yes' && !o.rewrite) || (p.rewrite === 'no' && o.rewrite)) {
@@ -139,6 +146,14 @@ export function compare(effects: StatementEffects, trace: TraceResult, inTransac
       delete a.cannotProve;
       delete a.conditional;
     }
+  }
+  for (const parent of correctedActions.filter((a) => a.inPartitions)) {
+    const parts = correctedActions.filter((a) => a.partOf?.key === parent.relation.key && a.kind === parent.kind);
+    if (parts.length === 0) continue;
+    parent.rewrite = parts.some((a) => a.rewrite === 'yes') ? 'yes' : 'no';
+    parent.scan = parts.some((a) => a.scan);
+    parent.indexBuild = parts.find((a) => a.indexBuild)?.indexBuild;
+    delete parent.cannotProve;
   }
   corrected.relations = combineByRelation(corrected.actions);
   for (const n of corrected.nested ?? []) n.effects.relations = combineByRelation(n.effects.actions);

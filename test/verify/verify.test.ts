@@ -173,6 +173,58 @@ describe('dbops lint --verify', () => {
     ]);
   });
 
+  it('follows ALTER TABLE on a parent into its partitions and inheritance children', async () => {
+    const dir = project({
+      'migrations/0001.sql': [
+        'CREATE TABLE ref (id int PRIMARY KEY);',
+        'CREATE TABLE part (id int, created date NOT NULL, v varchar(10), r int) PARTITION BY RANGE (created);',
+        "CREATE TABLE part_2024 PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+        'CREATE TABLE part_2025 (id int, created date NOT NULL, v varchar(10), r int);',
+        "ALTER TABLE part ATTACH PARTITION part_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+        'CREATE TABLE inh_parent (id int, v int);',
+        'CREATE TABLE inh_child () INHERITS (inh_parent);',
+        'CREATE MATERIALIZED VIEW mv AS SELECT id FROM ref;',
+        '',
+      ].join('\n'),
+      'migrations/0002.sql': [
+        'ALTER TABLE part ADD COLUMN w int DEFAULT 1;',
+        'ALTER TABLE part ALTER COLUMN id TYPE bigint;',
+        'ALTER TABLE part ALTER COLUMN v TYPE varchar(20);',
+        'ALTER TABLE part ADD CONSTRAINT part_r_fk FOREIGN KEY (r) REFERENCES ref (id);',
+        'ALTER TABLE part ADD PRIMARY KEY (id, created);',
+        'ALTER TABLE part DETACH PARTITION part_2025;',
+        'ALTER TABLE part ADD COLUMN z int;',
+        'ALTER TABLE inh_parent ALTER COLUMN v TYPE bigint;',
+        'ALTER TABLE inh_child NO INHERIT inh_parent;',
+        'ALTER TABLE inh_parent ADD COLUMN z int;',
+        'ALTER MATERIALIZED VIEW mv RENAME TO mv2;',
+        'REFRESH MATERIALIZED VIEW mv2;',
+        '',
+      ].join('\n'),
+    });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    const traced = statements.filter((s) => s.file === 'migrations/0002.sql');
+    expect(traced.map((s) => [s.line, s.error, s.modelWasWrong, s.mismatches])).toEqual(traced.map((_, i) => [i + 1, null, false, []]));
+    expect(traced).toHaveLength(12);
+    expect(traced.map((s) => s.predicted)).toEqual([
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2024; AccessExclusiveLock on part_2025',
+      // A partitioned table has no storage: the partitions are rewritten.
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2024, rewrite, full scan; AccessExclusiveLock on part_2025, rewrite, full scan',
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2024; AccessExclusiveLock on part_2025',
+      'ShareRowExclusiveLock on part; ShareRowExclusiveLock on ref, full scan; ShareRowExclusiveLock on part_2024, full scan; ShareRowExclusiveLock on part_2025, full scan',
+      // id is not yet NOT NULL in the partitions: each is locked ACCESS EXCLUSIVE to set it, then indexed.
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2024, full scan, index build; AccessExclusiveLock on part_2025, full scan, index build',
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2025; ShareRowExclusiveLock on ref',
+      // Detached: no longer reached.
+      'AccessExclusiveLock on part; AccessExclusiveLock on part_2024',
+      'AccessExclusiveLock on inh_parent, rewrite, full scan; AccessExclusiveLock on inh_child, rewrite, full scan',
+      'AccessExclusiveLock on inh_child; AccessShareLock on inh_parent',
+      'AccessExclusiveLock on inh_parent',
+      'AccessExclusiveLock on mv',
+      'AccessExclusiveLock on mv2, rewrite; AccessShareLock on ref, full scan',
+    ]);
+  });
+
   it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
     const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
     const { statements } = await lintJson(dir, cluster().primary.url);
