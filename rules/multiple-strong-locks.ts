@@ -20,8 +20,9 @@ export default defineRule({
   check(stmt, ctx) {
     if (!stmt.before.inTransaction) return [];
     const max = typeof ctx.options.maxTables === 'number' ? ctx.options.maxTables : 1;
-    const held = stmt.before.heldStrongLocks;
-    const added = strongLocksOnExisting(stmt.effects).filter((l) => !held.some((h) => h.relation.key === l.relation.key));
+    // Partitions held through their parent count as that table; a lock already held is no new wait.
+    const held = stmt.before.heldStrongLocks.filter((h) => h.via === undefined);
+    const added = strongLocksOnExisting(stmt.effects).filter((l) => !stmt.before.heldStrongLocks.some((h) => h.relation.key === l.relation.key));
     if (added.length === 0 || held.length + added.length <= max) return [];
     return [
       {

@@ -148,7 +148,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
   effects.relations = combineByRelation(effects.actions);
   const requires = versionRequirements(input.node);
   if (requires.length) effects.requires = requires;
-  ctx.holdLocks(strongLocksOnExisting(effects));
+  ctx.holdLocks(strongLocksOnExisting(effects, { reached: true }));
   return effects;
 }
 
@@ -156,10 +156,20 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
  * Locks ordinary traffic queues behind, on relations that existed before the run. Nobody writes
  * to a materialized view, so there only a lock that blocks reads counts.
  */
-export function strongLocksOnExisting(effects: StatementEffects): HeldLock[] {
+/**
+ * The strong locks a statement takes on relations that existed before the run. A partition or
+ * child that ALTER TABLE on its parent reaches is part of the one table the statement names: it
+ * is left out, or with `reached` listed with `via` its parent (its lock is held all the same).
+ */
+export function strongLocksOnExisting(effects: StatementEffects, options: { reached?: boolean } = {}): HeldLock[] {
+  const parents = new Map(effects.actions.filter((a) => a.partOf !== undefined).map((a) => [a.relation.key, a.partOf!]));
+  for (const a of effects.actions) if (a.partOf === undefined) parents.delete(a.relation.key);
   return effects.relations
-    .filter((r) => !r.isNew && (r.relation.kind === 'materialized-view' ? blocksReads(r.lock) : isStrongLock(r.lock)))
-    .map((r) => ({ relation: r.relation, lock: r.lock }));
+    .filter((r) => !r.isNew && (options.reached || !parents.has(r.relation.key)) && (r.relation.kind === 'materialized-view' ? blocksReads(r.lock) : isStrongLock(r.lock)))
+    .map((r) => {
+      const via = parents.get(r.relation.key);
+      return via ? { relation: r.relation, lock: r.lock, via } : { relation: r.relation, lock: r.lock };
+    });
 }
 
 function notInTransaction(effects: StatementEffects, what: string): void {

@@ -247,6 +247,8 @@ export interface ContextSnapshot {
 export interface HeldLock {
   relation: RelationRef;
   lock: LockMode;
+  /** Held because ALTER TABLE on this parent reached the partition or child: part of that one table. */
+  via?: RelationRef;
 }
 
 /** One SQL input: a migration file, or stdin. */
