@@ -12,6 +12,7 @@ import { columnTypeFromAst } from './column-types';
 import type { AnalysisContext, PartitionKey } from './context';
 import { blocksReads, isStrongLock, lockModeFromNumber, lockRank, type LockMode } from './locks';
 import { relationFromNameList, relationFromRangeVar } from './names';
+import { reachableFrom, withReachedDescendants } from './descendants';
 import { extractDoBlockStatements } from './plpgsql';
 import { versionRequirements } from './versions';
 import { applySetting, settingFromSelect, settingFromVariableSet } from './settings';
@@ -31,6 +32,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
   const [statementType] = Object.keys(input.node ?? {});
   const stmt = input.node?.[statementType];
   const effects: StatementEffects = { statementType: statementType ?? 'unknown', actions: [], relations: [], transactional: true };
+  const reached = reachableFrom(statementType, stmt, ctx);
   switch (statementType) {
     case 'AlterTableStmt':
       effects.actions = alterTableActions(stmt, ctx);
@@ -145,6 +147,7 @@ export function analyzeStatement(input: StatementInput, ctx: AnalysisContext): S
       effects.nested = analyzeDoBlock(input.text, ctx);
       break;
   }
+  if (reached) effects.actions = withReachedDescendants(effects.actions, reached, ctx);
   effects.relations = combineByRelation(effects.actions);
   const requires = versionRequirements(input.node);
   if (requires.length) effects.requires = requires;

@@ -225,6 +225,43 @@ describe('dbops lint --verify', () => {
     ]);
   });
 
+  it('follows index builds, triggers, locks, writes, TRUNCATE, ANALYZE and DROPs into partitions and children', async () => {
+    const dir = project({
+      'migrations/0001.sql': [
+        'CREATE TABLE part (id int NOT NULL, created date NOT NULL, v int) PARTITION BY RANGE (created);',
+        "CREATE TABLE part_2024 PARTITION OF part FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+        "CREATE TABLE part_2025 PARTITION OF part FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') PARTITION BY LIST (v);",
+        'CREATE TABLE part_2025_a PARTITION OF part_2025 FOR VALUES IN (1);',
+        'CREATE TABLE inh_parent (id int, v int);',
+        'CREATE TABLE inh_child () INHERITS (inh_parent);',
+        '',
+      ].join('\n'),
+      'migrations/0002.sql': [
+        'CREATE INDEX part_v ON part (v);',
+        'CREATE TRIGGER part_trg AFTER INSERT ON part FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();',
+        'LOCK TABLE part IN SHARE MODE;',
+        'UPDATE part SET v = v;',
+        'TRUNCATE part;',
+        'ANALYZE part;',
+        'LOCK TABLE inh_parent IN ACCESS EXCLUSIVE MODE;',
+        'DELETE FROM inh_parent;',
+        'TRUNCATE inh_parent;',
+        'DROP INDEX part_v;',
+        'DROP TABLE part;',
+        'DROP TABLE inh_parent CASCADE;',
+        '',
+      ].join('\n'),
+    });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    const traced = statements.filter((s) => s.file === 'migrations/0002.sql');
+    expect(traced).toHaveLength(12);
+    expect(traced.map((s) => [s.line, s.error, s.modelWasWrong, s.mismatches])).toEqual(traced.map((_, i) => [i + 1, null, false, []]));
+    // Only the leaf partitions have storage: the index is built there, under SHARE.
+    expect(traced[0].predicted).toBe('ShareLock on part; ShareLock on part_2024, full scan, index build; ShareLock on part_2025; ShareLock on part_2025_a, full scan, index build');
+    expect(traced[10].predicted).toBe('AccessExclusiveLock on part; AccessExclusiveLock on part_2024; AccessExclusiveLock on part_2025; AccessExclusiveLock on part_2025_a');
+    expect(traced[11].predicted).toBe('AccessExclusiveLock on inh_parent; AccessExclusiveLock on inh_child');
+  });
+
   it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
     const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
     const { statements } = await lintJson(dir, cluster().primary.url);
