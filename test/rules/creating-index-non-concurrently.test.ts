@@ -16,6 +16,22 @@ describe('creating-index-non-concurrently', () => {
     expect(await findingsOf(rule, 'CREATE INDEX users_name ON ONLY users (name);')).toHaveLength(1);
   });
 
+  it('gives a partitioned table the ON ONLY recipe, naming its partitions, since it refuses CONCURRENTLY', async () => {
+    const schema = [
+      'CREATE TABLE events (id int, at date NOT NULL, kind int) PARTITION BY RANGE (at);',
+      "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+      "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') PARTITION BY LIST (kind);",
+      'CREATE TABLE events_2025_a PARTITION OF events_2025 FOR VALUES IN (1);',
+    ].join('\n');
+    const found = await findingsOf(rule, 'CREATE INDEX events_at ON events (at);', { existingSchema: schema });
+    expect(found).toHaveLength(1);
+    expect(found[0].fix).toContain('CREATE INDEX events_at ON ONLY events (at);');
+    expect(found[0].fix).toContain('for each partition (events_2024, events_2025_a)');
+    expect(found[0].fix).toContain('ALTER INDEX events_at ATTACH PARTITION <partition>_events_at;');
+    expect(found[0].fix).toContain('events_2025 is partitioned too');
+    expect(found[0].fix).not.toContain('CONCURRENTLY events_at');
+  });
+
   it('does not report CONCURRENTLY or a new table', async () => {
     expect(await findingsOf(rule, 'CREATE INDEX CONCURRENTLY users_name ON users (name);')).toEqual([]);
     expect(await findingsOf(rule, 'CREATE TABLE t (a int);\nCREATE INDEX ON t (a);')).toEqual([]);
