@@ -121,8 +121,12 @@ function alterTableCmd(cmd: AnyNode, rel: RelationRef, ctx: AnalysisContext): Ac
     case 'AT_AddConstraint':
       return addConstraint(cmd.def?.Constraint, rel, ctx, false);
     case 'AT_ValidateConstraint': {
+      const alreadyValid = ctx.constraintValid(rel, cmd.name) === true;
       ctx.validateConstraint(rel, cmd.name);
       const references = ctx.foreignKey(rel, cmd.name)?.references;
+      if (alreadyValid) {
+        return [newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, { note: `${cmd.name} is already valid: nothing is checked` })];
+      }
       const a = newAction('validate-constraint', rel, 'ShareUpdateExclusiveLock', ctx, {
         scan: true,
         scanReason: 'checks every existing row, without blocking reads or writes',
@@ -413,7 +417,7 @@ function addConstraint(c: AnyNode, rel: RelationRef, ctx: AnalysisContext, inlin
       // Inline on a new column: checked only when the column has a default expression (see addColumn).
       const validates = !info.notValid && (!inline || validateInline);
       if (info.references) {
-        ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
+        ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references, valid: !info.notValid });
         const also: LockMode[] = validates ? ['RowShareLock', 'AccessShareLock'] : ['AccessShareLock'];
         a.otherLocks = [{ relation: info.references, lock: 'ShareRowExclusiveLock', also, isNew: ctx.isNew(info.references), scan: validates }];
       }
@@ -464,7 +468,11 @@ export function rememberConstraint(rel: RelationRef, info: ConstraintInfo, c: An
   if (info.type === 'check') ctx.addCheck(rel, name, { expr: c.raw_expr, valid: !info.notValid });
   else ctx.addConstraintName(rel, name);
   if (['unique', 'primary-key', 'exclusion'].includes(info.type)) {
-    ctx.indexCreated(relationFromRangeVar({ schemaname: rel.key.includes('.') ? rel.key.split('.')[0] : undefined, relname: info.usingIndex ?? name }, 'index'), rel);
+    const schemaname = rel.key.includes('.') ? rel.key.split('.')[0] : undefined;
+    const index = relationFromRangeVar({ schemaname, relname: name }, 'index');
+    // USING INDEX gives the index the constraint's name: later statements name it so.
+    if (info.usingIndex && info.usingIndex !== name) ctx.renameRelation(relationFromRangeVar({ schemaname, relname: info.usingIndex }, 'index'), index);
+    ctx.indexCreated(index, rel);
   }
 }
 

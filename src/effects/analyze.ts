@@ -433,7 +433,7 @@ function createTable(stmt: AnyNode, ctx: AnalysisContext): Action[] {
   const otherLocks: OtherLock[] = [];
   const lockReferenced = (c: AnyNode, column?: string) => {
     const info = constraintInfo(c, column !== undefined, column);
-    if (info?.references) ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references });
+    if (info?.references) ctx.addForeignKey(rel, info.name, { table: rel, columns: info.columns, references: info.references, valid: !info.notValid });
     if (info?.references && info.references.key !== rel.key) {
       otherLocks.push({ relation: info.references, lock: 'ShareRowExclusiveLock', also: ['AccessShareLock'], isNew: ctx.isNew(info.references) });
       main.alsoLocks = ['ShareRowExclusiveLock', 'AccessShareLock'];

@@ -92,6 +92,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   setTablespace: (_, rel: RelationRef) => ({ reads: [fact('exists', rel.key)], writes: [fact('ts', rel.key)] }),
   indexCreated: (_, index: RelationRef, on: RelationRef) => ({ writes: [fact('idxt', index.key), fact('idxon', on.key)] }),
   addConstraintName: (_, rel: RelationRef, name: string) => ({ writes: [fact('cname', rel.key, name)] }),
+  constraintValid: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('check', rel.key, name), fact('nnc', rel.key, name), fact('fk', rel.key, name)] })),
   renameConstraint: (_, rel: RelationRef, from: string, to: string) => {
     const keys = (['cname', 'check', 'nnc', 'fk'] as const).flatMap((ns) => [fact(ns, rel.key, from), fact(ns, rel.key, to)]);
     return { reads: keys, writes: keys };
@@ -157,7 +158,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   notNullCheckColumn: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('nnc', rel.key, name)] })),
   validateConstraint: (ctx, rel: RelationRef, name: string) => {
     const column = proto.notNullCheckColumn.call(ctx, rel, name);
-    const keys = [fact('nnc', rel.key, name), fact('check', rel.key, name), ...(column === undefined ? [] : [fact('nncol', rel.key, column)])];
+    const keys = [fact('nnc', rel.key, name), fact('check', rel.key, name), fact('fk', rel.key, name), ...(column === undefined ? [] : [fact('nncol', rel.key, column)])];
     return { reads: keys, writes: keys };
   },
   dropConstraint: (ctx, rel: RelationRef, name: string) => {

@@ -22,6 +22,8 @@ export interface ForeignKey {
   table: RelationRef;
   columns: string[];
   references: RelationRef;
+  /** Added NOT VALID and not validated since: false. */
+  valid?: boolean;
 }
 
 /** A CHECK constraint as written: ATTACH PARTITION can skip its scan when one implies the bound. */
@@ -496,6 +498,14 @@ export class AnalysisContext {
     if (check) check.valid = true;
     const any = this.checks.get(rel.key)?.get(name);
     if (any) any.valid = true;
+    const fks = this.foreignKeys.get(rel.key);
+    const fk = fks?.get(name);
+    if (fks && fk) fks.set(name, { ...fk, valid: true });
+  }
+
+  /** Whether a CHECK, NOT NULL check or foreign key is known to be valid (undefined: not known here). */
+  constraintValid(rel: RelationRef, name: string): boolean | undefined {
+    return this.checks.get(rel.key)?.get(name)?.valid ?? this.notNullChecks.get(rel.key)?.get(name)?.valid ?? this.foreignKeys.get(rel.key)?.get(name)?.valid;
   }
 
   /** A partition (PARTITION OF, ATTACH) or an inheritance child (INHERITS, INHERIT) of `parent`. */

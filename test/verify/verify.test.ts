@@ -262,6 +262,28 @@ describe('dbops lint --verify', () => {
     expect(traced[11].predicted).toBe('AccessExclusiveLock on inh_parent; AccessExclusiveLock on inh_child');
   });
 
+  it('knows an index renamed by ADD CONSTRAINT … USING INDEX, and that validating a valid constraint checks nothing', async () => {
+    const dir = project({
+      'migrations/0001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v text);\nCREATE TABLE u (id int PRIMARY KEY, t_id int);\n',
+      'migrations/0002.sql': [
+        'CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v);',
+        'ALTER TABLE t ADD CONSTRAINT t_v_key UNIQUE USING INDEX t_v;',
+        'REINDEX INDEX CONCURRENTLY t_v_key;',
+        'ALTER TABLE u ADD CONSTRAINT u_t_fk FOREIGN KEY (t_id) REFERENCES t (id) NOT VALID;',
+        'ALTER TABLE u VALIDATE CONSTRAINT u_t_fk;',
+        'ALTER TABLE u VALIDATE CONSTRAINT u_t_fk;',
+        '',
+      ].join('\n'),
+    });
+    const { statements } = await lintJson(dir, cluster().primary.url);
+    const traced = statements.filter((s) => s.file === 'migrations/0002.sql');
+    expect(traced.map((s) => [s.line, s.error, s.modelWasWrong, s.mismatches])).toEqual(traced.map((_, i) => [i + 1, null, false, []]));
+    expect(traced).toHaveLength(6);
+    expect(traced[2].predicted).toBe('ShareUpdateExclusiveLock on t, full scan, index build');
+    expect(traced[4].predicted).toBe('ShareUpdateExclusiveLock on u, full scan; RowShareLock on t, full scan');
+    expect(traced[5].predicted).toBe('ShareUpdateExclusiveLock on u');
+  });
+
   it('shows the server error of a statement that fails on the scratch database, and goes on', async () => {
     const dir = project({ 'migrations/0001.sql': `${SCHEMA}ALTER TABLE nowhere ADD COLUMN x int;\nCREATE INDEX users_name ON users (name);\n` });
     const { statements } = await lintJson(dir, cluster().primary.url);
