@@ -288,7 +288,11 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
     const rel = relationFromNameList(o, kind);
     // Its foreign keys go (ACCESS EXCLUSIVE on the tables they reference), and so do those of tables referencing it.
     const referencing = ctx.referencing(rel).map((r) => ({ relation: r, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(r) }));
-    const otherLocks = [...(referencedTableLocks(ctx.foreignKeysOf(rel), ctx) ?? []), ...referencing];
+    // CASCADE drops the views that read it, each under ACCESS EXCLUSIVE.
+    const views = stmt.behavior === 'DROP_CASCADE' ? viewsDependingOn(rel, ctx) : [];
+    const viewLocks = views.map((v) => ({ relation: v, lock: 'AccessExclusiveLock' as const, isNew: ctx.isNew(v) }));
+    const otherLocks = [...(referencedTableLocks(ctx.foreignKeysOf(rel), ctx) ?? []), ...referencing, ...viewLocks];
+    for (const v of views) ctx.forget(v);
     const a = newAction('drop-table', rel, 'AccessExclusiveLock', ctx, {
       note: stmt.removeType === 'OBJECT_TABLE' ? undefined : stmt.removeType,
       otherLocks: otherLocks.filter((l) => l.relation.key !== rel.key),
@@ -298,6 +302,22 @@ function drop(stmt: AnyNode, ctx: AnalysisContext): Action[] {
     ctx.forget(rel);
     return a;
   });
+}
+
+/** Views reading the relation, and views reading those, each once. */
+function viewsDependingOn(rel: RelationRef, ctx: AnalysisContext): RelationRef[] {
+  const out: RelationRef[] = [];
+  const seen = new Set([rel.key]);
+  const todo = [rel];
+  while (todo.length > 0) {
+    for (const view of ctx.viewsReading(todo.pop()!)) {
+      if (seen.has(view.key)) continue;
+      seen.add(view.key);
+      out.push(view);
+      todo.push(view);
+    }
+  }
+  return out;
 }
 
 function hasOption(params: AnyNode[] | undefined, name: string): boolean {
@@ -379,7 +399,10 @@ function createView(stmt: AnyNode, ctx: AnalysisContext): Action {
   if (!stmt.replace) ctx.markNew(view);
   ctx.relationCreated(view);
   ctx.nameTaken(view.key);
-  const otherLocks: OtherLock[] = tablesReadBy(stmt.query).map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
+  const sources = tablesReadBy(stmt.query);
+  // What it reads: DROP … CASCADE of one of those drops the view too.
+  ctx.setViewSources(view, sources);
+  const otherLocks: OtherLock[] = sources.map((src) => ({ relation: src, lock: 'AccessShareLock', isNew: ctx.isNew(src) }));
   return newAction('create-view', view, 'AccessExclusiveLock', ctx, { otherLocks });
 }
 

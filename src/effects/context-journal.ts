@@ -93,6 +93,7 @@ const METHODS: { [K in MethodName]: 'file' | Classifier<K> } = {
   indexCreated: (_, index: RelationRef, on: RelationRef) => ({ writes: [fact('idxt', index.key), fact('idxon', on.key)] }),
   addConstraintName: (_, rel: RelationRef, name: string) => ({ writes: [fact('cname', rel.key, name)] }),
   constraintValid: reader((_: AnalysisContext, rel: RelationRef, name: string) => ({ reads: [fact('check', rel.key, name), fact('nnc', rel.key, name), fact('fk', rel.key, name)] })),
+  viewsReading: reader(() => ({ reads: [all('view')] })),
   renameConstraint: (_, rel: RelationRef, from: string, to: string) => {
     const keys = (['cname', 'check', 'nnc', 'fk'] as const).flatMap((ns) => [fact(ns, rel.key, from), fact(ns, rel.key, to)]);
     return { reads: keys, writes: keys };

@@ -106,6 +106,8 @@ export class AnalysisContext {
   private readonly indexedColumns = new Map<string, Map<string, IndexUse>>();
   /** The tables a materialized view reads, by view key: REFRESH reads them again. */
   private readonly viewSources = new Map<string, RelationRef[]>();
+  /** The views of viewSources as written (name and kind), by key. */
+  private readonly viewRefs = new Map<string, RelationRef>();
   /** Relations known to exist (created in the schema, the history or this run), by key. */
   private readonly existing = new Set<string>();
   /** Constraint names by table key (unique and primary keys also name their index). */
@@ -324,6 +326,17 @@ export class AnalysisContext {
 
   setViewSources(view: RelationRef, sources: RelationRef[]): void {
     this.viewSources.set(view.key, sources);
+    this.viewRefs.set(view.key, view);
+  }
+
+  /** Views and materialized views whose query reads `rel` (DROP … CASCADE drops them with it). */
+  viewsReading(rel: RelationRef): RelationRef[] {
+    const out: RelationRef[] = [];
+    for (const [view, sources] of this.viewSources) {
+      const ref = sources.some((r) => r.key === rel.key) ? this.viewRefs.get(view) : undefined;
+      if (ref) out.push(ref);
+    }
+    return out;
   }
 
   sourcesOf(view: RelationRef): RelationRef[] {
@@ -383,6 +396,7 @@ export class AnalysisContext {
     this.indexedColumns.delete(rel.key);
     this.foreignKeys.delete(rel.key);
     this.viewSources.delete(rel.key);
+    this.viewRefs.delete(rel.key);
     this.partitioned.delete(rel.key);
     this.newRelations.delete(rel.key);
     this.columns.delete(rel.key);
@@ -419,6 +433,7 @@ export class AnalysisContext {
       this.foreignKeys,
       this.partitioned,
       this.viewSources,
+      this.viewRefs,
       this.defaultPartitions,
       this.children,
     ];
@@ -436,6 +451,8 @@ export class AnalysisContext {
     }
     for (const [index, table] of this.indexTables) if (table.key === from.key) this.indexTables.set(index, renamed(table));
     for (const [view, sources] of this.viewSources) if (sources.some((r) => r.key === from.key)) this.viewSources.set(view, sources.map(renamed));
+    const viewRef = this.viewRefs.get(toKey);
+    if (viewRef) this.viewRefs.set(toKey, renamed(viewRef));
     for (const [parent, partition] of this.defaultPartitions) if (partition.key === from.key) this.defaultPartitions.set(parent, renamed(partition));
     for (const [parent, list] of this.children) if (list.some((c) => c.key === from.key)) this.children.set(parent, list.map(renamed));
   }

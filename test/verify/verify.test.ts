@@ -262,7 +262,7 @@ describe('dbops lint --verify', () => {
     expect(traced[11].predicted).toBe('AccessExclusiveLock on inh_parent; AccessExclusiveLock on inh_child');
   });
 
-  it('knows an index renamed by ADD CONSTRAINT … USING INDEX, and that validating a valid constraint checks nothing', async () => {
+  it('knows an index renamed by ADD CONSTRAINT … USING INDEX, that validating a valid constraint checks nothing, and what DROP … CASCADE drops', async () => {
     const dir = project({
       'migrations/0001.sql': 'CREATE TABLE t (id int PRIMARY KEY, v text);\nCREATE TABLE u (id int PRIMARY KEY, t_id int);\n',
       'migrations/0002.sql': [
@@ -272,13 +272,18 @@ describe('dbops lint --verify', () => {
         'ALTER TABLE u ADD CONSTRAINT u_t_fk FOREIGN KEY (t_id) REFERENCES t (id) NOT VALID;',
         'ALTER TABLE u VALIDATE CONSTRAINT u_t_fk;',
         'ALTER TABLE u VALIDATE CONSTRAINT u_t_fk;',
+        'CREATE VIEW tv AS SELECT id FROM t;',
+        'CREATE MATERIALIZED VIEW tmv AS SELECT id FROM tv;',
+        'DROP TABLE t CASCADE;',
         '',
       ].join('\n'),
     });
     const { statements } = await lintJson(dir, cluster().primary.url);
     const traced = statements.filter((s) => s.file === 'migrations/0002.sql');
     expect(traced.map((s) => [s.line, s.error, s.modelWasWrong, s.mismatches])).toEqual(traced.map((_, i) => [i + 1, null, false, []]));
-    expect(traced).toHaveLength(6);
+    expect(traced).toHaveLength(9);
+    // CASCADE drops the views reading the table, and the materialized view reading that view.
+    expect(traced[8].predicted).toContain('AccessExclusiveLock on tmv');
     expect(traced[2].predicted).toBe('ShareUpdateExclusiveLock on t, full scan, index build');
     expect(traced[4].predicted).toBe('ShareUpdateExclusiveLock on u, full scan; RowShareLock on t, full scan');
     expect(traced[5].predicted).toBe('ShareUpdateExclusiveLock on u');
