@@ -1,0 +1,12 @@
+CREATE TABLE parent (id int PRIMARY KEY);
+CREATE TABLE child (id int PRIMARY KEY, parent_id int CONSTRAINT child_parent_fk REFERENCES parent (id));
+ALTER TABLE child RENAME CONSTRAINT child_parent_fk TO kid_parent_fk;
+ALTER TABLE child DROP CONSTRAINT kid_parent_fk;
+CREATE SCHEMA s2;
+CREATE TABLE c3 (id int PRIMARY KEY, parent_id int REFERENCES parent (id), v varchar(10));
+ALTER TABLE c3 SET SCHEMA s2;
+ALTER TABLE s2.c3 DROP COLUMN parent_id;
+ALTER TABLE s2.c3 ALTER COLUMN v TYPE varchar(20);
+ALTER TABLE child ADD CONSTRAINT pos CHECK (id > 0) NOT VALID;
+ALTER TABLE child RENAME CONSTRAINT pos TO positive;
+ALTER TABLE child VALIDATE CONSTRAINT positive;
