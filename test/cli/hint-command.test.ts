@@ -16,7 +16,7 @@ describe('the dbops command named in hints', () => {
   });
 
   it('is plain `dbops` for a global install or npm link', async () => {
-    const env = { ...process.env, NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.npm_command;
     const r = await runCli(['lint', example], { env });
     expect(r.stdout).toMatch(/^ {2}docs: dbops lint --explain [a-z-]+$/m);
