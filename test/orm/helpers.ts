@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, runCli } from '../harness/cli';
 import { evaluateOrmMigration } from '../../src/orm/evaluate';
-import type { OrmTool } from '../../src/orm/types';
+import type { OrmTool, RecordedStatement } from '../../src/orm/types';
 
 export const ORM_FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'orm');
 
@@ -91,4 +91,10 @@ export function useRepoMigration(dir: string, file: string, lines: string[]): st
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   return full;
+}
+
+/** What a migration changes: its recorded statements without the catalog reads (SELECT, WITH) that hasTable/describeTable-style helpers send. */
+export async function changesRecordedBy(file: string): Promise<RecordedStatement[]> {
+  const recorded = await evaluateOrmMigration(file);
+  return recorded.statements.filter((s) => !/^(SELECT|WITH)\b/i.test(s.sql));
 }
