@@ -29,7 +29,7 @@ function inputAt(fc, arbitrary, seed, chunk) {
 async function worker() {
   const fc = require('fast-check');
   const { lintFuzzInput, lintJsonViolation } = require(path.join(ROOT, 'dist/src/testing/sql-fuzz'));
-  const { lintAndRender } = require(path.join(ROOT, 'dist/src/lint/run'));
+  const { lintToString } = require(path.join(ROOT, 'dist/src/lint/run'));
   const { lintSources } = require(path.join(ROOT, 'dist/src/lint/engine'));
   const arbitrary = lintFuzzInput(fc);
   const options = { pgVersion: 15, maxLockTimeoutMs: 5000 };
@@ -45,8 +45,8 @@ async function worker() {
       process.send({ start: i });
       let problem;
       try {
-        const outcome = await lintAndRender({ paths: ['-'], format: 'json', color: false, cwd: ROOT, options, readStdin: async () => input }, lintSources);
-        problem = lintJsonViolation(input, [...outcome.output].join(''), outcome.exitCode);
+        const outcome = await lintToString({ paths: ['-'], format: 'json', color: false, cwd: ROOT, options, readStdin: async () => input }, lintSources);
+        problem = lintJsonViolation(input, outcome.output, outcome.exitCode);
       } catch (err) {
         problem = `threw: ${err && err.stack ? err.stack.split('\n').slice(0, 3).join(' | ') : String(err)}`;
       }

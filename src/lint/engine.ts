@@ -16,29 +16,43 @@ export { analyzeOptionsOf, ruleMetas, unknownRuleIds } from './file-linter';
  * A big enough run without `observed` is spread over worker threads (src/lint/parallel.ts), with
  * the same findings in the same order.
  */
-export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects): Promise<LintReport> {
-  const linted: LintedFile[] = [];
-  const threads = observed ? 'off' : threadsFor(sources);
-  if (threads !== 'off') {
-    const { lintInParallel } = require('./parallel') as typeof import('./parallel');
-    linted.push(...(await lintInParallel(sources, options, { test: threads === 'test' })));
-  } else {
-    await loadParser();
-    const ctx = createContext(analyzeOptionsOf(options));
-    const linter = new FileLinter(options, observed);
-    for (const source of sources) linted.push(await linter.lint(source, ctx));
-  }
+export async function lintSources(sources: SqlSource[], options: LintOptions, observed?: ObservedEffects, sink?: ReportSink): Promise<LintReport> {
   const findings: Finding[] = [];
   const files: LintReport['files'] = [];
   let statements = 0;
-  for (const file of linted) {
-    for (const f of file.findings) findings.push(f);
+  const early = sink ? (batch: Finding[]) => sink.findings(batch) : undefined;
+  const done = async (file: LintedFile) => {
+    if (sink) {
+      if (file.findings.length > 0) sink.findings(file.findings);
+      await sink.fileDone(file.linted);
+    } else for (const f of file.findings) findings.push(f);
     if (file.linted) {
       files.push(file.linted);
       statements += file.linted.statements;
     }
+  };
+  const threads = observed ? 'off' : threadsFor(sources);
+  if (threads !== 'off') {
+    const { lintInParallel } = require('./parallel') as typeof import('./parallel');
+    await lintInParallel(sources, options, { test: threads === 'test' }, done);
+  } else {
+    await loadParser();
+    const ctx = createContext(analyzeOptionsOf(options));
+    const linter = new FileLinter(options, observed);
+    for (const source of sources) await done(await linter.lint(source, ctx, early));
   }
   return { findings, files, statements, rules: ruleMetas() };
+}
+
+/**
+ * Takes the findings as the run goes, in report order (the report then holds none): `dbops lint`
+ * writes them out at once, so a run's memory does not grow with its findings.
+ */
+export interface ReportSink {
+  /** Findings of the file being linted, in order of position, as soon as nothing can come before them. */
+  findings(batch: Finding[]): void;
+  /** The file is done (undefined for a file only analysed for context); its findings have all been given. */
+  fileDone(linted: LintedFile['linted']): Promise<void> | void;
 }
 
 /**

@@ -62,13 +62,18 @@ export class FileLinter {
     this.analyzeOptions = analyzeOptionsOf(options);
   }
 
-  /** The parser must be loaded (it is reloaded here only after a statement exhausted its stack). */
-  async lint(source: SqlSource, ctx: AnalysisContext): Promise<LintedFile> {
+  /**
+   * The parser must be loaded (it is reloaded here only after a statement exhausted its stack).
+   * With `early`, findings are handed over as soon as their order is final, and the result holds
+   * only what was left; without it, the result holds all of the file's findings.
+   */
+  async lint(source: SqlSource, ctx: AnalysisContext, early?: (findings: Finding[]) => void): Promise<LintedFile> {
     const { active, options, stats, observed } = this;
     // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
     // the file. Renames wait for the end of their file: a later statement of the file may reuse the
     // old name, which makes the rename half of a swap (see AnalysisContext.nameTaken).
-    const fileFindings: Finding[] = [];
+    let fileFindings: Finding[] = [];
+    const interned = fileInterner();
     const renames: Array<[ordinal: number, statement: AnalyzedTopLevelStatement]> = [];
     let ordinal = 0;
     let linted: LintedFile['linted'];
@@ -76,16 +81,23 @@ export class FileLinter {
       try {
         const seen = observed?.(file.path, at);
         if (!seen) {
-          for (const f of lintStatement(file, st, active, options, stats)) fileFindings.push(f);
+          for (const f of lintStatement(file, st, active, options, stats, interned)) fileFindings.push(f);
           return;
         }
         // The observation decides: the rules judge what the statement did on the scratch server.
         const nested = st.nested.map((n, i) => ({ ...n, effects: seen.effects.nested?.[i]?.effects ?? n.effects }));
         const unit = { ...st, analyzed: { ...st.analyzed, effects: seen.effects }, nested };
-        for (const f of lintStatement(file, unit, active, options, stats)) fileFindings.push({ ...f, verification: seen.verification });
+        for (const f of lintStatement(file, unit, active, options, stats, interned)) fileFindings.push({ ...f, verification: seen.verification });
       } catch (err) {
         fileFindings.push(problemFinding(file.path, { kind: 'limit', message: analysisFailure(err), position: st.statement.start }));
       }
+    };
+    // A statement's findings lie within it (its suppressions just before it), after every earlier
+    // statement's: they can go once it is linted, unless a deferred rename's findings must come first.
+    const release = () => {
+      if (!early || renames.length > 0 || fileFindings.length === 0) return;
+      early(fileFindings.sort(byOffset));
+      fileFindings = [];
     };
     await analyzeNextFile(source, ctx, this.analyzeOptions, {
       statement(file, st) {
@@ -93,9 +105,12 @@ export class FileLinter {
         if (file.applied) return;
         if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
         else lintOne(file, st, at);
+        release();
       },
       problem(file, problem) {
-        if (!file.applied) fileFindings.push(problemFinding(file.path, problem));
+        if (file.applied) return;
+        fileFindings.push(problemFinding(file.path, problem));
+        release();
       },
       fileDone(file, count) {
         if (file.applied) return;
@@ -103,9 +118,11 @@ export class FileLinter {
         linted = { path: file.path, statements: count };
       },
     });
-    return { findings: linted ? fileFindings.sort((a, b) => a.start.offset - b.start.offset) : [], linted };
+    return { findings: linted ? fileFindings.sort(byOffset) : [], linted };
   }
 }
+
+const byOffset = (a: Finding, b: Finding) => a.start.offset - b.start.offset;
 
 /** A statement PostgreSQL rejects (syntax-error), or one dbops could not analyse (analysis-error): nothing in it was checked. */
 function problemFinding(file: string, problem: SyntaxProblem): Finding {
@@ -126,15 +143,20 @@ function problemFinding(file: string, problem: SyntaxProblem): Finding {
 }
 
 /**
- * One copy of each explanation: rules build \`why\` and \`fix\` afresh for every finding, and the
- * same few texts repeated over 50,000 findings would hold tens of megabytes.
+ * One copy of each explanation within a file: rules build `why` and `fix` afresh for every
+ * finding, and a file's findings are held until the file is done (50,000 findings repeating the
+ * same few texts would hold tens of megabytes). Per file, because the report writes each file's
+ * findings when it ends: a run-wide table would only keep every distinct fix of the run alive.
  */
-const texts = new Map<string, string>();
-function interned(text: string): string {
-  const known = texts.get(text);
-  if (known !== undefined) return known;
-  if (texts.size < 10_000) texts.set(text, text);
-  return text;
+type Interner = (text: string) => string;
+function fileInterner(): Interner {
+  const texts = new Map<string, string>();
+  return (text) => {
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    if (texts.size < 10_000) texts.set(text, text);
+    return text;
+  };
 }
 
 const RENAMES: readonly ActionKind[] = ['rename-column', 'rename-table'];
@@ -150,7 +172,7 @@ const SUPPRESSION_MARKER = /dbops-ignore/i;
 /** Findings about work that grows with the table: with a stats file they say how long it holds the lock. */
 const HEAVY_CATEGORIES: ReadonlySet<Finding['category']> = new Set(['rewrite', 'scan', 'index-build']);
 
-function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined): Finding[] {
+function lintStatement(file: FileInAnalysis, st: AnalyzedTopLevelStatement, active: ActiveRule[], options: LintOptions, stats: StatsIndex | undefined, interned: Interner): Finding[] {
   const { statement } = st;
   const trivia = statement.leadingTrivia;
   // Most statements carry no suppression; skip the comment parsing for them.

@@ -34,7 +34,7 @@ const BEHIND_TAKE = CHUNK / 4;
 const LOOKAHEAD = 2 * CHUNK;
 
 /** test: the main thread lints the first half of the files and takes no work from the worker (DBOPS_LINT_THREADS=test). */
-export async function lintInParallel(sources: SqlSource[], options: LintOptions, mode: { test: boolean }): Promise<LintedFile[]> {
+export async function lintInParallel(sources: SqlSource[], options: LintOptions, mode: { test: boolean }, done: (file: LintedFile) => Promise<void>): Promise<void> {
   const count = sources.length;
   // Who lints each file (FREE until claimed), then the index of the file the main thread is at.
   const shared = new Int32Array(new SharedArrayBuffer(4 * (count + 1)));
@@ -72,7 +72,6 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
     const journal = new ContextJournal(ctx, false);
     const linter = new FileLinter(options);
     const dirty = new DirtyKeys();
-    const linted: LintedFile[] = [];
     /** Claims up to `most` of the files the worker has not claimed, from `from` on, up to the first one it has. */
     const take = (from: number, most: number): boolean => {
       let taken = 0;
@@ -101,15 +100,14 @@ export async function lintInParallel(sources: SqlSource[], options: LintOptions,
       if (result && !('failed' in result) && !dirty.touches(result.journal.reads)) {
         journal.replay(result.journal.calls);
         if (endsNewTables(sources[index], analyzeOptions)) ctx.treatAllAsExisting();
-        linted.push(result.linted);
+        await done(result.linted);
       } else {
         if (result && !('failed' in result)) dirty.add(result.journal.writes);
-        linted.push(await linter.lint(sources[index], ctx));
+        await done(await linter.lint(sources[index], ctx));
         dirty.add(journal.take().writes);
       }
       if (endsNewTables(sources[index], analyzeOptions)) dirty.clearNewTables();
     }
-    return linted;
   } finally {
     // Nothing left to claim, and a worker waiting for the main thread wakes up to see it.
     for (let i = 0; i < count; i++) Atomics.compareExchange(shared, i, FREE, MAIN);

@@ -6,11 +6,13 @@ import { packageInfo } from '../util/package';
 import { parseSize } from '../util/size';
 import { collectInputs, type GeneratedSql } from './inputs';
 import { pointAtMigrationFile } from './generated-positions';
-import type { FindingVerification, LintOptions, LintReport, ObservedEffects, SeveritySetting, SqlSource, VerificationReport } from './types';
-import { lintExitCode, orderFindings, type LintRun } from '../output/lint/model';
+import type { Finding, FindingVerification, LintOptions, LintReport, ObservedEffects, SeveritySetting, SqlSource, VerificationReport } from './types';
+import { allRules, FindingTally, orderFindings, type LintRun } from '../output/lint/model';
+import { joinChunks, type ReportChunk } from '../output/spool';
+import type { ReportSink } from './engine';
 import { canonicalFormat, type LintFormat } from '../output/formats';
 import { ORM_TOOLS, type OrmTool } from '../orm/types';
-import { renderLintChunks, wantsColor } from '../output/lint/index';
+import { lintWriter, wantsColor } from '../output/lint/index';
 import { explainRule, listRules } from './rule-help';
 import { prefetchParser } from './parser-prefetch';
 import type { VerifiedStatement, VerifyResult } from '../verify/verify';
@@ -53,13 +55,12 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
       'e.g. dbops lint db/migrations/ (or set migrations.dir in dbops.config.json)',
     );
   }
-  const outcome = await lintAndRender(
+  const stdout = new BlockWriter(process.stdout);
+  return lintAndRender(
     { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded), verify: flags.verify },
     lintSources,
+    { write: (chunk) => stdout.write(chunk), drain: () => stdout.drain(), warn: (message) => process.stderr.write(`warning: ${message}\n`) },
   );
-  for (const warning of outcome.warnings) process.stderr.write(`warning: ${warning}\n`);
-  await writeChunks(outcome.output);
-  return outcome.exitCode;
 }
 
 /**
@@ -75,7 +76,7 @@ function defaultPaths(loaded: LoadedConfig): string[] {
 }
 
 /** The lint engine's entry point (src/lint/engine.ts), passed in so this module stays testable and light. */
-export type LintEngine = (sources: SqlSource[], options: LintOptions, observed?: ObservedEffects) => Promise<LintReport>;
+export type LintEngine = (sources: SqlSource[], options: LintOptions, observed?: ObservedEffects, sink?: ReportSink) => Promise<LintReport>;
 
 export interface LintRequest {
   paths: string[];
@@ -91,50 +92,100 @@ export interface LintRequest {
   verify?: string;
 }
 
-export interface LintOutcome {
-  /** The rendered report in pieces, made as they are read (see renderLintChunks); read it once. */
-  output: Iterable<string>;
-  warnings: string[];
-  exitCode: number;
-}
-
-/** Reads the inputs, lints them with the engine, orders the findings (input problems first) and renders them. */
-export async function lintAndRender(request: LintRequest, engine: LintEngine): Promise<LintOutcome> {
-  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
-  const report = request.verify === undefined ? await engine(inputs.sources, request.options) : await verifiedLint(inputs.sources, request.options, request.verify, engine);
-  const files = report.files.map((f) => f.path);
-  // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
-  const findings = orderFindings([...inputs.problems, ...report.findings], [...inputs.problems.map((p) => p.file), ...files]).map((f) => {
-    const generated: GeneratedSql | undefined = inputs.generated.get(f.file);
-    return generated ? pointAtMigrationFile(f, generated) : f;
-  });
-  const run: LintRun = {
-    report: { ...report, findings },
-    // Code frames show the migration file as written, not the SQL recorded from it.
-    sources: new Map(inputs.sources.map((s) => [s.path, inputs.generated.get(s.path)?.fileText ?? s.text])),
-    pgVersion: request.options.pgVersion,
-    tool: toolInfo(),
-    docsRoot: packageInfo().root,
-  };
-  return { output: renderLintChunks(request.format, run, { color: request.color }), warnings: inputs.warnings, exitCode: lintExitCode(findings) };
+/** Where a lint run's report and warnings go. */
+export interface LintOutput {
+  /** A piece of the report. */
+  write(chunk: ReportChunk): void;
+  /** Called between files: a reader that fell behind is waited for here. */
+  drain?(): Promise<void>;
+  /** One warning about the inputs, before the report starts. */
+  warn(message: string): void;
 }
 
 /**
- * Writes rendered pieces to stdout in blocks of about 64 KB, waiting whenever the reader falls
- * behind: a pipe does not block the writer, and without the wait a big report piles up in memory.
+ * Reads the inputs, lints them with the engine and writes the report as the run goes: input
+ * problems first, then each file's findings in order of position, each as soon as nothing can
+ * come before it. No finding is kept (formats whose document starts with the summary spool them),
+ * so memory does not grow with the findings. Returns the exit code.
  */
-async function writeChunks(chunks: Iterable<string>): Promise<void> {
-  let pending = '';
-  const flush = async () => {
-    const drained = process.stdout.write(pending);
-    pending = '';
-    if (!drained) await new Promise((resolve) => process.stdout.once('drain', resolve));
+export async function lintAndRender(request: LintRequest, engine: LintEngine, out: LintOutput): Promise<number> {
+  const inputs = await collectInputs({ paths: request.paths, since: request.since, cwd: request.cwd, readStdin: request.readStdin, migrationTool: request.migrationTool });
+  for (const warning of inputs.warnings) out.warn(warning);
+  // Code frames show the migration file as written, not the SQL recorded from it.
+  const sources = new Map(inputs.sources.map((s) => [s.path, inputs.generated.get(s.path)?.fileText ?? s.text]));
+  const { ruleMetas } = require('./engine') as typeof import('./engine');
+  const writer = lintWriter(request.format, { rules: allRules({ rules: ruleMetas() }), sourceOf: (file) => sources.get(file) }, { color: request.color });
+  const tally = new FindingTally();
+  // Ordered on the SQL, then moved to the migration file's lines: findings keep the order the tool sends the statements in.
+  const emit = (findings: Finding[], order: string[]) => {
+    for (const finding of orderFindings(findings, order)) {
+      const generated: GeneratedSql | undefined = inputs.generated.get(finding.file);
+      const f = generated ? pointAtMigrationFile(finding, generated) : finding;
+      tally.add(f);
+      for (const chunk of writer.finding(f)) out.write(chunk);
+    }
   };
-  for (const chunk of chunks) {
-    pending += chunk;
-    if (pending.length >= 65536) await flush();
+  const unlinked = inputs.problems.filter((p) => !sources.has(p.file));
+  emit(unlinked, unlinked.map((p) => p.file));
+  // A linted file that also has an input problem (rare) is written whole when it is done, the two merged in order.
+  const withProblems = new Map<string, Finding[]>();
+  for (const p of inputs.problems) if (sources.has(p.file)) withProblems.set(p.file, [...(withProblems.get(p.file) ?? []), p]);
+  const sink: ReportSink = {
+    findings(batch) {
+      const held = withProblems.get(batch[0].file);
+      if (held) held.push(...batch);
+      else emit(batch, []);
+    },
+    async fileDone(linted) {
+      const held = linted && withProblems.get(linted.path);
+      if (held) emit(held, [linted.path]);
+      await out.drain?.();
+    },
+  };
+  const report = request.verify === undefined ? await engine(inputs.sources, request.options, undefined, sink) : await verifiedLint(inputs.sources, request.options, request.verify, engine, sink);
+  const run: LintRun = { report, sources, pgVersion: request.options.pgVersion, tool: toolInfo(), docsRoot: packageInfo().root };
+  for (const chunk of writer.end(run, tally)) out.write(chunk);
+  await out.drain?.();
+  return tally.exitCode;
+}
+
+/** lintAndRender with the report as one string (for tests and benchmarks: it holds the whole report). */
+export async function lintToString(request: LintRequest, engine: LintEngine): Promise<{ output: string; warnings: string[]; exitCode: number }> {
+  const chunks: ReportChunk[] = [];
+  const warnings: string[] = [];
+  const exitCode = await lintAndRender(request, engine, { write: (chunk) => void chunks.push(chunk), warn: (message) => void warnings.push(message) });
+  return { output: joinChunks(chunks), warnings, exitCode };
+}
+
+/**
+ * Writes to a stream in blocks of about 64 KB. A pipe does not block the writer: drain() waits
+ * until the reader has caught up, so a report does not pile up in memory ahead of a slow reader.
+ */
+class BlockWriter {
+  private pending = '';
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  write(chunk: ReportChunk): void {
+    if (typeof chunk !== 'string') {
+      this.flush();
+      this.stream.write(chunk);
+      return;
+    }
+    this.pending += chunk;
+    if (this.pending.length >= 65536) this.flush();
   }
-  if (pending !== '') await flush();
+
+  async drain(): Promise<void> {
+    this.flush();
+    if (this.stream.writableNeedDrain) await new Promise((resolve) => this.stream.once('drain', resolve));
+  }
+
+  private flush(): void {
+    if (this.pending === '') return;
+    this.stream.write(this.pending);
+    this.pending = '';
+  }
 }
 
 function verificationOf(v: VerifiedStatement): FindingVerification {
@@ -161,7 +212,7 @@ export function verificationReportOf(result: VerifyResult): VerificationReport {
 }
 
 /** Lints what the scratch server observed instead of what the model predicted (see src/verify/). */
-export async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine): Promise<LintReport> {
+export async function verifiedLint(sources: SqlSource[], options: LintOptions, target: string, engine: LintEngine, sink?: ReportSink): Promise<LintReport> {
   const { verifySources } = require('../verify/verify') as typeof import('../verify/verify');
   const { analyzeOptionsOf } = require('./engine') as typeof import('./engine');
   const result = await verifySources({ target, sources, options: analyzeOptionsOf(options) });
@@ -169,7 +220,7 @@ export async function verifiedLint(sources: SqlSource[], options: LintOptions, t
   const report = await engine(sources, options, (file, ordinal) => {
     const v = byStatement.get(`${file}\0${ordinal}`);
     return v && !v.error && v.traced !== 'not-run' ? { effects: v.corrected, verification: verificationOf(v) } : undefined;
-  });
+  }, sink);
   return { ...report, verification: verificationReportOf(result) };
 }
 

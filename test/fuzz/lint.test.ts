@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { lintSources } from '../../src/lint/engine';
-import { lintAndRender } from '../../src/lint/run';
+import { lintToString } from '../../src/lint/run';
 import { lintFuzzInput, lintJsonViolation } from '../../src/testing/sql-fuzz';
 import { runCli } from '../harness/cli';
 import { useTempTrees } from '../harness/temp-tree';
@@ -15,8 +15,7 @@ import { useTempTrees } from '../harness/temp-tree';
 const options = { pgVersion: 15, maxLockTimeoutMs: 5000 };
 
 async function lintBytes(input: Buffer): Promise<{ output: string; exitCode: number }> {
-  const outcome = await lintAndRender({ paths: ['-'], format: 'json', color: false, cwd: '/', options, readStdin: async () => input }, lintSources);
-  return { output: [...outcome.output].join(''), exitCode: outcome.exitCode };
+  return lintToString({ paths: ['-'], format: 'json', color: false, cwd: '/', options, readStdin: async () => input }, lintSources);
 }
 
 describe('lint fuzz', () => {

@@ -1,15 +1,24 @@
 import type { Finding } from '../../lint/types';
-import { findingText, summarize, type LintRun } from './model';
+import { findingText, summarize, writeRun, type LintRun, type LintWriter } from './model';
+import { joinChunks } from '../spool';
 
 /**
  * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
  * diff (`::error file=…,line=…::message`), followed by a plain summary line for the log.
  */
 export function renderGithub(run: LintRun): string {
-  const lines = run.report.findings.map(annotation);
-  const s = summarize(run);
-  lines.push(`dbops lint: ${s.errors} error(s), ${s.warnings} warning(s) in ${s.files} file(s), ${s.statements} statement(s)`);
-  return lines.join('\n') + '\n';
+  return joinChunks(writeRun(githubWriter(), run));
+}
+
+/** renderGithub finding by finding, each annotation written at once. */
+export function githubWriter(): LintWriter {
+  return {
+    finding: (f) => [`${annotation(f)}\n`],
+    end(run, tally) {
+      const s = summarize(run, tally);
+      return [`dbops lint: ${s.errors} error(s), ${s.warnings} warning(s) in ${s.files} file(s), ${s.statements} statement(s)\n`];
+    },
+  };
 }
 
 function annotation(f: Finding): string {

@@ -1,30 +1,30 @@
-import type { LintRun } from './model';
+import { collectingWriter, startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import type { LintFormat } from '../formats';
+import { joinChunks } from '../spool';
 
 /** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
-  return [...renderLintChunks(format, run, options)].join('');
+  return joinChunks(writeRun(lintWriter(format, startOf(run), options), run));
 }
 
 /**
- * The same text in pieces, to be written as they come: a run with 50,000 findings makes tens of
- * megabytes of output, which must not exist as one string (pretty and json, the formats big runs
- * use, render finding by finding; the others in one piece).
+ * The writer of a format, to be fed findings as a run produces them (src/lint/run.ts): text, json
+ * and github write (or spool) each finding at once; sarif, gitlab and markdown need them all first.
  */
-export function renderLintChunks(format: LintFormat, run: LintRun, options: { color: boolean }): Iterable<string> {
+export function lintWriter(format: LintFormat, start: LintWriterStart, options: { color: boolean }): LintWriter {
   switch (format) {
     case 'text':
-      return (require('./text') as typeof import('./text')).renderTextChunks(run, options);
+      return (require('./text') as typeof import('./text')).textWriter(start, options);
     case 'json':
-      return (require('./json') as typeof import('./json')).renderJsonChunks(run);
-    case 'sarif':
-      return [(require('./sarif') as typeof import('./sarif')).renderSarif(run)];
+      return (require('./json') as typeof import('./json')).jsonWriter(start);
     case 'github':
-      return [(require('./github') as typeof import('./github')).renderGithub(run)];
+      return (require('./github') as typeof import('./github')).githubWriter();
+    case 'sarif':
+      return collectingWriter((require('./sarif') as typeof import('./sarif')).renderSarif);
     case 'gitlab':
-      return [(require('./gitlab') as typeof import('./gitlab')).renderGitlab(run)];
+      return collectingWriter((require('./gitlab') as typeof import('./gitlab')).renderGitlab);
     case 'markdown':
-      return [(require('./markdown') as typeof import('./markdown')).renderMarkdown(run)];
+      return collectingWriter((require('./markdown') as typeof import('./markdown')).renderMarkdown);
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../core/exit-codes';
 import type { Finding, LintReport, RuleMeta } from '../../lint/types';
+import type { ReportChunk } from '../spool';
 
 /** Everything an output format needs: the engine's report (plus input problems) and the texts for code frames. */
 export interface LintRun {
@@ -28,34 +29,122 @@ export interface LintSummary {
 }
 
 /**
- * 0 nothing at error level; 1 error-level findings; 2 when something could not be linted at all
- * (SQL that does not parse, a missing, binary or unreadable file), even if other files had findings.
+ * What the summary needs of a run's findings, counted as they pass: a run's report is written
+ * while it is linted, and its findings are not kept (see src/lint/run.ts).
  */
-export function lintExitCode(findings: readonly Finding[]): number {
-  if (findings.some((f) => f.category === 'syntax' || f.category === 'input')) return EXIT.usage;
-  return findings.some((f) => f.severity === 'error') ? EXIT.findings : EXIT.ok;
+export class FindingTally {
+  errors = 0;
+  warnings = 0;
+  /** Something could not be linted at all: SQL that does not parse, a file that cannot be read. */
+  blocked = false;
+  private readonly byFile = new Map<string, { errors: number; warnings: number }>();
+  /** Files with an input finding, in the order they came (those not linted are listed after the linted ones). */
+  readonly inputFiles = new Set<string>();
+
+  add(f: Finding): void {
+    let counts = this.byFile.get(f.file);
+    if (!counts) this.byFile.set(f.file, (counts = { errors: 0, warnings: 0 }));
+    if (f.severity === 'error') {
+      this.errors++;
+      counts.errors++;
+    } else {
+      this.warnings++;
+      counts.warnings++;
+    }
+    if (f.category === 'syntax' || f.category === 'input') this.blocked = true;
+    if (f.category === 'input') this.inputFiles.add(f.file);
+  }
+
+  /** A file's errors and warnings. */
+  countsOf(file: string): { errors: number; warnings: number } {
+    return this.byFile.get(file) ?? { errors: 0, warnings: 0 };
+  }
+
+  get filesWithFindings(): number {
+    return this.byFile.size;
+  }
+
+  /**
+   * 0 nothing at error level; 1 error-level findings; 2 when something could not be linted at all
+   * (SQL that does not parse, a missing, binary or unreadable file), even if other files had findings.
+   */
+  get exitCode(): number {
+    if (this.blocked) return EXIT.usage;
+    return this.errors > 0 ? EXIT.findings : EXIT.ok;
+  }
+}
+
+export function tallyOf(findings: Iterable<Finding>): FindingTally {
+  const tally = new FindingTally();
+  for (const f of findings) tally.add(f);
+  return tally;
 }
 
 /**
  * Every file of the run in reading order: the linted ones with their statement counts, then the
  * inputs that could not be linted (they have an input finding and no statements).
  */
-export function runFiles(run: LintRun): Array<{ path: string; statements: number; linted: boolean }> {
+export function runFiles(run: LintRun, tally: FindingTally = tallyOf(run.report.findings)): Array<{ path: string; statements: number; linted: boolean }> {
   const listed = new Set(run.report.files.map((f) => f.path));
-  const notLinted = new Set(run.report.findings.filter((f) => f.category === 'input' && !listed.has(f.file)).map((f) => f.file));
-  return [...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })), ...[...notLinted].map((path) => ({ path, statements: 0, linted: false }))];
+  const notLinted = [...tally.inputFiles].filter((file) => !listed.has(file));
+  return [...run.report.files.map((f) => ({ path: f.path, statements: f.statements, linted: true })), ...notLinted.map((path) => ({ path, statements: 0, linted: false }))];
 }
 
-export function summarize(run: LintRun): LintSummary {
-  const { findings } = run.report;
+export function summarize(run: LintRun, tally: FindingTally = tallyOf(run.report.findings)): LintSummary {
   return {
-    files: runFiles(run).length,
+    files: runFiles(run, tally).length,
     filesLinted: run.report.files.length,
-    filesWithFindings: new Set(findings.map((f) => f.file)).size,
+    filesWithFindings: tally.filesWithFindings,
     statements: run.report.statements,
-    errors: findings.filter((f) => f.severity === 'error').length,
-    warnings: findings.filter((f) => f.severity === 'warning').length,
-    exitCode: lintExitCode(findings),
+    errors: tally.errors,
+    warnings: tally.warnings,
+    exitCode: tally.exitCode,
+  };
+}
+
+/**
+ * An output format fed one finding at a time, in report order: it gives what it can write at once
+ * and the rest when the run is over (a summary, or the whole document for the formats that need
+ * every finding first). `end` gets the run without its findings, and their tally.
+ */
+export interface LintWriter {
+  finding(f: Finding): Iterable<ReportChunk>;
+  end(run: LintRun, tally: FindingTally): Iterable<ReportChunk>;
+}
+
+
+/** What a writer knows before the first finding: the rules (for docs links) and the text of each file (for code frames). */
+export interface LintWriterStart {
+  rules: readonly RuleDescriptor[];
+  sourceOf(file: string): string | undefined;
+}
+
+/** A whole run through a writer: the findings it holds, then its end. */
+export function* writeRun(writer: LintWriter, run: LintRun): Generator<ReportChunk> {
+  for (const f of run.report.findings) yield* writer.finding(f);
+  yield* writer.end(run, tallyOf(run.report.findings));
+}
+
+/** The start of a writer for a run that is already complete. */
+export function startOf(run: LintRun): LintWriterStart {
+  return { rules: allRules(run.report), sourceOf: (file) => run.sources.get(file) };
+}
+
+/**
+ * A writer for the formats that need every finding before they write anything: SARIF and the
+ * GitLab report (fingerprints count repeats over the whole run) and the PR comment (grouped by
+ * severity). They hold the run's findings; text, json and github do not.
+ */
+export function collectingWriter(render: (run: LintRun) => string): LintWriter {
+  const findings: Finding[] = [];
+  return {
+    finding(f) {
+      findings.push(f);
+      return [];
+    },
+    end(run) {
+      return [render({ ...run, report: { ...run.report, findings } })];
+    },
   };
 }
 
@@ -82,7 +171,7 @@ export const BUILT_IN_RULES: RuleDescriptor[] = [
 ];
 
 /** The engine's rules plus the built-in ones it does not list, each once. */
-export function allRules(report: LintReport): RuleDescriptor[] {
+export function allRules(report: Pick<LintReport, 'rules'>): RuleDescriptor[] {
   const known = new Set(report.rules.map((r) => r.id));
   return [...report.rules, ...BUILT_IN_RULES.filter((r) => !known.has(r.id))];
 }

@@ -1,30 +1,37 @@
 import kleur from 'kleur';
 import { SourceText } from '../../sql/source-text';
 import type { Finding, VerificationReport } from '../../lint/types';
-import { summarize, type LintRun } from './model';
+import { startOf, summarize, writeRun, type FindingTally, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import { dbopsCommand } from '../../core/dbops-command';
+import { joinChunks } from '../spool';
 
 /**
  * For people: `file:line:col`, the rule and severity, the message, a code frame of the
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
 export function renderText(run: LintRun, options: { color: boolean }): string {
-  return [...renderTextChunks(run, options)].join('');
+  return joinChunks(writeRun(textWriter(startOf(run), options), run));
 }
 
-/** renderText finding by finding. */
-export function* renderTextChunks(run: LintRun, options: { color: boolean }): Generator<string> {
+/** renderText finding by finding, each written at once; the summary line at the end. */
+export function textWriter(start: LintWriterStart, options: { color: boolean }): LintWriter {
   kleur.enabled = options.color;
-  const texts = new Map<string, SourceText>();
+  // Findings come file by file: only the current file's text is held for code frames.
+  let current: { file: string; source: SourceText | undefined } | undefined;
   const sourceOf = (file: string) => {
-    const text = run.sources.get(file);
-    if (text === undefined) return undefined;
-    if (!texts.has(file)) texts.set(file, new SourceText(text));
-    return texts.get(file);
+    if (current?.file !== file) {
+      const text = start.sourceOf(file);
+      current = { file, source: text === undefined ? undefined : new SourceText(text) };
+    }
+    return current.source;
   };
-  for (const f of run.report.findings) yield `${renderFinding(f, sourceOf(f.file))}\n\n`;
-  if (run.report.verification) yield `${renderVerification(run.report.verification)}\n\n`;
-  yield `${summaryLine(run)}\n`;
+  return {
+    finding: (f) => [`${renderFinding(f, sourceOf(f.file))}\n\n`],
+    *end(run, tally) {
+      if (run.report.verification) yield `${renderVerification(run.report.verification)}\n\n`;
+      yield `${summaryLine(run, tally)}\n`;
+    },
+  };
 }
 
 function renderFinding(f: Finding, source: SourceText | undefined): string {
@@ -109,8 +116,8 @@ function codeFrame(f: Finding, source: SourceText): string[] {
  * One line: the counts, how many of the files they are in, and what was checked. Files that could
  * not be read count among the files (each has its input-error) but not among those checked.
  */
-function summaryLine(run: LintRun): string {
-  const s = summarize(run);
+function summaryLine(run: LintRun, tally: FindingTally): string {
+  const s = summarize(run, tally);
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const notLinted = s.files - s.filesLinted;
   const checked = notLinted === 0 ? plural(s.statements, 'statement') : `${plural(notLinted, 'file')} could not be read; ${plural(s.statements, 'statement')} in ${plural(s.filesLinted, 'file')}`;
