@@ -51,7 +51,10 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
 export interface ReportSink {
   /** Findings of the file being linted, in order of position, as soon as nothing can come before them. */
   findings(batch: Finding[]): void;
-  /** The file is done (undefined for a file only analysed for context); its findings have all been given. */
+  /**
+   * The file is done (undefined for a file only analysed for context); its findings have all been
+   * given. Called once per source, in order; the engine does not read that source's text again.
+   */
   fileDone(linted: LintedFile['linted']): Promise<void> | void;
 }
 

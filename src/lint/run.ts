@@ -130,6 +130,7 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine, ou
   // A linted file that also has an input problem (rare) is written whole when it is done, the two merged in order.
   const withProblems = new Map<string, Finding[]>();
   for (const p of inputs.problems) if (sources.has(p.file)) withProblems.set(p.file, [...(withProblems.get(p.file) ?? []), p]);
+  let done = 0;
   const sink: ReportSink = {
     findings(batch) {
       const held = withProblems.get(batch[0].file);
@@ -139,6 +140,10 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine, ou
     async fileDone(linted) {
       const held = linted && withProblems.get(linted.path);
       if (held) emit(held, [linted.path]);
+      // Its findings are out: its text is needed no more, so memory stays flat in the number of files.
+      const source = inputs.sources[done];
+      inputs.sources[done++] = { ...source, text: '' };
+      sources.delete(source.path);
       await out.drain?.();
     },
   };

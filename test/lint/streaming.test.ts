@@ -33,6 +33,7 @@ describe('lint report written as the run goes', () => {
     const chunks: ReportChunk[] = [];
     const handed: Array<WeakRef<object>> = [];
     let alive = -1;
+    let textsKept = -1;
     const engine: LintEngine = async (sources, opts, observed, sink) => {
       const report = await lintSources(sources, opts, observed, {
         findings(batch) {
@@ -46,13 +47,14 @@ describe('lint report written as the run goes', () => {
       await new Promise((resolve) => setImmediate(resolve));
       gc();
       alive = handed.filter((f) => f.deref() !== undefined).length;
+      textsKept = sources.filter((source) => source.text !== '').length;
       return report;
     };
     const exitCode = await lintAndRender({ paths: [`${dir}/db`], format, color: false, cwd: dir, options }, engine, {
       write: (chunk) => void chunks.push(chunk),
       warn: () => undefined,
     });
-    return { exitCode, handed: handed.length, alive, output: joinChunks(chunks) };
+    return { exitCode, handed: handed.length, alive, textsKept, output: joinChunks(chunks) };
   }
 
   for (const format of ['text', 'json', 'github', 'sarif'] as LintFormat[]) {
@@ -62,6 +64,8 @@ describe('lint report written as the run goes', () => {
       expect(run.handed).toBeGreaterThanOrEqual(2 * FILES);
       // SARIF needs every finding before it writes: it is the one format here that holds them.
       expect(run.alive).toBe(format === 'sarif' ? run.handed : 0);
+      // Each file's text is let go once its findings are out.
+      expect(run.textsKept).toBe(0);
     });
   }
 
