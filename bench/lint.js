@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Benchmarks `dbops lint` (needs `npm run build`):
 //   node bench/lint.js [--files 200] [--per-file 52] [--runs 21] [--corpus-runs 11] [--no-squawk]
+//   node bench/lint.js --memory [--memory-files 200,800,3200]
 // 1. generates a corpus of realistic migrations (deterministic) under .tmp/bench-lint/,
 // 2. lints it in-process with the engine (statements/s, wall),
 // 3. lints it through the CLI (wall, statements/s; CPU time of the child too, on Linux), and
@@ -9,6 +10,10 @@
 // 5. if squawk's native binary can be had from npm (squawk-cli ships it in a platform package,
 //    no install script), runs it on the same files and prints the ratios. It is installed into
 //    .tmp/squawk, never as a project dependency. SQUAWK_BIN=/path/to/squawk uses another one.
+// --memory instead lints corpora of growing size (--per-file statements per file) and prints, for
+//    each, the live heap at the end of the lint (after a full GC, in-process through lintAndRender,
+//    json format) and the CLI's peak RSS (GNU time, when /usr/bin/time exists): the live heap should
+//    not grow with the files; peak RSS also follows V8's heap sizing.
 const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -206,8 +211,43 @@ function findSquawk() {
 
 // --- main -------------------------------------------------------------------------------------
 
+/** Live heap after a full GC once the engine is done with the last file (run with --expose-gc). */
+async function liveHeapWorker(dir) {
+  const { lintAndRender } = require(path.join(ROOT, 'dist/src/lint/run'));
+  const { lintSources } = require(path.join(ROOT, 'dist/src/lint/engine'));
+  let liveBytes = 0;
+  const engine = async (sources, options, observed, sink) => {
+    const report = await lintSources(sources, options, observed, sink);
+    global.gc();
+    liveBytes = process.memoryUsage().heapUsed;
+    return report;
+  };
+  await lintAndRender({ paths: [dir], format: 'json', color: false, cwd: ROOT, options: { pgVersion: 15, maxLockTimeoutMs: 5000 } }, engine, { write() {}, warn() {} });
+  process.stdout.write(JSON.stringify({ liveBytes }));
+}
+
+function memoryScaling(perFile) {
+  const listed = process.argv.indexOf('--memory-files');
+  const sizes = listed >= 0 ? process.argv[listed + 1].split(',').map(Number) : [200, 800, 3200];
+  const dbops = path.join(ROOT, 'bin', 'run.js');
+  const gnuTime = fs.existsSync('/usr/bin/time');
+  console.log(`memory: corpora of ${sizes.join(', ')} files × ${perFile} statements; node ${process.version}`);
+  for (const files of sizes) {
+    const dir = generateCorpus(files, perFile);
+    const live = JSON.parse(timeRun(process.execPath, ['--expose-gc', __filename, '--heap-worker', dir]).stdout).liveBytes;
+    let rss = 'n/a (no /usr/bin/time)';
+    if (gnuTime) {
+      const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, dbops, 'lint', dir, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      rss = `${(Number(r.stderr.trim().split('\n').pop()) / 1024).toFixed(0)} MB`;
+    }
+    console.log(`  ${String(files).padStart(5)} files: live heap at the end of the lint ${(live / 1e6).toFixed(1)} MB; CLI peak RSS ${rss}`);
+  }
+}
+
 async function main() {
   if (process.argv[2] === '--worker') return inProcessWorker(process.argv[3], process.argv[4] === 'liftoff');
+  if (process.argv[2] === '--heap-worker') return liveHeapWorker(process.argv[3]);
+  if (process.argv.includes('--memory')) return memoryScaling(arg('per-file', 52));
   const files = arg('files', 200);
   const perFile = arg('per-file', 52);
   const runs = arg('runs', 21);
