@@ -1,4 +1,9 @@
 #!/usr/bin/env node
+// A reader that goes away (`dbops lint | head`) closes the pipe: the rest of the output is
+// dropped and the command still ends with its own exit code, instead of a crash on EPIPE.
+process.stdout.on('error', (err) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 const argv = process.argv.slice(2);
 // `dbops lint` runs from one bundled file when the build made it (src/cli/lint-bundle.ts);
 // everything else, and a lint the bundle hands on, runs main.ts.

@@ -183,7 +183,15 @@ class BlockWriter {
 
   async drain(): Promise<void> {
     this.flush();
-    if (this.stream.writableNeedDrain) await new Promise((resolve) => this.stream.once('drain', resolve));
+    if (!this.stream.writableNeedDrain || this.stream.destroyed) return;
+    // A reader that went away (EPIPE, see bin/run.js) never drains: the stream closes instead.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done).off('close', done);
+        resolve();
+      };
+      this.stream.once('drain', done).once('close', done);
+    });
   }
 
   private flush(): void {
