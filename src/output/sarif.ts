@@ -47,6 +47,11 @@ export function sarifLocation(file: string, region: SarifLocation['physicalLocat
 
 /** The whole log, one run, as printed: indented, with a final newline. */
 export function renderSarifLog(tool: SarifTool, rules: SarifRule[], results: SarifResult[], properties?: Record<string, unknown>): string {
+  return printSarifLog(tool, rules, results, properties);
+}
+
+/** The same with anything in the results' place (a writer that spools the results prints a marker there). */
+export function printSarifLog(tool: SarifTool, rules: SarifRule[], results: unknown, properties?: Record<string, unknown>): string {
   const driver = {
     name: tool.name,
     version: tool.version,

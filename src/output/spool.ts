@@ -97,3 +97,50 @@ export class Spool {
   }
 }
 
+
+/** Stands for the spooled array in the printed document (a string no item can produce: it holds NUL). */
+const ARRAY_HERE = '\u0000dbops spooled array\u0000';
+
+/**
+ * The one long array of a JSON document printed as JSON.stringify(document, null, 2), written item
+ * by item: each item goes to a spool as it comes, printed at the array's depth (`depth` levels of
+ * two spaces), and the document around it is printed once at the end.
+ */
+export class SpooledJsonArray {
+  private readonly spool: Spool;
+  private count = 0;
+  private readonly pad: string;
+
+  constructor(
+    private readonly depth: number,
+    inMemoryCharacters?: number,
+  ) {
+    this.pad = '  '.repeat(depth);
+    this.spool = new Spool(inMemoryCharacters);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  add(item: unknown): void {
+    // Split at \n only: a regular expression's ^ would also match after a raw U+2028 inside a string.
+    this.spool.add(`${this.count > 0 ? ',\n' : ''}${this.pad}${JSON.stringify(item, null, 2).split('\n').join(`\n${this.pad}`)}`);
+    this.count++;
+  }
+
+  /** The document, `print` given the array's place: it prints the whole document with that value where the array goes. */
+  *document(print: (array: unknown) => string): Generator<ReportChunk> {
+    if (this.count === 0) {
+      yield print([]);
+      return;
+    }
+    const [before, after] = print(ARRAY_HERE).split(JSON.stringify(ARRAY_HERE));
+    const closing = '  '.repeat(this.depth - 1);
+    const line = before.slice(before.lastIndexOf('\n') + 1);
+    if (line.length - line.trimStart().length !== closing.length) throw new Error(`the spooled array is not at depth ${this.depth}, where its items were printed`);
+    yield `${before}[\n`;
+    yield* this.spool.read();
+    yield `\n${closing}]${after}`;
+  }
+}

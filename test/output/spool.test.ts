@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { joinChunks, Spool } from '../../src/output/spool';
+import { joinChunks, Spool, SpooledJsonArray } from '../../src/output/spool';
 
 /** Temporary files of this process's spools still open (they are unlinked at once: /proc shows them "(deleted)"). */
 function openSpoolFiles(): number {
@@ -39,5 +39,24 @@ describe('Spool', () => {
     spool.add('x'.repeat(100));
     expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('dbops-report-'))).toEqual([]);
     expect(joinChunks(spool.read())).toBe('x'.repeat(100));
+  });
+});
+
+describe('SpooledJsonArray', () => {
+  const document = (items: unknown[]) => ({ schemaVersion: 1, runs: [{ results: items, after: true }] });
+
+  it('prints what JSON.stringify(document, null, 2) prints, items spooled one by one, past the memory limit too', () => {
+    for (const items of [[], [{ a: 1 }], Array.from({ length: 3000 }, (_, i) => ({ i, text: `line\nbreak € ${i}`, nested: { list: [i, 'x'] } }))]) {
+      const array = new SpooledJsonArray(4, 1000);
+      for (const item of items) array.add(item);
+      const printed = joinChunks(array.document((placed) => JSON.stringify(document(placed as unknown[]), null, 2) + '\n'));
+      expect(printed).toBe(JSON.stringify(document(items), null, 2) + '\n');
+    }
+  });
+
+  it('refuses a document whose array is not at the depth its items were printed at', () => {
+    const array = new SpooledJsonArray(2);
+    array.add({ a: 1 });
+    expect(() => joinChunks(array.document((placed) => JSON.stringify(document(placed as unknown[]), null, 2)))).toThrow(/depth 2/);
   });
 });

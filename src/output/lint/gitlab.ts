@@ -1,5 +1,6 @@
 import type { Finding } from '../../lint/types';
-import { fingerprints, type LintRun } from './model';
+import { Fingerprints, writeRun, type LintRun, type LintWriter } from './model';
+import { joinChunks, SpooledJsonArray } from '../spool';
 
 /**
  * GitLab Code Quality report (artifacts:reports:codequality): a JSON array of issues. The
@@ -7,15 +8,26 @@ import { fingerprints, type LintRun } from './model';
  * above it move, and GitLab can tell new issues in a merge request from old ones.
  */
 export function renderGitlab(run: LintRun): string {
-  const prints = fingerprints(run.report.findings);
-  const issues = run.report.findings.map((f, i) => ({
-    description: `${f.message} (${f.ruleId})`,
-    check_name: f.ruleId,
-    fingerprint: prints[i],
-    severity: severity(f),
-    location: { path: f.file, lines: { begin: f.start.line, end: f.end.line } },
-  }));
-  return JSON.stringify(issues, null, 2) + '\n';
+  return joinChunks(writeRun(gitlabWriter(), run));
+}
+
+/** renderGitlab finding by finding: each issue goes to a spool as it comes. */
+export function gitlabWriter(): LintWriter {
+  const prints = new Fingerprints();
+  const issues = new SpooledJsonArray(1);
+  return {
+    finding(f) {
+      issues.add({
+        description: `${f.message} (${f.ruleId})`,
+        check_name: f.ruleId,
+        fingerprint: prints.next(f),
+        severity: severity(f),
+        location: { path: f.file, lines: { begin: f.start.line, end: f.end.line } },
+      });
+      return [];
+    },
+    end: () => issues.document((array) => JSON.stringify(array, null, 2) + '\n'),
+  };
 }
 
 /** Input and syntax problems block the run, error-level rules are major, warnings minor. */

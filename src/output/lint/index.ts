@@ -1,4 +1,4 @@
-import { collectingWriter, startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import type { LintFormat } from '../formats';
 import { joinChunks } from '../spool';
 
@@ -7,10 +7,7 @@ export function renderLint(format: LintFormat, run: LintRun, options: { color: b
   return joinChunks(writeRun(lintWriter(format, startOf(run), options), run));
 }
 
-/**
- * The writer of a format, to be fed findings as a run produces them (src/lint/run.ts): text, json
- * and github write (or spool) each finding at once; sarif, gitlab and markdown need them all first.
- */
+/** The writer of a format, to be fed findings as a run produces them (src/lint/run.ts): none of them keeps the findings. */
 export function lintWriter(format: LintFormat, start: LintWriterStart, options: { color: boolean }): LintWriter {
   switch (format) {
     case 'text':
@@ -20,11 +17,11 @@ export function lintWriter(format: LintFormat, start: LintWriterStart, options: 
     case 'github':
       return (require('./github') as typeof import('./github')).githubWriter();
     case 'sarif':
-      return collectingWriter((require('./sarif') as typeof import('./sarif')).renderSarif);
+      return (require('./sarif') as typeof import('./sarif')).sarifWriter(start);
     case 'gitlab':
-      return collectingWriter((require('./gitlab') as typeof import('./gitlab')).renderGitlab);
+      return (require('./gitlab') as typeof import('./gitlab')).gitlabWriter();
     case 'markdown':
-      return collectingWriter((require('./markdown') as typeof import('./markdown')).renderMarkdown);
+      return (require('./markdown') as typeof import('./markdown')).markdownWriter();
   }
 }
 

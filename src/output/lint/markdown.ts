@@ -1,7 +1,8 @@
 import type { Finding } from '../../lint/types';
 import { roughDuration } from '../../stats/hold';
 import { formatBytes } from '../../util/size';
-import { summarize, type LintRun } from './model';
+import { summarize, writeRun, type LintRun, type LintWriter } from './model';
+import { joinChunks, Spool } from '../spool';
 
 /** The first line of every comment: the GitHub Actions job finds its own comment by it and updates it. */
 export const MARKDOWN_MARKER = '<!-- dbops-lint -->';
@@ -12,22 +13,34 @@ export const MARKDOWN_MARKER = '<!-- dbops-lint -->';
  * statement, why and the safe recipe are collapsed under it.
  */
 export function renderMarkdown(run: LintRun): string {
-  const s = summarize(run);
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const scope = `${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion}`;
-  const out = [MARKDOWN_MARKER];
-  if (s.errors + s.warnings === 0) {
-    out.push('### dbops lint: no problems', '', `${scope}.`);
-    return out.join('\n') + '\n';
-  }
-  out.push(`### dbops lint: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`, '', `In ${plural(s.filesWithFindings, 'file')} (${scope}).`);
-  for (const [severity, title] of [['error', 'Errors'], ['warning', 'Warnings']] as const) {
-    const group = run.report.findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    out.push('', `#### ${title}`);
-    for (const f of group) out.push('', ...renderFinding(f));
-  }
-  return out.join('\n') + '\n';
+  return joinChunks(writeRun(markdownWriter(), run));
+}
+
+/** renderMarkdown finding by finding: errors and warnings each go to a spool, and come after the summary at the end. */
+export function markdownWriter(): LintWriter {
+  const groups = { error: new Spool(), warning: new Spool() };
+  return {
+    finding(f) {
+      groups[f.severity].add(`\n\n${renderFinding(f).join('\n')}`);
+      return [];
+    },
+    *end(run, tally) {
+      const s = summarize(run, tally);
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      const scope = `${plural(s.files, 'file')}, ${plural(s.statements, 'statement')} checked for PostgreSQL ${run.pgVersion}`;
+      if (s.errors + s.warnings === 0) {
+        yield [MARKDOWN_MARKER, '### dbops lint: no problems', '', `${scope}.`].join('\n') + '\n';
+        return;
+      }
+      yield [MARKDOWN_MARKER, `### dbops lint: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`, '', `In ${plural(s.filesWithFindings, 'file')} (${scope}).`].join('\n');
+      for (const [severity, title, count] of [['error', 'Errors', s.errors], ['warning', 'Warnings', s.warnings]] as const) {
+        if (count === 0) continue;
+        yield `\n\n#### ${title}`;
+        yield* groups[severity].read();
+      }
+      yield '\n';
+    },
+  };
 }
 
 function renderFinding(f: Finding): string[] {

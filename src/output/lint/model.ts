@@ -130,24 +130,6 @@ export function startOf(run: LintRun): LintWriterStart {
   return { rules: allRules(run.report), sourceOf: (file) => run.sources.get(file) };
 }
 
-/**
- * A writer for the formats that need every finding before they write anything: SARIF and the
- * GitLab report (fingerprints count repeats over the whole run) and the PR comment (grouped by
- * severity). They hold the run's findings; text, json and github do not.
- */
-export function collectingWriter(render: (run: LintRun) => string): LintWriter {
-  const findings: Finding[] = [];
-  return {
-    finding(f) {
-      findings.push(f);
-      return [];
-    },
-    end(run) {
-      return [render({ ...run, report: { ...run.report, findings } })];
-    },
-  };
-}
-
 /** Findings in reading order: files as linted, then line, column and rule id. */
 export function orderFindings(findings: readonly Finding[], fileOrder: readonly string[]): Finding[] {
   const rank = new Map(fileOrder.map((file, i) => [file, i]));
@@ -197,18 +179,22 @@ export function firstParagraph(markdown: string): string | undefined {
 /**
  * A fingerprint that survives edits elsewhere in the file: rule, file and the statement's text
  * (whitespace-normalised), not its line number; repeats of the same statement get an ordinal.
+ * Given the findings in report order, one at a time: it remembers a digest per distinct key, not
+ * the findings.
  */
-export function fingerprints(findings: readonly Finding[]): string[] {
+export class Fingerprints {
   // Only the sarif and gitlab formats need hashes: keep node:crypto off the start-up path.
-  const { createHash } = require('node:crypto') as typeof import('node:crypto');
-  const seen = new Map<string, number>();
-  return findings.map((f) => {
+  private readonly crypto = require('node:crypto') as typeof import('node:crypto');
+  private readonly seen = new Map<string, number>();
+
+  next(f: Finding): string {
     const subject = f.statement ? f.statement.replace(/\s+/g, ' ').trim() : `${f.start.line}:${f.start.column}`;
     const key = `${f.ruleId}\0${f.file}\0${subject}\0${f.message}`;
-    const ordinal = seen.get(key) ?? 0;
-    seen.set(key, ordinal + 1);
-    return createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 32);
-  });
+    const digest = this.crypto.createHash('sha256').update(key).digest('base64');
+    const ordinal = this.seen.get(digest) ?? 0;
+    this.seen.set(digest, ordinal + 1);
+    return this.crypto.createHash('sha256').update(`${key}\0${ordinal}`).digest('hex').slice(0, 32);
+  }
 }
 
 /** A finding as one plain-text message: what, why, and the safe alternative (for CI annotations and SARIF). */

@@ -1,5 +1,6 @@
-import { allRules, findingText, fingerprints, firstParagraph, readRuleDocs, type LintRun } from './model';
-import { renderSarifLog, sarifLocation, type SarifResult, type SarifRule } from '../sarif';
+import { findingText, Fingerprints, firstParagraph, readRuleDocs, startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { printSarifLog, sarifLocation, type SarifResult, type SarifRule } from '../sarif';
+import { joinChunks, SpooledJsonArray } from '../spool';
 
 /**
  * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
@@ -9,36 +10,49 @@ import { renderSarifLog, sarifLocation, type SarifResult, type SarifRule } from 
  * verified statement in properties.verification.
  */
 export function renderSarif(run: LintRun): string {
-  const rules = allRules(run.report);
-  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  const prints = fingerprints(run.report.findings);
-  const helpBase = run.tool.informationUri?.replace(/\/$/, '');
-  const sarifRules = rules.map((rule): SarifRule => {
-    const docs = readRuleDocs(run.docsRoot, rule);
-    return {
-      id: rule.id,
-      name: ruleName(rule.id),
-      shortDescription: { text: rule.title },
-      fullDescription: { text: (docs && firstParagraph(docs)) ?? rule.title },
-      ...(helpBase ? { helpUri: `${helpBase}/blob/main/${rule.docs}` } : {}),
-      ...(docs ? { help: { text: docs, markdown: docs } } : {}),
-      defaultConfiguration: { level: rule.defaultSeverity === 'off' ? 'none' : rule.defaultSeverity, enabled: rule.defaultSeverity !== 'off' },
-      properties: { category: rule.category, tags: [rule.category] },
-    };
-  });
-  const results = run.report.findings.map(
-    (f, i): SarifResult => ({
-      ruleId: f.ruleId,
-      ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
-      level: f.severity,
-      message: { text: findingText(f) },
-      locations: [sarifLocation(f.file, { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column })],
-      partialFingerprints: { 'dbopsFindingHash/v1': prints[i] },
-      ...(f.verification ? { properties: { verification: f.verification, modelWasWrong: f.verification.modelWasWrong } } : {}),
-    }),
-  );
-  const verification = run.report.verification;
-  return renderSarifLog(run.tool, sarifRules, results, verification ? { pgVersion: run.pgVersion, verification } : { pgVersion: run.pgVersion });
+  return joinChunks(writeRun(sarifWriter(startOf(run)), run));
+}
+
+/** renderSarif finding by finding: each result goes to a spool as it comes; the rules and the run's properties are printed at the end. */
+export function sarifWriter(start: LintWriterStart): LintWriter {
+  const ruleIndex = new Map(start.rules.map((r, i) => [r.id, i]));
+  const prints = new Fingerprints();
+  // log.runs[0].results[i]: four levels deep.
+  const results = new SpooledJsonArray(4);
+  return {
+    finding(f) {
+      const result: SarifResult = {
+        ruleId: f.ruleId,
+        ...(ruleIndex.has(f.ruleId) ? { ruleIndex: ruleIndex.get(f.ruleId) } : {}),
+        level: f.severity,
+        message: { text: findingText(f) },
+        locations: [sarifLocation(f.file, { startLine: f.start.line, startColumn: f.start.column, endLine: f.end.line, endColumn: f.end.column })],
+        partialFingerprints: { 'dbopsFindingHash/v1': prints.next(f) },
+        ...(f.verification ? { properties: { verification: f.verification, modelWasWrong: f.verification.modelWasWrong } } : {}),
+      };
+      results.add(result);
+      return [];
+    },
+    end(run) {
+      const helpBase = run.tool.informationUri?.replace(/\/$/, '');
+      const sarifRules = start.rules.map((rule): SarifRule => {
+        const docs = readRuleDocs(run.docsRoot, rule);
+        return {
+          id: rule.id,
+          name: ruleName(rule.id),
+          shortDescription: { text: rule.title },
+          fullDescription: { text: (docs && firstParagraph(docs)) ?? rule.title },
+          ...(helpBase ? { helpUri: `${helpBase}/blob/main/${rule.docs}` } : {}),
+          ...(docs ? { help: { text: docs, markdown: docs } } : {}),
+          defaultConfiguration: { level: rule.defaultSeverity === 'off' ? 'none' : rule.defaultSeverity, enabled: rule.defaultSeverity !== 'off' },
+          properties: { category: rule.category, tags: [rule.category] },
+        };
+      });
+      const verification = run.report.verification;
+      const properties = verification ? { pgVersion: run.pgVersion, verification } : { pgVersion: run.pgVersion };
+      return results.document((array) => printSarifLog(run.tool, sarifRules, array, properties));
+    },
+  };
 }
 
 /** PascalCase rule name, as SARIF viewers display it ("alter-column-type" → "AlterColumnType"). */
