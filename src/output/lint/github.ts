@@ -1,13 +1,12 @@
 import type { Finding } from '../../lint/types';
-import { findingText, summarize, writeRun, type LintRun, type LintWriter } from './model';
-import { joinChunks } from '../spool';
+import { findingText, summarize, renderRun, type LintRun, type LintWriter } from './model';
 
 /**
  * GitHub Actions workflow commands: each finding becomes an annotation on the pull request's
  * diff (`::error file=…,line=…::message`), followed by a plain summary line for the log.
  */
 export function renderGithub(run: LintRun): string {
-  return joinChunks(writeRun(githubWriter(), run));
+  return renderRun(githubWriter(), run);
 }
 
 /** renderGithub finding by finding, each annotation written at once. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../../lint/types';
-import { Fingerprints, writeRun, type LintRun, type LintWriter } from './model';
-import { joinChunks, SpooledJsonArray } from '../spool';
+import { Fingerprints, renderRun, type LintRun, type LintWriter } from './model';
+import { SpooledJsonArray } from '../spool';
 
 /**
  * GitLab Code Quality report (artifacts:reports:codequality): a JSON array of issues. The
@@ -8,7 +8,7 @@ import { joinChunks, SpooledJsonArray } from '../spool';
  * above it move, and GitLab can tell new issues in a merge request from old ones.
  */
 export function renderGitlab(run: LintRun): string {
-  return joinChunks(writeRun(gitlabWriter(), run));
+  return renderRun(gitlabWriter(), run);
 }
 
 /** renderGitlab finding by finding: each issue goes to a spool as it comes. */

@@ -1,10 +1,9 @@
-import { startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { startOf, renderRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import type { LintFormat } from '../formats';
-import { joinChunks } from '../spool';
 
 /** Renders a run in one format; each format lives in its own module, loaded only when chosen. */
 export function renderLint(format: LintFormat, run: LintRun, options: { color: boolean }): string {
-  return joinChunks(writeRun(lintWriter(format, startOf(run), options), run));
+  return renderRun(lintWriter(format, startOf(run), options), run);
 }
 
 /** The writer of a format, to be fed findings as a run produces them (src/lint/run.ts): none of them keeps the findings. */

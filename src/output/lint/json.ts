@@ -1,7 +1,7 @@
 import type { Finding } from '../../lint/types';
-import { runFiles, startOf, summarize, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { runFiles, startOf, summarize, renderRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import { jsonEnvelope } from '../json';
-import { joinChunks, SpooledJsonArray } from '../spool';
+import { SpooledJsonArray } from '../spool';
 
 /**
  * The JSON report (schemaVersion 1, documented in docs/commands/lint.md; the envelope every
@@ -10,7 +10,7 @@ import { joinChunks, SpooledJsonArray } from '../spool';
  * added, existing ones keep their meaning until schemaVersion changes.
  */
 export function renderJson(run: LintRun): string {
-  return joinChunks(writeRun(jsonWriter(startOf(run)), run));
+  return renderRun(jsonWriter(startOf(run)), run);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Finding } from '../../lint/types';
 import { roughDuration } from '../../stats/hold';
 import { formatBytes } from '../../util/size';
-import { summarize, writeRun, type LintRun, type LintWriter } from './model';
-import { joinChunks, Spool } from '../spool';
+import { summarize, renderRun, type LintRun, type LintWriter } from './model';
+import { Spool } from '../spool';
 
 /** The first line of every comment: the GitHub Actions job finds its own comment by it and updates it. */
 export const MARKDOWN_MARKER = '<!-- dbops-lint -->';
@@ -13,7 +13,7 @@ export const MARKDOWN_MARKER = '<!-- dbops-lint -->';
  * statement, why and the safe recipe are collapsed under it.
  */
 export function renderMarkdown(run: LintRun): string {
-  return joinChunks(writeRun(markdownWriter(), run));
+  return renderRun(markdownWriter(), run);
 }
 
 /** renderMarkdown finding by finding: errors and warnings each go to a spool, and come after the summary at the end. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT } from '../../core/exit-codes';
 import type { Finding, LintReport, RuleMeta } from '../../lint/types';
-import type { ReportChunk } from '../spool';
+import { joinChunks, type ReportChunk } from '../spool';
 
 /** Everything an output format needs: the engine's report (plus input problems) and the texts for code frames. */
 export interface LintRun {
@@ -119,10 +119,12 @@ export interface LintWriterStart {
   sourceOf(file: string): string | undefined;
 }
 
-/** A whole run through a writer: the findings it holds, then its end. */
-export function* writeRun(writer: LintWriter, run: LintRun): Generator<ReportChunk> {
-  for (const f of run.report.findings) yield* writer.finding(f);
-  yield* writer.end(run, tallyOf(run.report.findings));
+/** A complete run through a writer, as one string (tests, and callers with a small report). */
+export function renderRun(writer: LintWriter, run: LintRun): string {
+  const chunks: ReportChunk[] = [];
+  for (const f of run.report.findings) chunks.push(...writer.finding(f));
+  chunks.push(...writer.end(run, tallyOf(run.report.findings)));
+  return joinChunks(chunks);
 }
 
 /** The start of a writer for a run that is already complete. */

@@ -1,6 +1,6 @@
-import { findingText, Fingerprints, firstParagraph, readRuleDocs, startOf, writeRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { findingText, Fingerprints, firstParagraph, readRuleDocs, startOf, renderRun, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import { printSarifLog, sarifLocation, type SarifResult, type SarifRule } from '../sarif';
-import { joinChunks, SpooledJsonArray } from '../spool';
+import { SpooledJsonArray } from '../spool';
 
 /**
  * SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, IDE viewers). Each rule carries its
@@ -10,7 +10,7 @@ import { joinChunks, SpooledJsonArray } from '../spool';
  * verified statement in properties.verification.
  */
 export function renderSarif(run: LintRun): string {
-  return joinChunks(writeRun(sarifWriter(startOf(run)), run));
+  return renderRun(sarifWriter(startOf(run)), run);
 }
 
 /** renderSarif finding by finding: each result goes to a spool as it comes; the rules and the run's properties are printed at the end. */

@@ -1,16 +1,15 @@
 import kleur from 'kleur';
 import { SourceText } from '../../sql/source-text';
 import type { Finding, VerificationReport } from '../../lint/types';
-import { startOf, summarize, writeRun, type FindingTally, type LintRun, type LintWriter, type LintWriterStart } from './model';
+import { startOf, summarize, renderRun, type FindingTally, type LintRun, type LintWriter, type LintWriterStart } from './model';
 import { dbopsCommand } from '../../core/dbops-command';
-import { joinChunks } from '../spool';
 
 /**
  * For people: `file:line:col`, the rule and severity, the message, a code frame of the
  * statement with the offending lines marked, why it hurts and the safe alternative.
  */
 export function renderText(run: LintRun, options: { color: boolean }): string {
-  return joinChunks(writeRun(textWriter(startOf(run), options), run));
+  return renderRun(textWriter(startOf(run), options), run);
 }
 
 /** renderText finding by finding, each written at once; the summary line at the end. */
