@@ -63,10 +63,10 @@ export interface FileInAnalysis {
 
 /** What eachAnalyzedStatement reports, in order, file by file. */
 export interface StatementVisitor {
-  /** A statement, analysed; its syntax tree is already released. */
-  statement(file: FileInAnalysis, statement: AnalyzedTopLevelStatement): void;
-  /** A statement that did not parse, or that dbops could not analyse. */
-  problem(file: FileInAnalysis, problem: SyntaxProblem): void;
+  /** A statement, analysed; its syntax tree is already released. A promise returned holds the analysis until it settles (a reader of the report that fell behind). */
+  statement(file: FileInAnalysis, statement: AnalyzedTopLevelStatement): Promise<void> | void;
+  /** A statement that did not parse, or that dbops could not analyse (a promise returned, as for statement). */
+  problem(file: FileInAnalysis, problem: SyntaxProblem): Promise<void> | void;
   /** The file is done: `statements` were analysed. */
   fileDone(file: FileInAnalysis, statements: number): void;
 }
@@ -96,17 +96,18 @@ export async function analyzeNextFile(source: SqlSource, ctx: AnalysisContext, o
   // The parser calls an empty input an error; an empty migration simply holds no statement.
   if (text.text.trim() !== '') {
     for (const item of parseStatements(text)) {
-      if ('problem' in item) {
-        visit.problem(file, item.problem);
-        continue;
-      }
-      const analyzed = analyzeParsed(source.path, item.statement, text, ctx);
-      if ('problem' in analyzed) visit.problem(file, analyzed.problem);
+      let wait: Promise<void> | void;
+      if ('problem' in item) wait = visit.problem(file, item.problem);
       else {
-        item.statement.node = RELEASED_TREE;
-        statements++;
-        visit.statement(file, analyzed);
+        const analyzed = analyzeParsed(source.path, item.statement, text, ctx);
+        if ('problem' in analyzed) wait = visit.problem(file, analyzed.problem);
+        else {
+          item.statement.node = RELEASED_TREE;
+          statements++;
+          wait = visit.statement(file, analyzed);
+        }
       }
+      if (wait) await wait;
     }
   }
   if (endsNewTables(source, options)) ctx.treatAllAsExisting();

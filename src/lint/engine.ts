@@ -23,7 +23,7 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
   const early = sink ? (batch: Finding[]) => sink.findings(batch) : undefined;
   const done = async (file: LintedFile) => {
     if (sink) {
-      if (file.findings.length > 0) sink.findings(file.findings);
+      if (file.findings.length > 0) await sink.findings(file.findings);
       await sink.fileDone(file.linted);
     } else for (const f of file.findings) findings.push(f);
     if (file.linted) {
@@ -49,8 +49,8 @@ export async function lintSources(sources: SqlSource[], options: LintOptions, ob
  * writes them out at once, so a run's memory does not grow with its findings.
  */
 export interface ReportSink {
-  /** Findings of the file being linted, in order of position, as soon as nothing can come before them. */
-  findings(batch: Finding[]): void;
+  /** Findings of the file being linted, in order of position, as soon as nothing can come before them; a promise returned holds the run until it settles. */
+  findings(batch: Finding[]): Promise<void> | void;
   /**
    * The file is done (undefined for a file only analysed for context); its findings have all been
    * given. Called once per source, in order; the engine does not read that source's text again.

@@ -67,7 +67,7 @@ export class FileLinter {
    * With `early`, findings are handed over as soon as their order is final, and the result holds
    * only what was left; without it, the result holds all of the file's findings.
    */
-  async lint(source: SqlSource, ctx: AnalysisContext, early?: (findings: Finding[]) => void): Promise<LintedFile> {
+  async lint(source: SqlSource, ctx: AnalysisContext, early?: (findings: Finding[]) => Promise<void> | void): Promise<LintedFile> {
     const { active, options, stats, observed } = this;
     // A statement is linted as soon as it is analysed and then dropped, so memory does not grow with
     // the file. Renames wait for the end of their file: a later statement of the file may reuse the
@@ -96,8 +96,9 @@ export class FileLinter {
     // statement's: they can go once it is linted, unless a deferred rename's findings must come first.
     const release = () => {
       if (!early || renames.length > 0 || fileFindings.length === 0) return;
-      early(fileFindings.sort(byOffset));
+      const released = fileFindings.sort(byOffset);
       fileFindings = [];
+      return early(released);
     };
     await analyzeNextFile(source, ctx, this.analyzeOptions, {
       statement(file, st) {
@@ -105,12 +106,12 @@ export class FileLinter {
         if (file.applied) return;
         if (hasActionOf(st.analyzed, RENAMES) || st.nested.some((n) => hasActionOf(n, RENAMES))) renames.push([at, st]);
         else lintOne(file, st, at);
-        release();
+        return release();
       },
       problem(file, problem) {
         if (file.applied) return;
         fileFindings.push(problemFinding(file.path, problem));
-        release();
+        return release();
       },
       fileDone(file, count) {
         if (file.applied) return;
@@ -144,9 +145,10 @@ function problemFinding(file: string, problem: SyntaxProblem): Finding {
 
 /**
  * One copy of each explanation within a file: rules build `why` and `fix` afresh for every
- * finding, and a file's findings are held until the file is done (50,000 findings repeating the
- * same few texts would hold tens of megabytes). Per file, because the report writes each file's
- * findings when it ends: a run-wide table would only keep every distinct fix of the run alive.
+ * finding, and a file's findings may be held until the file is done (behind a deferred rename, or
+ * all of them for a caller without a sink): 50,000 findings repeating the same few texts would hold
+ * tens of megabytes. Per file, because `dbops lint` writes the findings out as it goes: a run-wide
+ * table would only keep every distinct fix of the run alive.
  */
 type Interner = (text: string) => string;
 function fileInterner(): Interner {

@@ -59,7 +59,7 @@ export async function runLintCommand(flags: LintFlags, paths: string[]): Promise
   return lintAndRender(
     { paths, since: flags.since, format: canonicalFormat(flags.format) as LintFormat, color: wantsColor(process.stdout), cwd: process.cwd(), options, migrationTool: migrationToolFrom(loaded), verify: flags.verify },
     lintSources,
-    { write: (chunk) => stdout.write(chunk), drain: () => stdout.drain(), warn: (message) => process.stderr.write(`warning: ${message}\n`) },
+    { write: (chunk) => stdout.write(chunk), waitForReader: () => stdout.waitForReader(), end: () => stdout.end(), warn: (message) => process.stderr.write(`warning: ${message}\n`) },
   );
 }
 
@@ -96,8 +96,10 @@ export interface LintRequest {
 export interface LintOutput {
   /** A piece of the report. */
   write(chunk: ReportChunk): void;
-  /** Called between files: a reader that fell behind is waited for here. */
-  drain?(): Promise<void>;
+  /** A promise when the reader fell behind, to hold the run until it catches up; undefined when it keeps up. */
+  waitForReader?(): Promise<void> | undefined;
+  /** The report is complete: write out what is still buffered. */
+  end?(): Promise<void>;
   /** One warning about the inputs, before the report starts. */
   warn(message: string): void;
 }
@@ -136,6 +138,7 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine, ou
       const held = withProblems.get(batch[0].file);
       if (held) held.push(...batch);
       else emit(batch, []);
+      return out.waitForReader?.();
     },
     async fileDone(linted) {
       const held = linted && withProblems.get(linted.path);
@@ -144,13 +147,16 @@ export async function lintAndRender(request: LintRequest, engine: LintEngine, ou
       const source = inputs.sources[done];
       inputs.sources[done++] = { ...source, text: '' };
       sources.delete(source.path);
-      await out.drain?.();
+      await out.waitForReader?.();
     },
   };
   const report = request.verify === undefined ? await engine(inputs.sources, request.options, undefined, sink) : await verifiedLint(inputs.sources, request.options, request.verify, engine, sink);
   const run: LintRun = { report, sources, pgVersion: request.options.pgVersion, tool: toolInfo(), docsRoot: packageInfo().root };
-  for (const chunk of writer.end(run, tally)) out.write(chunk);
-  await out.drain?.();
+  for (const chunk of writer.end(run, tally)) {
+    out.write(chunk);
+    await out.waitForReader?.();
+  }
+  await out.end?.();
   return tally.exitCode;
 }
 
@@ -163,15 +169,23 @@ export async function lintToString(request: LintRequest, engine: LintEngine): Pr
 }
 
 /**
- * Writes to a stream in blocks of about 64 KB. A pipe does not block the writer: drain() waits
- * until the reader has caught up, so a report does not pile up in memory ahead of a slow reader.
+ * Writes to a stream in blocks of about 64 KB. A pipe does not block the writer: waitForReader()
+ * holds the run while the reader catches up, so a report does not pile up in memory ahead of a
+ * slow reader (the findings of one 50,000-statement file did, with a wait only between files).
  */
 class BlockWriter {
   private pending = '';
+  /** The reader went away (EPIPE; bin/run.js keeps it from crashing the run): stdout then never drains, and nothing more is written. */
+  private readerGone = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') this.readerGone = true;
+    });
+  }
 
   write(chunk: ReportChunk): void {
+    if (this.readerGone) return;
     if (typeof chunk !== 'string') {
       this.flush();
       this.stream.write(chunk);
@@ -181,17 +195,20 @@ class BlockWriter {
     if (this.pending.length >= 65536) this.flush();
   }
 
-  async drain(): Promise<void> {
-    this.flush();
-    if (!this.stream.writableNeedDrain || this.stream.destroyed) return;
-    // A reader that went away (EPIPE, see bin/run.js) never drains: the stream closes instead.
-    await new Promise<void>((resolve) => {
+  waitForReader(): Promise<void> | undefined {
+    if (!this.stream.writableNeedDrain || this.readerGone) return undefined;
+    return new Promise<void>((resolve) => {
       const done = () => {
-        this.stream.off('drain', done).off('close', done);
+        this.stream.off('drain', done).off('error', done);
         resolve();
       };
-      this.stream.once('drain', done).once('close', done);
+      this.stream.once('drain', done).once('error', done);
     });
+  }
+
+  async end(): Promise<void> {
+    this.flush();
+    await this.waitForReader();
   }
 
   private flush(): void {

@@ -94,4 +94,31 @@ describe('lint report written as the run goes', () => {
     expect(lines).toEqual([...lines].sort((x, y) => x - y));
     expect(new Set(lines)).toEqual(new Set([1, 2, 3]));
   });
+
+  it('holds the run while the reader is behind, statement by statement', async () => {
+    const statements = Array.from({ length: 30 }, (_, i) => `CREATE INDEX big_${i}_idx ON orders (c${i});`);
+    const dir = make({ 'db/0001_big.sql': `${statements.join('\n')}\n` });
+    let behind = false;
+    let writtenWhileBehind = 0;
+    let waits = 0;
+    const exitCode = await lintAndRender({ paths: [`${dir}/db`], format: 'text', color: false, cwd: dir, options }, lintSources, {
+      write: () => {
+        if (behind) writtenWhileBehind++;
+      },
+      waitForReader: () => {
+        waits++;
+        behind = true;
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            behind = false;
+            resolve();
+          }, 1),
+        );
+      },
+      warn: () => undefined,
+    });
+    expect(exitCode).toBe(1);
+    expect(waits).toBeGreaterThanOrEqual(30);
+    expect(writtenWhileBehind).toBe(0);
+  });
 });
